@@ -1,0 +1,157 @@
+package netchan
+
+import (
+	"context"
+	"errors"
+	gosync "sync"
+
+	"github.com/netchan/netchan/internal/options"
+	"github.com/netchan/netchan/typed"
+)
+
+// Dial connects to a netchan listener at addr ("host:port") and returns a
+// channel to send values to it and a channel to receive values from it.
+//
+// ctx bounds everything: when it ends, the connection closes, every
+// goroutine of this connection stops and recv is closed. close(send) tells
+// the listener no more values follow; recv is closed after the listener
+// closed its send channel and every value it sent was received, or when the
+// connection fails (the error goes to OnError).
+//
+// Capacity is as WithBuffer describes. After the connection failed, values
+// sent on send are reported to OnError as *UndeliveredError[T], one by one,
+// so a sender is never stuck and nothing is dropped silently.
+func Dial[T any](ctx context.Context, addr string, opts ...Option) (send chan<- T, recv <-chan T, err error) {
+	s, err := options.Resolve(opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := typed.Dial[T](ctx, addr, opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	r := reporter{s}
+	in, out := make(chan T), make(chan T)
+	go func() {
+		if failed := serve(ctx, c, in, out, true, r); failed != nil {
+			// No one else will take these values: report each one.
+			drain(ctx, in, r, failed)
+		}
+	}()
+	return in, out, nil
+}
+
+// Listen listens on addr ("host:port"), or on the listener given with
+// WithListener, and returns a channel to send values to its clients and a
+// channel to receive values from them.
+//
+// A value sent on send goes to exactly one connected client that has free
+// capacity, as a value sent on a Go channel goes to one of the goroutines
+// receiving from it; until a client connects, a send blocks. Values from all
+// clients merge into recv. close(send) closes the receive channel of every
+// client, connected now or later, after each received what was sent to it.
+// recv is closed when ctx ends, after every connection stopped: ctx bounds the
+// listener, its connections and its goroutines.
+func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<- T, recv <-chan T, err error) {
+	s, err := options.Resolve(opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := typed.Listen[T](ctx, addr, opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	r := reporter{s}
+	in, out := make(chan T), make(chan T)
+	go func() {
+		var clients gosync.WaitGroup
+		defer func() {
+			_ = l.Close()
+			clients.Wait()
+			close(out)
+		}()
+		for {
+			c, err := l.Accept(ctx)
+			if err != nil {
+				if ctx.Err() == nil {
+					r.report(err)
+				}
+				return
+			}
+			clients.Go(func() { serve(ctx, c, in, out, false, r) })
+		}
+	}()
+	return in, out, nil
+}
+
+// serve runs both directions of c until each is done, then closes c. With
+// closeOut (a Dial's own channel, not a Listen's shared one) it closes out as
+// soon as the receiving direction is done. It returns the connection's error
+// if it failed.
+func serve[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, out chan<- T, closeOut bool, r reporter) error {
+	var wg gosync.WaitGroup
+	var sendErr, recvErr error
+	wg.Go(func() { sendErr = sendLoop(ctx, c, in, r) })
+	wg.Go(func() {
+		recvErr = c.RecvTo(ctx, out, r.report)
+		if closeOut {
+			close(out)
+		}
+	})
+	wg.Wait()
+	failed := c.Err()
+	_ = c.Close()
+	if ctx.Err() != nil || (sendErr == nil && recvErr == nil) {
+		return nil
+	}
+	if failed == nil {
+		failed = errors.Join(sendErr, recvErr)
+	}
+	r.report(failed)
+	return failed
+}
+
+// sendLoop sends values from in on c until in is closed or c fails. A value
+// that cannot be encoded or is too large is reported and the loop goes on.
+func sendLoop[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, r reporter) error {
+	for {
+		err := c.SendFrom(ctx, in)
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+		var u *typed.UndeliveredError[T]
+		if !errors.As(err, &u) {
+			return err
+		}
+		r.report(err)
+		if c.Err() != nil || errors.Is(err, ErrSendBroken) || !(errors.Is(err, ErrEncode) || errors.Is(err, ErrTooLarge)) {
+			return u.Err
+		}
+	}
+}
+
+// drain reports every value sent on in as undelivered, until in is closed
+// or ctx ends.
+func drain[T any](ctx context.Context, in <-chan T, r reporter, cause error) {
+	for {
+		select {
+		case v, ok := <-in:
+			if !ok {
+				return
+			}
+			r.report(&UndeliveredError[T]{Value: v, Err: cause})
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// reporter sends errors that cannot be returned to the logger and OnError.
+type reporter struct{ s *options.Settings }
+
+func (r reporter) report(err error) {
+	r.s.Logger.Warn("netchan: error", "err", err)
+	if r.s.OnError != nil {
+		r.s.OnError(err)
+	}
+}

@@ -1,0 +1,223 @@
+package codec
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/fxamacker/cbor/v2"
+)
+
+// Default decoding limits of [CBOR]. They bound what one hostile frame can
+// make the decoder do: recursion depth, and the length a header may claim
+// before any element is allocated.
+const (
+	// DefaultCBORMaxNestedLevels is how deeply arrays, maps and tags may
+	// nest. A struct is a map and a time.Time is a tag, so a struct field of
+	// type time.Time sits two levels down.
+	DefaultCBORMaxNestedLevels = 32
+	// DefaultCBORMaxArrayElements is the longest array (Go slice or array,
+	// other than []byte) a frame may hold.
+	DefaultCBORMaxArrayElements = 131072
+	// DefaultCBORMaxMapPairs is the largest map (Go map or struct) a frame
+	// may hold.
+	DefaultCBORMaxMapPairs = 131072
+)
+
+// The ranges the cbor library accepts for each limit; CBORWithLimits checks
+// them itself so that its error can name the field in netchan's terms.
+const (
+	minCBORNestedLevels  = 4
+	maxCBORNestedLevels  = 65535
+	minCBORArrayElements = 16
+	maxCBORArrayElements = 2147483647
+	minCBORMapPairs      = 16
+	maxCBORMapPairs      = 2147483647
+)
+
+// CBORLimits sets the decoding limits of a codec made by [CBORWithLimits]. A
+// zero field means the default.
+type CBORLimits struct {
+	// MaxNestedLevels bounds nesting of arrays, maps and tags: 4 to 65535,
+	// default [DefaultCBORMaxNestedLevels].
+	MaxNestedLevels int
+	// MaxArrayElements bounds the length of an array: 16 to 2147483647,
+	// default [DefaultCBORMaxArrayElements].
+	MaxArrayElements int
+	// MaxMapPairs bounds the number of pairs in a map: 16 to 2147483647,
+	// default [DefaultCBORMaxMapPairs].
+	MaxMapPairs int
+}
+
+// cborEncOptions is the one encoding every CBOR codec shares. Decoding limits
+// are local policy and may differ between peers; the encoding may not.
+func cborEncOptions() cbor.EncOptions {
+	return cbor.EncOptions{
+		// RFC 3339 text keeps every nanosecond. The numeric modes go through
+		// float64 or round to microseconds. UTC because RFC 3339 writes the
+		// offset in minutes: a zone offset with seconds would move the instant.
+		Time:    cbor.TimeRFC3339NanoUTC,
+		TimeTag: cbor.EncTagRequired, // so a time decoded into an `any` is a time.Time again
+		// Our decoder refuses indefinite lengths, so the encoder must never
+		// produce them, not even from a type's own MarshalCBOR.
+		IndefLength: cbor.IndefLengthForbidden,
+		// The default, spelled out because the nil-versus-empty equivalence
+		// documented on CBOR depends on it.
+		NilContainers: cbor.NilContainerAsNull,
+	}
+}
+
+func cborDecOptions(l CBORLimits) cbor.DecOptions {
+	return cbor.DecOptions{
+		MaxNestedLevels:  l.MaxNestedLevels,
+		MaxArrayElements: l.MaxArrayElements,
+		MaxMapPairs:      l.MaxMapPairs,
+		// A repeated key lets two peers, or a peer and a log, disagree on a
+		// value; reject the frame instead of silently keeping one of them.
+		DupMapKey: cbor.DupMapKeyEnforcedAPF,
+		// Our encoder never produces indefinite lengths. Refusing them shuts
+		// out chunked strings, the one place the decoder must build a copy of
+		// unbounded size from many small pieces.
+		IndefLength: cbor.IndefLengthForbidden,
+		// Go strings may hold any bytes; a string must arrive as it was sent.
+		UTF8: cbor.UTF8DecodeInvalid,
+	}
+}
+
+var (
+	cborEnc cbor.UserBufferEncMode
+	cborDec cbor.DecMode
+)
+
+func init() {
+	var err error
+	if cborEnc, err = cborEncOptions().UserBufferEncMode(); err != nil {
+		panic("netchan: codec: CBOR encoding options: " + err.Error())
+	}
+	if cborDec, err = cborDecOptions(CBORLimits{}.withDefaults()).DecMode(); err != nil {
+		panic("netchan: codec: CBOR decoding options: " + err.Error())
+	}
+}
+
+// CBOR returns the default codec, named "cbor": RFC 8949 CBOR through
+// github.com/fxamacker/cbor/v2. It is the codec for peers you do not trust:
+// its decoder enforces the default [CBORLimits] (nesting 32, 131072 array
+// elements, 131072 map pairs), rejects maps with duplicate keys and rejects
+// indefinite-length items. Use [CBORWithLimits] to change the limits.
+//
+// A value decoded into the same Go type it was encoded from equals the
+// original, with these equivalences:
+//
+//   - A time.Time arrives equal by [time.Time.Equal], to the nanosecond, but
+//     in UTC: its Location and monotonic clock reading are not sent. Only
+//     times whose year in UTC is 0 to 9999 can be encoded. The zero time
+//     arrives as the zero time.
+//   - Nil and empty slices and maps stay distinct: nil is sent as CBOR null
+//     and arrives nil, empty arrives empty and non-nil. The same holds for
+//     []byte.
+//   - Strings arrive byte for byte, even when they are not valid UTF-8.
+//   - Struct fields are matched by name (or `cbor`/`json` tag); fields the
+//     receiver does not know are ignored, fields the frame lacks keep their
+//     zero value.
+//   - Decoded into an `any`, integers arrive as uint64 (non-negative) or
+//     int64, maps as map[any]any and structs as maps.
+func CBOR() Codec { return cborCodec{enc: cborEnc, dec: cborDec} }
+
+// CBORWithLimits returns a [CBOR] codec whose decoder enforces l instead of
+// the defaults. The name and the encoding are those of [CBOR], so it talks to
+// any CBOR peer. It returns an error wrapping [ErrInvalidLimits] if a field
+// is outside its range.
+func CBORWithLimits(l CBORLimits) (Codec, error) {
+	if err := l.validate(); err != nil {
+		return nil, err
+	}
+	dec, err := cborDecOptions(l.withDefaults()).DecMode()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidLimits, err)
+	}
+	return cborCodec{enc: cborEnc, dec: dec}, nil
+}
+
+func (l CBORLimits) withDefaults() CBORLimits {
+	if l.MaxNestedLevels == 0 {
+		l.MaxNestedLevels = DefaultCBORMaxNestedLevels
+	}
+	if l.MaxArrayElements == 0 {
+		l.MaxArrayElements = DefaultCBORMaxArrayElements
+	}
+	if l.MaxMapPairs == 0 {
+		l.MaxMapPairs = DefaultCBORMaxMapPairs
+	}
+	return l
+}
+
+func (l CBORLimits) validate() error {
+	check := func(name string, v, lo, hi int) error {
+		if v != 0 && (v < lo || v > hi) {
+			return fmt.Errorf("%w: %s is %d, want 0 (default) or %d to %d", ErrInvalidLimits, name, v, lo, hi)
+		}
+		return nil
+	}
+	return errors.Join(
+		check("MaxNestedLevels", l.MaxNestedLevels, minCBORNestedLevels, maxCBORNestedLevels),
+		check("MaxArrayElements", l.MaxArrayElements, minCBORArrayElements, maxCBORArrayElements),
+		check("MaxMapPairs", l.MaxMapPairs, minCBORMapPairs, maxCBORMapPairs),
+	)
+}
+
+type cborCodec struct {
+	enc cbor.UserBufferEncMode
+	dec cbor.DecMode
+}
+
+var (
+	_ Codec    = cborCodec{}
+	_ Appender = cborCodec{}
+)
+
+func (cborCodec) Name() string { return "cbor" }
+
+func (c cborCodec) Marshal(v any) ([]byte, error) { return c.enc.Marshal(v) }
+
+// cborBuffers recycles the bytes.Buffer headers AppendMarshal wraps around
+// the caller's slice: MarshalToBuffer takes an interface, so a fresh header
+// per call would escape to the heap.
+var cborBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// AppendMarshal encodes v straight into dst's spare capacity; it allocates
+// only when dst must grow.
+func (c cborCodec) AppendMarshal(dst []byte, v any) ([]byte, error) {
+	buf := cborBuffers.Get().(*bytes.Buffer)
+	*buf = *bytes.NewBuffer(dst)
+	err := c.enc.MarshalToBuffer(v, buf)
+	out := buf.Bytes()
+	*buf = bytes.Buffer{} // the pool must not keep the caller's memory alive
+	cborBuffers.Put(buf)
+	if err != nil {
+		return dst, err
+	}
+	return out, nil
+}
+
+func (c cborCodec) Unmarshal(data []byte, v any) error {
+	if err := c.dec.Unmarshal(data, v); err != nil {
+		return wrapCBORError(err)
+	}
+	return nil
+}
+
+// wrapCBORError marks the library's limit errors with ErrLimitExceeded, so a
+// caller can tell a hostile or oversized frame from a malformed one without
+// importing the cbor package.
+func wrapCBORError(err error) error {
+	var (
+		nested *cbor.MaxNestedLevelError
+		array  *cbor.MaxArrayElementsError
+		pairs  *cbor.MaxMapPairsError
+	)
+	if errors.As(err, &nested) || errors.As(err, &array) || errors.As(err, &pairs) {
+		return fmt.Errorf("%w: %w", ErrLimitExceeded, err)
+	}
+	return err
+}

@@ -1,0 +1,80 @@
+// Package codec turns Go values into bytes and back for netchan.
+//
+// A [Codec] is the one interface a user implements to plug in a format of their
+// own: a name, Marshal and Unmarshal. Two optional interfaces, checked by type
+// assertion, add what some formats need:
+//
+//   - [Appender] lets a codec encode into a buffer the caller reuses, so the send
+//     path allocates nothing of its own.
+//   - [Stateful] lets a codec keep state for the life of one connection, as gob
+//     does: it sends a type's description once, before the first value of that
+//     type, rather than with every value.
+//
+// Codec values are immutable and safe for concurrent use. A session returned by
+// [Stateful.NewSession] is not: netchan calls its Marshal in the order values are
+// sent and its Unmarshal in the order they arrive, one call at a time each.
+//
+// # Untrusted peers
+//
+// Decoders see bytes from the network. [CBOR] is the codec for peers you do not
+// trust: it enforces limits on nesting depth, array length and map size. gob and
+// JSON are bounded by netchan's message size limit, but gob's decoder in particular
+// was not designed for hostile input; use them between programs that trust each
+// other.
+package codec
+
+// Codec encodes and decodes the values of one connection.
+//
+// Name identifies the format in netchan's handshake: both ends of a connection
+// must use codecs with the same name, or the handshake fails. It must be 1 to 64
+// bytes of printable ASCII.
+type Codec interface {
+	// Name returns the format's name, as agreed during the handshake.
+	Name() string
+	// Marshal returns the encoding of v.
+	Marshal(v any) ([]byte, error)
+	// Unmarshal decodes data into the value v points to. It must not keep data
+	// after it returns: netchan reuses the buffer.
+	Unmarshal(data []byte, v any) error
+}
+
+// Appender is implemented by codecs that can encode into a caller's buffer.
+// netchan uses it, where present, in place of Marshal.
+type Appender interface {
+	// AppendMarshal appends the encoding of v to dst and returns the extended
+	// buffer. On error, the returned slice is dst unchanged.
+	AppendMarshal(dst []byte, v any) ([]byte, error)
+}
+
+// Stateful is implemented by codecs that keep state across the values of one
+// connection. netchan calls NewSession once per connection and uses the
+// session's Marshal for every value it sends and its Unmarshal for every value
+// it receives on that connection, in order.
+type Stateful interface {
+	Codec
+	// NewSession returns a codec for one connection. Its Name must equal the
+	// parent's.
+	NewSession() Codec
+}
+
+// ForConnection returns the codec to use for one connection: a new session
+// when c is [Stateful], c itself otherwise.
+func ForConnection(c Codec) Codec {
+	if s, ok := c.(Stateful); ok {
+		return s.NewSession()
+	}
+	return c
+}
+
+// Append encodes v with c and appends it to dst, through [Appender] when c
+// implements it.
+func Append(c Codec, dst []byte, v any) ([]byte, error) {
+	if a, ok := c.(Appender); ok {
+		return a.AppendMarshal(dst, v)
+	}
+	b, err := c.Marshal(v)
+	if err != nil {
+		return dst, err
+	}
+	return append(dst, b...), nil
+}

@@ -1,0 +1,39 @@
+package codec
+
+import "errors"
+
+// The errors below are the ones a caller can act on. Codecs wrap them with
+// detail (a field path, the limit that was hit), so test for them with
+// [errors.Is], not ==.
+var (
+	// ErrInvalidUTF8 reports a string that is not valid UTF-8 where the format
+	// cannot carry one: [JSON] would otherwise replace the bad bytes with
+	// U+FFFD and deliver a different string than was sent.
+	ErrInvalidUTF8 = errors.New("netchan: codec: string is not valid UTF-8")
+
+	// ErrLimitExceeded reports input that breaks one of a decoder's limits on
+	// nesting depth, array length or map size, or a value that would.
+	ErrLimitExceeded = errors.New("netchan: codec: input exceeds a decoding limit")
+
+	// ErrInvalidLimits reports a [CBORLimits] field outside the range the CBOR
+	// decoder supports.
+	ErrInvalidLimits = errors.New("netchan: codec: invalid CBOR limits")
+
+	// ErrTrailingData reports a frame that holds bytes after its value: a
+	// frame must hold exactly one value.
+	ErrTrailingData = errors.New("netchan: codec: trailing data after value")
+
+	// ErrShortFrame reports a frame that ends before it holds a whole value.
+	ErrShortFrame = errors.New("netchan: codec: frame ends before its value")
+
+	// ErrNilValue reports an attempt to send a nil interface or nil pointer
+	// with [Gob], which has no encoding for either at the top level.
+	ErrNilValue = errors.New("netchan: codec: cannot encode a nil value")
+
+	// ErrTimeOffset reports a time.Time whose zone offset is not a whole
+	// number of minutes. [JSON] writes offsets in minutes, so such a time
+	// would arrive as a different instant. Historical local mean time zones
+	// (for example Europe/Amsterdam before 1937) have such offsets; convert
+	// the time to UTC before sending it.
+	ErrTimeOffset = errors.New("netchan: codec: time zone offset is not a whole number of minutes")
+)

@@ -1,0 +1,133 @@
+package conn
+
+import (
+	"crypto/tls"
+	"errors"
+	"net"
+	gosync "sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/netchan/netchan/internal/wire"
+)
+
+// MainStream is the id of the stream every connection opens: the values of
+// the channel pair the connection was made for.
+const MainStream = 1
+
+// Conn is an established connection, after the handshake.
+//
+// All methods are safe for concurrent use. A Conn owns a reader and a writer
+// goroutine; Close stops both and waits for them.
+type Conn struct {
+	nc       net.Conn
+	cfg      *Config
+	peer     wire.Hello
+	capacity int
+	w        *writer
+	main     *Stream
+
+	once       gosync.Once
+	errMu      gosync.Mutex
+	err        error         // why the connection ended; set once
+	readerDone chan struct{} // closed when the reader returns
+	done       chan struct{} // closed when both goroutines returned
+	peerBye    atomic.Pointer[wire.GoAway]
+	release    func() // runs once the connection ended; may be nil
+}
+
+func newConn(nc net.Conn, cfg *Config, peer wire.Hello, release func()) *Conn {
+	c := &Conn{
+		nc:         nc,
+		cfg:        cfg,
+		peer:       peer,
+		capacity:   min(cfg.Capacity, int(peer.Capacity)),
+		w:          newWriter(nc),
+		readerDone: make(chan struct{}),
+		done:       make(chan struct{}),
+		release:    release,
+	}
+	c.main = newStream(c, MainStream, c.capacity)
+	go c.read()
+	go c.write()
+	return c
+}
+
+// Stream returns the connection's main stream.
+func (c *Conn) Stream() *Stream { return c.main }
+
+// Capacity returns the capacity the two ends agreed on: the smaller of their
+// two offers. 0 means rendezvous.
+func (c *Conn) Capacity() int { return c.capacity }
+
+// PeerMaxValue returns the largest encoded value the peer accepts.
+func (c *Conn) PeerMaxValue() int { return int(min(c.peer.MaxValue, uint64(maxInt))) }
+
+const maxInt = int(^uint(0) >> 1)
+
+// LocalAddr returns the local network address.
+func (c *Conn) LocalAddr() net.Addr { return c.nc.LocalAddr() }
+
+// RemoteAddr returns the peer's network address.
+func (c *Conn) RemoteAddr() net.Addr { return c.nc.RemoteAddr() }
+
+// TLS returns the TLS connection state, or nil on an insecure connection.
+func (c *Conn) TLS() *tls.ConnectionState {
+	if tc, ok := c.nc.(*tls.Conn); ok {
+		st := tc.ConnectionState()
+		return &st
+	}
+	return nil
+}
+
+// Done is closed when the connection has ended and its goroutines returned.
+func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// Err returns why the connection ended: nil while it is open, ErrClosed after
+// this end closed it, or the first failure.
+func (c *Conn) Err() error {
+	c.errMu.Lock()
+	defer c.errMu.Unlock()
+	return c.err
+}
+
+// Close ends the connection: it tells the peer, flushes what is queued (for
+// at most a short linger if the peer does not read), and waits for the
+// connection's goroutines. It is idempotent and returns nil.
+func (c *Conn) Close() error {
+	c.fail(ErrClosed)
+	<-c.done
+	return nil
+}
+
+// fail starts ending the connection with err, once; later calls do nothing.
+// It does not wait, so the reader and writer may call it.
+func (c *Conn) fail(err error) {
+	c.once.Do(func() {
+		c.errMu.Lock()
+		c.err = err
+		c.errMu.Unlock()
+		reason := "closed"
+		if !errors.Is(err, ErrClosed) {
+			reason = err.Error()
+		}
+		c.w.goAway(wire.GoAway{Code: codeOf(err), Reason: reason})
+		// The peer may have stopped reading; do not wait on it for ever.
+		_ = c.nc.SetWriteDeadline(time.Now().Add(linger))
+	})
+}
+
+// write runs the writer, then closes the network connection, waits for the
+// reader and finishes the connection.
+func (c *Conn) write() {
+	if err := c.w.run(); err != nil {
+		c.fail(lostError(err))
+	}
+	_ = c.nc.Close()
+	<-c.readerDone
+	c.main.fail(c.Err())
+	if c.release != nil {
+		c.release()
+	}
+	close(c.done)
+}

@@ -1,0 +1,80 @@
+package conn
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/netchan/netchan/internal/wire"
+)
+
+// Sentinel errors. Every error a connection returns wraps one of these, so
+// callers test them with errors.Is.
+var (
+	// ErrNoTrust: neither TLS, nor a shared secret, nor Insecure was chosen.
+	ErrNoTrust = errors.New("netchan: no trust configured: use WithTLS(cfg) to verify certificates, WithSecret(s) to share a secret, or Insecure() for plaintext on a network you trust")
+	// ErrUnverified: the TLS configuration would accept any server certificate.
+	ErrUnverified = errors.New("netchan: TLS configuration skips verification (InsecureSkipVerify without VerifyConnection or VerifyPeerCertificate); netchan does not allow an unverified peer")
+	// ErrHandshake: the two ends did not agree to talk.
+	ErrHandshake = errors.New("netchan: handshake failed")
+	// ErrCodecMismatch: the two ends use different codecs.
+	ErrCodecMismatch = errors.New("netchan: codec mismatch")
+	// ErrAuth: the peer could not prove it knows the shared secret.
+	ErrAuth = errors.New("netchan: authentication failed")
+	// ErrProtocol: the peer broke the protocol.
+	ErrProtocol = errors.New("netchan: protocol error")
+	// ErrTooLarge: a value is larger than the receiving end accepts.
+	ErrTooLarge = errors.New("netchan: value too large")
+	// ErrLimit: the peer exceeded a limit.
+	ErrLimit = errors.New("netchan: limit exceeded")
+	// ErrClosed: the connection or listener was closed by this end.
+	ErrClosed = errors.New("netchan: use of closed connection")
+	// ErrSendClosed: a send after CloseSend.
+	ErrSendClosed = errors.New("netchan: send on closed channel")
+	// ErrConnLost: the connection broke before both ends were done.
+	ErrConnLost = errors.New("netchan: connection lost")
+	// ErrPeerClosed: the peer closed the connection before this end was done.
+	ErrPeerClosed = errors.New("netchan: peer closed the connection")
+)
+
+// GoAwayError reports the reason a peer gave for ending the connection.
+type GoAwayError struct {
+	Code   wire.Code
+	Reason string
+}
+
+func (e *GoAwayError) Error() string {
+	return fmt.Sprintf("netchan: peer ended the connection (%s): %s", e.Code, e.Reason)
+}
+
+// Unwrap classifies the peer's reason among the sentinels.
+func (e *GoAwayError) Unwrap() error {
+	switch e.Code {
+	case wire.CodeProtocol:
+		return ErrProtocol
+	case wire.CodeRefused:
+		return ErrHandshake
+	case wire.CodeLimit:
+		return ErrLimit
+	}
+	return ErrPeerClosed
+}
+
+// timeoutError is a deadline that passed; it satisfies net.Error.
+type timeoutError struct{ what string }
+
+func (e *timeoutError) Error() string   { return "netchan: " + e.what + " timed out" }
+func (e *timeoutError) Timeout() bool   { return true }
+func (e *timeoutError) Temporary() bool { return true }
+
+// codeOf picks the GoAway code that tells the peer why this end stops.
+func codeOf(err error) wire.Code {
+	switch {
+	case err == nil, errors.Is(err, ErrClosed):
+		return wire.CodeNormal
+	case errors.Is(err, ErrHandshake), errors.Is(err, ErrAuth), errors.Is(err, ErrCodecMismatch):
+		return wire.CodeRefused
+	case errors.Is(err, ErrLimit), errors.Is(err, ErrTooLarge):
+		return wire.CodeLimit
+	}
+	return wire.CodeProtocol
+}

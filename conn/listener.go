@@ -1,0 +1,166 @@
+package conn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	gosync "sync"
+	"sync/atomic"
+
+	"github.com/netchan/netchan/internal/wire"
+)
+
+// Listener accepts netchan connections. Each incoming connection runs its
+// handshake in a goroutine of its own, so a peer that never finishes one
+// delays nobody else; the handshake timeout ends it.
+//
+// All methods are safe for concurrent use. Close stops the listener's
+// goroutines and waits for them; connections already returned by Accept
+// belong to the caller.
+type Listener struct {
+	nl  net.Listener
+	cfg *Config
+
+	ready  chan *Conn // handshaken connections, waiting for Accept
+	ctx    context.Context
+	cancel context.CancelFunc // ends ctx: closing, or the accept loop failed
+	done   <-chan struct{}    // ctx.Done()
+	once   gosync.Once
+	wg     gosync.WaitGroup
+	open   atomic.Int64 // connections handshaking or established
+
+	errMu gosync.Mutex
+	err   error // why the accept loop stopped
+}
+
+// Listen listens on addr ("host:port") over TCP.
+func Listen(ctx context.Context, addr string, cfg *Config) (*Listener, error) {
+	if err := cfg.Check(); err != nil {
+		return nil, err
+	}
+	var lc net.ListenConfig
+	nl, err := lc.Listen(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("netchan: listen on %s: %w", addr, err)
+	}
+	return Serve(nl, cfg)
+}
+
+// Serve accepts netchan connections on nl, which the Listener then owns.
+func Serve(nl net.Listener, cfg *Config) (*Listener, error) {
+	if err := cfg.Check(); err != nil {
+		_ = nl.Close()
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	l := &Listener{
+		nl:     nl,
+		cfg:    cfg.forListen(),
+		ready:  make(chan *Conn),
+		ctx:    ctx,
+		cancel: cancel,
+		done:   ctx.Done(),
+	}
+	l.wg.Add(1)
+	go l.acceptLoop()
+	return l, nil
+}
+
+// Addr returns the address the listener listens on.
+func (l *Listener) Addr() net.Addr { return l.nl.Addr() }
+
+// Accept waits for the next connection that completed its handshake.
+func (l *Listener) Accept(ctx context.Context) (*Conn, error) {
+	select {
+	case c := <-l.ready:
+		return c, nil
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	case <-l.done:
+		return nil, l.stopErr()
+	}
+}
+
+// Done is closed when the listener has been closed.
+func (l *Listener) Done() <-chan struct{} { return l.done }
+
+// Close stops accepting, ends handshakes in progress and connections not yet
+// accepted, and waits for the listener's goroutines. It is idempotent.
+func (l *Listener) Close() error {
+	l.once.Do(func() {
+		l.cancel()
+		_ = l.nl.Close()
+	})
+	l.wg.Wait()
+	return nil
+}
+
+func (l *Listener) stopErr() error {
+	l.errMu.Lock()
+	defer l.errMu.Unlock()
+	if l.err != nil {
+		return l.err
+	}
+	return ErrClosed
+}
+
+func (l *Listener) acceptLoop() {
+	defer l.wg.Done()
+	for {
+		nc, err := l.nl.Accept()
+		if err != nil {
+			select {
+			case <-l.done:
+				return
+			default:
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue // a passing shortage, such as too many open files
+			}
+			l.errMu.Lock()
+			l.err = fmt.Errorf("netchan: accept: %w", err)
+			l.errMu.Unlock()
+			l.cancel()
+			return
+		}
+		if max := l.cfg.MaxConns; max > 0 && l.open.Load() >= int64(max) {
+			l.report(fmt.Errorf("%w: %d connections open, refusing %s", ErrLimit, max, nc.RemoteAddr()))
+			refuse(nc, fmt.Errorf("%w: listener at its connection limit", ErrLimit))
+			_ = nc.Close()
+			continue
+		}
+		l.open.Add(1)
+		l.wg.Add(1)
+		go l.serve(nc)
+	}
+}
+
+// serve runs one handshake and hands the connection to Accept.
+func (l *Listener) serve(nc net.Conn) {
+	defer l.wg.Done()
+	// Closing the listener cancels handshakes in progress.
+	c, err := handshake(l.ctx, nc, l.cfg, wire.RoleListener, func() { l.open.Add(-1) })
+	if err != nil {
+		select {
+		case <-l.done:
+		default:
+			l.report(err)
+		}
+		return
+	}
+	select {
+	case l.ready <- c:
+	case <-l.done:
+		c.fail(fmt.Errorf("%w: listener closed", ErrClosed))
+		<-c.done
+	}
+}
+
+func (l *Listener) report(err error) {
+	l.cfg.Logger.Warn("netchan: connection refused", "err", err)
+	if l.cfg.OnError != nil {
+		l.cfg.OnError(err)
+	}
+}

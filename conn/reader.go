@@ -1,0 +1,144 @@
+package conn
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+
+	"github.com/netchan/netchan/internal/pool"
+	"github.com/netchan/netchan/internal/wire"
+)
+
+// readBuffer is the reader's buffer. Small, since TLS buffers a record
+// already; enough to gather many small frames per system call in plaintext.
+const readBuffer = 4 << 10
+
+// maxControl bounds the payload of every frame but data.
+const maxControl = 16 + wire.MaxReason
+
+// read runs the reader until the connection fails or ends.
+func (c *Conn) read() {
+	defer close(c.readerDone)
+	br := bufio.NewReaderSize(c.nc, readBuffer)
+	var hdr [wire.HeaderSize]byte
+	var ctl [maxControl]byte
+	maxData := uint32(wire.DataPrefixLen(^uint64(0)) + c.cfg.MaxValue)
+	for {
+		if _, err := io.ReadFull(br, hdr[:]); err != nil {
+			c.fail(c.readError(err))
+			return
+		}
+		h, err := wire.ParseHeader(hdr[:])
+		if err != nil {
+			c.fail(fmt.Errorf("%w: %w", ErrProtocol, err))
+			return
+		}
+		if h.Kind == wire.KindData {
+			if h.Length > maxData {
+				c.fail(fmt.Errorf("%w: peer sent a value of %d bytes, this end accepts %d", ErrTooLarge, h.Length, c.cfg.MaxValue))
+				return
+			}
+			buf := pool.Get(int(h.Length))
+			if _, err := io.ReadFull(br, *buf); err != nil {
+				pool.Put(buf)
+				c.fail(c.readError(err))
+				return
+			}
+			if err := c.onData(h.Stream, buf); err != nil {
+				pool.Put(buf)
+				c.fail(err)
+				return
+			}
+			continue
+		}
+		if h.Length > maxControl {
+			c.fail(fmt.Errorf("%w: %s frame of %d bytes", ErrProtocol, h.Kind, h.Length))
+			return
+		}
+		p := ctl[:h.Length]
+		if _, err := io.ReadFull(br, p); err != nil {
+			c.fail(c.readError(err))
+			return
+		}
+		if err := c.onControl(h, p); err != nil {
+			c.fail(err)
+			return
+		}
+	}
+}
+
+func (c *Conn) stream(id uint32) (*Stream, error) {
+	if id != MainStream {
+		return nil, fmt.Errorf("%w: frame for unknown stream %d", ErrProtocol, id)
+	}
+	return c.main, nil
+}
+
+func (c *Conn) onData(id uint32, buf *[]byte) error {
+	s, err := c.stream(id)
+	if err != nil {
+		return err
+	}
+	d, err := wire.ParseData(*buf)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrProtocol, err)
+	}
+	return s.arrived(d, buf)
+}
+
+func (c *Conn) onControl(h wire.Header, p []byte) error {
+	switch h.Kind {
+	case wire.KindCredit, wire.KindClose:
+		s, err := c.stream(h.Stream)
+		if err != nil {
+			return err
+		}
+		n, err := wire.ParseCount(p, h.Kind)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrProtocol, err)
+		}
+		if h.Kind == wire.KindCredit {
+			err = s.send.Grant(n)
+		} else {
+			err = s.closed(n)
+		}
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrProtocol, err)
+		}
+		return nil
+	case wire.KindGoAway:
+		g, err := wire.ParseGoAway(p)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrProtocol, err)
+		}
+		c.peerBye.Store(&g)
+		return nil
+	}
+	return fmt.Errorf("%w: unexpected %s frame after the handshake", ErrProtocol, h.Kind)
+}
+
+// readError names why reading stopped.
+func (c *Conn) readError(err error) error {
+	if g := c.peerBye.Load(); g != nil {
+		if g.Code == wire.CodeNormal || g.Code == wire.CodeShutdown {
+			return fmt.Errorf("%w (%s)", ErrPeerClosed, g.Reason)
+		}
+		return &GoAwayError{Code: g.Code, Reason: g.Reason}
+	}
+	if c.Err() != nil {
+		return c.Err() // this end closed the connection under the reader
+	}
+	return lostError(err)
+}
+
+func lostError(err error) error {
+	var ne net.Error
+	if errors.Is(err, io.EOF) {
+		err = io.ErrUnexpectedEOF
+	} else if errors.As(err, &ne) && ne.Timeout() {
+		return fmt.Errorf("%w: %w", ErrConnLost, &timeoutError{"write to a peer that does not read"})
+	}
+	return fmt.Errorf("%w: %w", ErrConnLost, err)
+}

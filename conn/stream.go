@@ -1,0 +1,182 @@
+package conn
+
+import (
+	"context"
+	"fmt"
+	"io"
+	gosync "sync"
+
+	"github.com/netchan/netchan/internal/pool"
+	"github.com/netchan/netchan/internal/wire"
+	nsync "github.com/netchan/netchan/sync"
+)
+
+// Stream is one channel pair on a connection: values in both directions,
+// each direction with its own credit window. All methods are safe for
+// concurrent use.
+type Stream struct {
+	c    *Conn
+	id   uint32
+	send *nsync.Sender
+	recv *nsync.Receiver
+
+	sendMu     gosync.Mutex // orders Commit with the queue
+	sendClosed bool
+
+	// inbox holds values that arrived and were not yet taken. Credits bound
+	// it: an honest peer never has more than the window outstanding, so the
+	// reader never blocks on it.
+	inbox chan Message
+}
+
+// Message is a value's encoding as it arrived. Release it after decoding.
+type Message struct {
+	buf   *[]byte
+	Value []byte
+}
+
+// Release recycles the message's buffer. The caller must not use m.Value
+// afterwards.
+func (m Message) Release() {
+	if m.buf != nil {
+		pool.Put(m.buf)
+	}
+}
+
+func newStream(c *Conn, id uint32, capacity int) *Stream {
+	s := &Stream{
+		c:    c,
+		id:   id,
+		send: nsync.NewSender(capacity),
+		recv: nsync.NewReceiver(capacity),
+	}
+	s.inbox = make(chan Message, s.send.Window())
+	return s
+}
+
+// Reserve waits for room to send one value: see [nsync.Sender.Reserve]. Every
+// successful Reserve is followed by exactly one Send or Cancel.
+func (s *Stream) Reserve(ctx context.Context) error {
+	return s.send.Reserve(ctx)
+}
+
+// Cancel gives back a reservation.
+func (s *Stream) Cancel() { s.send.Cancel() }
+
+// Send spends a reservation to queue one encoded value and returns its
+// sequence number. The value is copied; the caller may reuse it.
+func (s *Stream) Send(value []byte) (uint64, error) {
+	if max := s.c.PeerMaxValue(); len(value) > max {
+		s.send.Cancel()
+		return 0, fmt.Errorf("%w: %d bytes encoded, the peer accepts %d", ErrTooLarge, len(value), max)
+	}
+	s.sendMu.Lock()
+	defer s.sendMu.Unlock()
+	if s.sendClosed {
+		s.send.Cancel()
+		return 0, ErrSendClosed
+	}
+	seq := s.send.Commit()
+	if !s.c.w.data(s.id, seq, value) {
+		return 0, s.c.errOrClosed()
+	}
+	return seq, nil
+}
+
+// WaitTaken waits until the peer's program took the value with sequence
+// number seq: the rendezvous acknowledgement.
+func (s *Stream) WaitTaken(ctx context.Context, seq uint64) error {
+	return s.send.WaitTaken(ctx, seq)
+}
+
+// CloseSend tells the peer no more values follow. The peer still receives
+// every value queued before. A second call does nothing.
+func (s *Stream) CloseSend() error {
+	s.sendMu.Lock()
+	defer s.sendMu.Unlock()
+	if s.sendClosed {
+		return nil
+	}
+	s.sendClosed = true
+	s.send.Close(ErrSendClosed)
+	if !s.c.w.count(wire.KindClose, s.id, s.send.Sent()) {
+		return s.c.errOrClosed()
+	}
+	return nil
+}
+
+// Next returns the next value that arrived, waiting for one if need be. It
+// returns io.EOF once the peer closed its side and every value was returned,
+// and the connection's error if it ended first. Values that arrived before
+// the connection ended are still returned. After using the value, the caller
+// calls Release on it and, once its program has the value, Take.
+func (s *Stream) Next(ctx context.Context) (Message, error) {
+	select {
+	case m, ok := <-s.inbox:
+		return s.got(m, ok)
+	default:
+	}
+	select {
+	case m, ok := <-s.inbox:
+		return s.got(m, ok)
+	case <-ctx.Done():
+		return Message{}, context.Cause(ctx)
+	case <-s.c.done:
+		select {
+		case m, ok := <-s.inbox:
+			return s.got(m, ok)
+		default:
+			return Message{}, s.c.errOrClosed()
+		}
+	}
+}
+
+func (s *Stream) got(m Message, ok bool) (Message, error) {
+	if !ok {
+		return Message{}, io.EOF
+	}
+	return m, nil
+}
+
+// Take tells the peer this end's program took one value, which frees one
+// credit: the peer may send one more, and a rendezvous sender returns.
+func (s *Stream) Take() {
+	s.recv.Take()
+	s.c.w.grant(s.id, 1)
+}
+
+// arrived is called by the reader for each data frame.
+func (s *Stream) arrived(d wire.Data, buf *[]byte) error {
+	if err := s.recv.OnData(d.Seq); err != nil {
+		return fmt.Errorf("%w: %w", ErrProtocol, err)
+	}
+	select {
+	case s.inbox <- Message{buf: buf, Value: d.Value}:
+		return nil
+	default:
+		// OnData bounds what is held by the window, which is the inbox's
+		// capacity; this is unreachable unless that invariant broke.
+		return fmt.Errorf("%w: inbox full", ErrProtocol)
+	}
+}
+
+// closed is called by the reader for the peer's close frame.
+func (s *Stream) closed(count uint64) error {
+	if err := s.recv.OnClose(count); err != nil {
+		return err
+	}
+	close(s.inbox)
+	return nil
+}
+
+// fail wakes every waiting sender when the connection ended.
+func (s *Stream) fail(err error) {
+	s.send.Fail(err)
+}
+
+func (c *Conn) errOrClosed() error {
+	if err := c.Err(); err != nil {
+		return err
+	}
+	return ErrClosed
+}

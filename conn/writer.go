@@ -1,0 +1,156 @@
+package conn
+
+import (
+	"net"
+	gosync "sync"
+	"time"
+
+	"github.com/netchan/netchan/internal/wire"
+)
+
+// keepBuffer is the largest queue buffer the writer keeps between bursts;
+// a larger one is dropped once written, so an idle connection holds little.
+const keepBuffer = 64 << 10
+
+// writer batches frames. Any goroutine appends frames to the queue under mu;
+// the writer goroutine swaps the queue for an empty buffer and writes the
+// whole batch in one call. Credits are kept as counts per stream and become
+// frames only at swap time, so a burst of takes costs one small frame.
+type writer struct {
+	nc   net.Conn
+	wake chan struct{} // capacity 1: a pending wake-up is enough
+
+	mu      gosync.Mutex
+	queue   []byte
+	credits []credit
+	closing bool  // a final frame was queued; nothing more is accepted
+	err     error // the first write error
+}
+
+type credit struct {
+	stream uint32
+	n      uint64
+}
+
+func newWriter(nc net.Conn) *writer {
+	return &writer{nc: nc, wake: make(chan struct{}, 1)}
+}
+
+func (w *writer) signal() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// data queues a data frame. It reports false when the writer is closing.
+func (w *writer) data(stream uint32, seq uint64, value []byte) bool {
+	w.mu.Lock()
+	if w.closing {
+		w.mu.Unlock()
+		return false
+	}
+	start := len(w.queue)
+	w.queue = wire.AppendHeader(w.queue, wire.Header{Kind: wire.KindData, Stream: stream})
+	w.queue = wire.AppendDataPrefix(w.queue, seq)
+	w.queue = append(w.queue, value...)
+	wire.PutLength(w.queue, start, len(w.queue)-start-wire.HeaderSize)
+	w.mu.Unlock()
+	w.signal()
+	return true
+}
+
+// count queues a frame whose payload is one count (close).
+func (w *writer) count(kind wire.Kind, stream uint32, n uint64) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closing {
+		return false
+	}
+	w.appendCountLocked(kind, stream, n)
+	w.signal()
+	return true
+}
+
+// grant adds n credits for stream to the next batch.
+func (w *writer) grant(stream uint32, n uint64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closing {
+		return
+	}
+	for i := range w.credits {
+		if w.credits[i].stream == stream {
+			w.credits[i].n += n
+			return
+		}
+	}
+	w.credits = append(w.credits, credit{stream, n})
+	w.signal()
+}
+
+// goAway queues the final frame; later frames are refused.
+func (w *writer) goAway(g wire.GoAway) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closing {
+		return
+	}
+	w.flushCreditsLocked()
+	start := len(w.queue)
+	w.queue = wire.AppendHeader(w.queue, wire.Header{Kind: wire.KindGoAway})
+	w.queue = wire.AppendGoAway(w.queue, g)
+	wire.PutLength(w.queue, start, len(w.queue)-start-wire.HeaderSize)
+	w.closing = true
+	w.signal()
+}
+
+func (w *writer) appendCountLocked(kind wire.Kind, stream uint32, n uint64) {
+	start := len(w.queue)
+	w.queue = wire.AppendHeader(w.queue, wire.Header{Kind: kind, Stream: stream})
+	w.queue = wire.AppendCount(w.queue, n)
+	wire.PutLength(w.queue, start, len(w.queue)-start-wire.HeaderSize)
+}
+
+func (w *writer) flushCreditsLocked() {
+	for _, c := range w.credits {
+		w.appendCountLocked(wire.KindCredit, c.stream, c.n)
+	}
+	w.credits = w.credits[:0]
+}
+
+// run writes batches until the final frame is written or a write fails. It
+// returns the write error, if any.
+func (w *writer) run() error {
+	var spare []byte
+	for {
+		<-w.wake
+		w.mu.Lock()
+		w.flushCreditsLocked()
+		batch := w.queue
+		w.queue = spare[:0]
+		last := w.closing
+		w.mu.Unlock()
+
+		if len(batch) > 0 {
+			if _, err := w.nc.Write(batch); err != nil {
+				w.mu.Lock()
+				w.err = err
+				w.closing = true
+				w.mu.Unlock()
+				return err
+			}
+		}
+		if last {
+			return nil
+		}
+		spare = batch
+		if cap(spare) > keepBuffer {
+			spare = nil
+		}
+	}
+}
+
+// linger bounds how long a closing connection waits to flush its last frames
+// to a peer that does not read.
+const linger = 2 * time.Second

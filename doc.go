@@ -1,0 +1,45 @@
+// Package netchan makes Go channels work across machines.
+//
+// Listen and Dial return a pair of ordinary Go channels, one to send and one
+// to receive values of any type the codec can encode. A value sent on one end
+// is received on the other, once, in order.
+//
+//	send, recv, err := netchan.Dial[Job](ctx, "worker:7000", netchan.WithSecret(secret))
+//	send <- Job{ID: 1}
+//	res := <-recv
+//
+// # Semantics
+//
+// WithBuffer(n) means what make(chan T, n) means, measured across the
+// network: n values may be sent and not yet received by the remote program;
+// the next send blocks until the remote program receives one. The receiver
+// grants the sender credits as its program takes values, so nothing queues
+// without bound and nothing is dropped. Sync() is capacity 0: with package
+// typed, Send returns only after the remote program received the value; on
+// the channel API, at most one value is in flight.
+//
+// close(send) closes the peer's receive channel after every value sent
+// before it was received. A listener serves any number of clients: each
+// value sent on it goes to exactly one client with free capacity, and values
+// from all clients merge into its receive channel.
+//
+// # Trust
+//
+// Connections are secured by TLS 1.3 with verified certificates (WithTLS),
+// or by a shared secret proven over TLS (WithSecret), or, only when asked by
+// name, not at all (Insecure). With none of these, Listen and Dial fail with
+// ErrNoTrust.
+//
+// # Errors
+//
+// What can be returned is returned: by Listen and Dial here, by every call in
+// package typed. What cannot, such as a peer that vanished, goes to the
+// OnError function and the logger, and the receive channel closes. Every
+// error wraps one of the Err variables of this package, for errors.Is.
+//
+// # Packages
+//
+// Package typed offers the same connections as methods with contexts and
+// errors per value; package codec holds the codecs and the interface to plug
+// in another; conn is the transport and sync the flow control.
+package netchan

@@ -1,0 +1,101 @@
+// Package options holds the settings behind netchan's functional options. The
+// root package defines the options users call; package typed resolves them
+// into one validated Settings and, from it, the transport's configuration.
+// Keeping the type here lets the root alias it and typed accept it without an
+// import cycle.
+package options
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/netchan/netchan/codec"
+	"github.com/netchan/netchan/conn"
+	"github.com/netchan/netchan/internal/wire"
+)
+
+// Option configures a connection or a listener. The zero Option does nothing.
+type Option struct {
+	apply func(*Settings)
+}
+
+// New returns an option that applies f.
+func New(f func(*Settings)) Option { return Option{apply: f} }
+
+// Defaults and bounds, documented on the options that set them.
+const (
+	DefaultBuffer           = 64
+	MaxBuffer               = wire.MaxCapacity
+	DefaultMaxMessageSize   = 1 << 20
+	MinMaxMessageSize       = 64
+	MaxMaxMessageSize       = 1 << 30
+	DefaultHandshakeTimeout = 10 * time.Second
+	MinSecretLen            = 24
+)
+
+// Settings is what the options resolve to.
+type Settings struct {
+	Codec            codec.Codec
+	Buffer           int
+	TLS              *tls.Config
+	Insecure         bool
+	Secret           string
+	HasSecret        bool
+	Listener         net.Listener
+	Logger           *slog.Logger
+	OnError          func(error)
+	MaxMessageSize   int
+	HandshakeTimeout time.Duration
+	MaxConns         int
+
+	errs []error
+}
+
+// Fail records an invalid option value, reported by Resolve.
+func (s *Settings) Fail(err error) { s.errs = append(s.errs, err) }
+
+// Resolve applies opts over the defaults and checks the result.
+func Resolve(opts []Option) (*Settings, error) {
+	s := &Settings{
+		Codec:            codec.CBOR(),
+		Buffer:           DefaultBuffer,
+		MaxMessageSize:   DefaultMaxMessageSize,
+		HandshakeTimeout: DefaultHandshakeTimeout,
+	}
+	for _, o := range opts {
+		if o.apply != nil {
+			o.apply(s)
+		}
+	}
+	if s.Logger == nil {
+		s.Logger = slog.New(slog.DiscardHandler)
+	}
+	if err := s.check(); err != nil {
+		s.errs = append(s.errs, err)
+	}
+	if len(s.errs) > 0 {
+		return nil, errors.Join(s.errs...)
+	}
+	return s, nil
+}
+
+func (s *Settings) check() error {
+	switch {
+	case s.Codec == nil:
+		return errors.New("netchan: WithCodec(nil)")
+	case s.Insecure && (s.TLS != nil || s.HasSecret):
+		return errors.New("netchan: Insecure() cannot be combined with WithTLS or WithSecret: choose one trust mode")
+	case s.TLS != nil && s.TLS.MaxVersion != 0 && s.TLS.MaxVersion < tls.VersionTLS13:
+		return errors.New("netchan: the TLS configuration's MaxVersion is below TLS 1.3, the minimum netchan speaks")
+	case s.TLS != nil && s.TLS.InsecureSkipVerify && s.TLS.VerifyConnection == nil && s.TLS.VerifyPeerCertificate == nil:
+		return conn.ErrUnverified
+	}
+	if n := s.Codec.Name(); len(n) == 0 || len(n) > wire.MaxCodecName {
+		return fmt.Errorf("netchan: codec name %q must be 1 to %d bytes", n, wire.MaxCodecName)
+	}
+	return nil
+}

@@ -1,0 +1,76 @@
+package wire
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// Kind tells what a frame carries.
+type Kind uint8
+
+// The frame kinds. Values are fixed by the protocol; new kinds get new numbers.
+const (
+	KindHello  Kind = 1 // handshake, the first frame each way, on stream 0
+	KindData   Kind = 2 // one encoded value with its sequence number
+	KindCredit Kind = 3 // the receiver took values: the sender may send that many more
+	KindClose  Kind = 4 // the sender closed its side of a stream after this many values
+	KindGoAway Kind = 5 // the connection ends, with a reason
+)
+
+func (k Kind) String() string {
+	switch k {
+	case KindHello:
+		return "hello"
+	case KindData:
+		return "data"
+	case KindCredit:
+		return "credit"
+	case KindClose:
+		return "close"
+	case KindGoAway:
+		return "goaway"
+	}
+	return fmt.Sprintf("kind(%d)", uint8(k))
+}
+
+// HeaderSize is the length of a frame header in bytes.
+const HeaderSize = 9
+
+// Header precedes every frame: the payload's length (4 bytes, big-endian), the
+// kind (1 byte) and the stream id (4 bytes, big-endian). The length counts only
+// the payload, so a reader knows how much to read before it allocates anything,
+// and can refuse a frame that is too large from its header alone.
+type Header struct {
+	Length uint32
+	Kind   Kind
+	Stream uint32
+}
+
+// AppendHeader appends h to dst.
+func AppendHeader(dst []byte, h Header) []byte {
+	dst = binary.BigEndian.AppendUint32(dst, h.Length)
+	dst = append(dst, byte(h.Kind))
+	return binary.BigEndian.AppendUint32(dst, h.Stream)
+}
+
+// ParseHeader reads a header from the first HeaderSize bytes of b.
+func ParseHeader(b []byte) (Header, error) {
+	if len(b) < HeaderSize {
+		return Header{}, fmt.Errorf("%w: header of %d bytes, want %d", ErrMalformed, len(b), HeaderSize)
+	}
+	h := Header{
+		Length: binary.BigEndian.Uint32(b[0:4]),
+		Kind:   Kind(b[4]),
+		Stream: binary.BigEndian.Uint32(b[5:9]),
+	}
+	if h.Kind < KindHello || h.Kind > KindGoAway {
+		return h, fmt.Errorf("%w: unknown frame kind %d", ErrMalformed, b[4])
+	}
+	return h, nil
+}
+
+// PutLength writes a payload length into a header that was appended at
+// dst[start:] before the payload's size was known.
+func PutLength(dst []byte, start int, length int) {
+	binary.BigEndian.PutUint32(dst[start:start+4], uint32(length))
+}

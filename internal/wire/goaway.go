@@ -1,0 +1,74 @@
+package wire
+
+import (
+	"encoding/binary"
+	"fmt"
+	"unicode/utf8"
+)
+
+// Code classifies why a connection ends.
+type Code uint64
+
+// The GoAway codes.
+const (
+	CodeNormal   Code = 0 // both ends are done
+	CodeProtocol Code = 1 // the peer broke the protocol
+	CodeRefused  Code = 2 // the handshake failed: version, codec, trust
+	CodeLimit    Code = 3 // the peer exceeded a limit
+	CodeShutdown Code = 4 // this end is shutting down
+)
+
+func (c Code) String() string {
+	switch c {
+	case CodeNormal:
+		return "normal"
+	case CodeProtocol:
+		return "protocol error"
+	case CodeRefused:
+		return "refused"
+	case CodeLimit:
+		return "limit exceeded"
+	case CodeShutdown:
+		return "shutdown"
+	}
+	return fmt.Sprintf("code(%d)", uint64(c))
+}
+
+// MaxReason bounds a GoAway's reason text.
+const MaxReason = 256
+
+// GoAway is the last frame an end sends before it closes a connection on
+// purpose, so the peer can report why instead of a bare end of stream.
+type GoAway struct {
+	Code   Code
+	Reason string
+}
+
+// AppendGoAway appends g's payload to dst, cutting the reason to MaxReason bytes.
+func AppendGoAway(dst []byte, g GoAway) []byte {
+	dst = binary.AppendUvarint(dst, uint64(g.Code))
+	r := g.Reason
+	if len(r) > MaxReason {
+		r = r[:MaxReason]
+	}
+	return appendBytesField(dst, []byte(r))
+}
+
+// ParseGoAway reads a GoAway payload.
+func ParseGoAway(p []byte) (GoAway, error) {
+	code, p, err := uvarint(p, "goaway code")
+	if err != nil {
+		return GoAway{}, err
+	}
+	reason, p, err := bytesField(p, MaxReason, "goaway reason")
+	if err != nil {
+		return GoAway{}, err
+	}
+	if len(p) != 0 {
+		return GoAway{}, fmt.Errorf("%w: %d trailing bytes in goaway", ErrMalformed, len(p))
+	}
+	if !utf8.Valid(reason) {
+		reason = []byte("(reason not UTF-8)")
+	}
+	return GoAway{Code: Code(code), Reason: string(reason)}, nil
+}

@@ -1,0 +1,170 @@
+package netchan
+
+import (
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/netchan/netchan/codec"
+	"github.com/netchan/netchan/internal/options"
+)
+
+// Option configures Listen and Dial, here and in package typed. Options are
+// checked when Listen or Dial is called: an invalid value is an error there.
+type Option = options.Option
+
+// Defaults and bounds of the options.
+const (
+	// DefaultBuffer is the capacity when neither WithBuffer nor Sync is given.
+	// 64 reaches most of the throughput of larger windows on loopback while
+	// bounding what a slow receiver holds; see the README's Performance.
+	DefaultBuffer = options.DefaultBuffer
+	// MaxBuffer is the largest capacity WithBuffer accepts.
+	MaxBuffer = options.MaxBuffer
+	// DefaultMaxMessageSize is the largest encoded value accepted by default.
+	DefaultMaxMessageSize = options.DefaultMaxMessageSize
+	// DefaultHandshakeTimeout bounds dialing, TLS and the handshake.
+	DefaultHandshakeTimeout = options.DefaultHandshakeTimeout
+	// MinSecretLength is the shortest secret WithSecret accepts, in bytes.
+	MinSecretLength = options.MinSecretLen
+)
+
+// WithCodec sets the codec. Both ends must use codecs of the same name.
+// The default is codec.CBOR().
+func WithCodec(c codec.Codec) Option {
+	return options.New(func(s *options.Settings) { s.Codec = c })
+}
+
+// WithBuffer sets the capacity of each direction, as make(chan T, n) does,
+// measured across the network: with n >= 1, n sends complete while the
+// remote program has received nothing, and the next blocks until it receives
+// one. WithBuffer(0) is Sync(). When the two ends set different values, the
+// smaller wins. n must be in [0, MaxBuffer]; the default is DefaultBuffer.
+func WithBuffer(n int) Option {
+	return options.New(func(s *options.Settings) {
+		if n < 0 || n > MaxBuffer {
+			s.Fail(fmt.Errorf("netchan: WithBuffer(%d): capacity must be in [0, %d]", n, MaxBuffer))
+			return
+		}
+		s.Buffer = n
+	})
+}
+
+// Sync sets capacity 0, the rendezvous mode. typed.Conn.Send returns only
+// after the remote program received the value (an acknowledgement comes
+// back). On the channel API a send cannot wait for the network, so a send on
+// the channel completes once the value is taken for sending, and only after
+// every earlier value was received: at most one value is in flight.
+func Sync() Option { return WithBuffer(0) }
+
+// WithTLS secures connections with cfg, over TLS 1.3 at least. A listener's
+// cfg holds its certificate; to require client certificates (mutual TLS),
+// set ClientAuth and ClientCAs. A dialer's cfg holds the roots it trusts
+// (nil RootCAs: the system's) and, for mutual TLS, its certificate. A cfg
+// that skips verification without verifying by a callback is refused.
+func WithTLS(cfg *tls.Config) Option {
+	return options.New(func(s *options.Settings) {
+		if cfg == nil {
+			s.Fail(fmt.Errorf("netchan: WithTLS(nil)"))
+			return
+		}
+		s.TLS = cfg
+	})
+}
+
+// WithSecret authenticates both ends by a shared secret, with no certificate
+// to manage: the listener uses an ephemeral certificate, and after the TLS
+// 1.3 handshake each end proves it knows the secret by a MAC bound to that
+// TLS session, so a wrong secret fails and so does a party in the middle.
+// The secret must be at least MinSecretLength bytes; make one with NewSecret.
+// It may be combined with WithTLS, which then verifies certificates as well.
+func WithSecret(secret string) Option {
+	return options.New(func(s *options.Settings) {
+		if len(secret) < MinSecretLength {
+			s.Fail(fmt.Errorf("netchan: WithSecret: a secret of %d bytes could be guessed offline; use at least %d, as NewSecret makes", len(secret), MinSecretLength))
+			return
+		}
+		s.Secret, s.HasSecret = secret, true
+	})
+}
+
+// NewSecret returns a new random secret of 256 bits for WithSecret.
+func NewSecret() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// Insecure allows plaintext: no encryption and no authentication. Use it
+// only on a network you trust, or in tests. A listener in this mode logs a
+// warning.
+func Insecure() Option {
+	return options.New(func(s *options.Settings) { s.Insecure = true })
+}
+
+// WithListener makes Listen serve on l, which it then owns, instead of
+// listening on an address. Tests use it to bind 127.0.0.1:0.
+func WithListener(l net.Listener) Option {
+	return options.New(func(s *options.Settings) {
+		if l == nil {
+			s.Fail(fmt.Errorf("netchan: WithListener(nil)"))
+			return
+		}
+		s.Listener = l
+	})
+}
+
+// WithLogger sets where netchan logs what it cannot return. The default
+// discards.
+func WithLogger(l *slog.Logger) Option {
+	return options.New(func(s *options.Settings) { s.Logger = l })
+}
+
+// OnError sets a function to receive errors that cannot be returned: a peer
+// that dropped, a bad frame, a value that could not be delivered. It is
+// called from netchan's goroutines and must not block for long.
+func OnError(f func(error)) Option {
+	return options.New(func(s *options.Settings) { s.OnError = f })
+}
+
+// WithMaxMessageSize sets the largest encoded value, in bytes, this end
+// accepts; the peer learns it in the handshake and refuses to send larger
+// ones. Range [64, 1 GiB]; default DefaultMaxMessageSize (1 MiB).
+func WithMaxMessageSize(n int) Option {
+	return options.New(func(s *options.Settings) {
+		if n < options.MinMaxMessageSize || n > options.MaxMaxMessageSize {
+			s.Fail(fmt.Errorf("netchan: WithMaxMessageSize(%d): must be in [%d, %d]", n, options.MinMaxMessageSize, options.MaxMaxMessageSize))
+			return
+		}
+		s.MaxMessageSize = n
+	})
+}
+
+// WithHandshakeTimeout bounds dialing, the TLS handshake and netchan's own,
+// on both ends. Range [10ms, 10m]; default DefaultHandshakeTimeout (10s).
+func WithHandshakeTimeout(d time.Duration) Option {
+	return options.New(func(s *options.Settings) {
+		if d < 10*time.Millisecond || d > 10*time.Minute {
+			s.Fail(fmt.Errorf("netchan: WithHandshakeTimeout(%v): must be in [10ms, 10m]", d))
+			return
+		}
+		s.HandshakeTimeout = d
+	})
+}
+
+// WithMaxConns bounds the connections a listener has open, handshaking or
+// established; further ones are refused until some close. 0, the default,
+// means no bound.
+func WithMaxConns(n int) Option {
+	return options.New(func(s *options.Settings) {
+		if n < 0 {
+			s.Fail(fmt.Errorf("netchan: WithMaxConns(%d): must be >= 0", n))
+			return
+		}
+		s.MaxConns = n
+	})
+}

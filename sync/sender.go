@@ -1,0 +1,168 @@
+package sync
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	gosync "sync"
+)
+
+// Sender is the sending side's credit window. All methods are safe for
+// concurrent use.
+//
+// A send takes three steps: [Sender.Reserve] waits for room in the window,
+// [Sender.Commit] turns the reservation into the next sequence number when the
+// value is written, and [Sender.Grant] records the credits the peer returns.
+// Reserving before the value exists is what lets a pump take a value from a Go
+// channel only when the window has room for it, so the pump adds no hidden slot
+// to the capacity.
+type Sender struct {
+	mu       gosync.Mutex
+	window   uint64
+	reserved uint64        // reservations not yet committed
+	sent     uint64        // values committed; the next value's sequence number
+	taken    uint64        // values the peer says its program took
+	err      error         // fails every wait
+	closed   error         // fails Reserve only: no more values, but acks still come
+	wake     chan struct{} // closed on the next change; nil when nobody waits
+}
+
+// NewSender returns a window for a stream of the given capacity. Capacity 0
+// (rendezvous) gives a window of one value.
+func NewSender(capacity int) *Sender {
+	w := uint64(max(capacity, 1))
+	return &Sender{window: w}
+}
+
+// Window returns how many values may be outstanding at once.
+func (s *Sender) Window() int { return int(s.window) }
+
+// Reserve waits until the window has room for one more value and holds that
+// room until [Sender.Commit] or [Sender.Cancel]. It fails with ctx's error, or
+// with the error given to [Sender.Fail].
+func (s *Sender) Reserve(ctx context.Context) error {
+	s.mu.Lock()
+	for {
+		if err := cmp.Or(s.err, s.closed); err != nil {
+			s.mu.Unlock()
+			return err
+		}
+		if s.sent+s.reserved-s.taken < s.window {
+			s.reserved++
+			s.mu.Unlock()
+			return nil
+		}
+		if err := s.waitLocked(ctx); err != nil {
+			return err
+		}
+	}
+}
+
+// Cancel gives back a reservation that will not be used.
+func (s *Sender) Cancel() {
+	s.mu.Lock()
+	s.reserved--
+	s.notifyLocked()
+	s.mu.Unlock()
+}
+
+// Commit spends a reservation and returns the value's sequence number. Callers
+// that send concurrently must commit in the order their values are written.
+func (s *Sender) Commit() uint64 {
+	s.mu.Lock()
+	s.reserved--
+	seq := s.sent
+	s.sent++
+	s.mu.Unlock()
+	return seq
+}
+
+// Grant records n credits from the peer: its program took n more values. It
+// fails, and changes nothing, if that is more values than were sent.
+func (s *Sender) Grant(n uint64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n == 0 || n > s.sent-s.taken {
+		return fmt.Errorf("%w: %d credits with %d values outstanding", ErrOverGrant, n, s.sent-s.taken)
+	}
+	s.taken += n
+	s.notifyLocked()
+	return nil
+}
+
+// WaitTaken waits until the peer's program took the value with sequence
+// number seq. This is the rendezvous acknowledgement.
+func (s *Sender) WaitTaken(ctx context.Context, seq uint64) error {
+	s.mu.Lock()
+	for s.taken <= seq {
+		if s.err != nil {
+			s.mu.Unlock()
+			return s.err
+		}
+		if err := s.waitLocked(ctx); err != nil {
+			return err
+		}
+	}
+	s.mu.Unlock()
+	return nil
+}
+
+// Outstanding returns how many values were sent and not yet taken.
+func (s *Sender) Outstanding() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return int(s.sent - s.taken)
+}
+
+// Fail makes every waiting and later Reserve and WaitTaken return err. The
+// first error sticks.
+func (s *Sender) Fail(err error) {
+	s.mu.Lock()
+	if s.err == nil {
+		s.err = err
+	}
+	s.notifyLocked()
+	s.mu.Unlock()
+}
+
+// Close makes every waiting and later Reserve return err, while WaitTaken
+// still waits for the acknowledgements of values already sent.
+func (s *Sender) Close(err error) {
+	s.mu.Lock()
+	if s.closed == nil {
+		s.closed = err
+	}
+	s.notifyLocked()
+	s.mu.Unlock()
+}
+
+// waitLocked sleeps until the next change or ctx's end. It is entered with
+// s.mu held and returns with it held, except on error, when it is released.
+func (s *Sender) waitLocked(ctx context.Context) error {
+	if s.wake == nil {
+		s.wake = make(chan struct{})
+	}
+	wake := s.wake
+	s.mu.Unlock()
+	select {
+	case <-wake:
+		s.mu.Lock()
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+func (s *Sender) notifyLocked() {
+	if s.wake != nil {
+		close(s.wake)
+		s.wake = nil
+	}
+}
+
+// Sent returns how many values were committed.
+func (s *Sender) Sent() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sent
+}

@@ -1,0 +1,182 @@
+package typed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	gosync "sync"
+
+	"github.com/netchan/netchan/codec"
+	"github.com/netchan/netchan/conn"
+	"github.com/netchan/netchan/internal/options"
+)
+
+// keepEncodeBuffer is the largest encoding buffer a Conn keeps for reuse.
+const keepEncodeBuffer = 64 << 10
+
+// Conn is one end of a netchan connection carrying values of type T in both
+// directions.
+//
+// Semantics. Each direction delivers every value once and in order. The two
+// ends agree on a capacity n, the smaller of their WithBuffer settings. With
+// n >= 1, at most n values sent on one end are outstanding, that is not yet
+// received by the peer's program; Send waits while n are. With n = 0
+// (rendezvous, the Sync option) Send returns only after the peer's Recv took
+// the value. A value counts as received when Recv returns it, or, for
+// RecvTo, when the send on the program's channel completes.
+//
+// Send, Recv and their variants may be called from any number of goroutines;
+// values sent concurrently are delivered in the order their sends were
+// committed. Close may be called at any time and more than once.
+type Conn[T any] struct {
+	c        *conn.Conn
+	s        *conn.Stream
+	codec    codec.Codec
+	stateful bool
+	rendez   bool
+	unwatch  func() bool // stops closing the Conn when ctx ends
+
+	sendMu gosync.Mutex
+	encBuf []byte
+	broken error // set once a stateful codec's state went out of step
+
+	recvMu gosync.Mutex
+}
+
+func newConn[T any](ctx context.Context, c *conn.Conn, s *options.Settings) *Conn[T] {
+	_, stateful := s.Codec.(codec.Stateful)
+	tc := &Conn[T]{
+		c:        c,
+		s:        c.Stream(),
+		codec:    codec.ForConnection(s.Codec),
+		stateful: stateful,
+		rendez:   c.Capacity() == 0,
+	}
+	tc.unwatch = context.AfterFunc(ctx, func() { _ = c.Close() })
+	return tc
+}
+
+// Dial connects to a netchan listener at addr ("host:port"). ctx bounds the
+// whole life of the connection: when it ends, the connection closes.
+func Dial[T any](ctx context.Context, addr string, opts ...options.Option) (*Conn[T], error) {
+	s, err := options.Resolve(opts)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := s.Transport(options.Dialer)
+	if err != nil {
+		return nil, err
+	}
+	c, err := conn.Dial(ctx, addr, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return newConn[T](ctx, c, s), nil
+}
+
+// Capacity returns the capacity the two ends agreed on; 0 is rendezvous.
+func (c *Conn[T]) Capacity() int { return c.c.Capacity() }
+
+// LocalAddr returns the local network address.
+func (c *Conn[T]) LocalAddr() net.Addr { return c.c.LocalAddr() }
+
+// RemoteAddr returns the peer's network address.
+func (c *Conn[T]) RemoteAddr() net.Addr { return c.c.RemoteAddr() }
+
+// Done is closed when the connection has ended.
+func (c *Conn[T]) Done() <-chan struct{} { return c.c.Done() }
+
+// Err returns why the connection ended, or nil while it is open.
+func (c *Conn[T]) Err() error { return c.c.Err() }
+
+// Send sends v. It waits while the capacity is used up, and in rendezvous
+// mode until the peer's program received v. An error means v was not
+// delivered, except that a rendezvous Send whose ctx ends after v was sent
+// cannot tell whether v arrived.
+func (c *Conn[T]) Send(ctx context.Context, v T) error {
+	if err := c.s.Reserve(ctx); err != nil {
+		return err
+	}
+	seq, err := c.sendReserved(v)
+	if err != nil {
+		return err
+	}
+	if c.rendez {
+		return c.s.WaitTaken(ctx, seq)
+	}
+	return nil
+}
+
+// sendReserved encodes v and queues it, spending a reservation.
+func (c *Conn[T]) sendReserved(v T) (uint64, error) {
+	c.sendMu.Lock()
+	defer c.sendMu.Unlock()
+	if c.broken != nil {
+		c.s.Cancel()
+		return 0, c.broken
+	}
+	buf, err := codec.Append(c.codec, c.encBuf[:0], v)
+	if err != nil {
+		c.s.Cancel()
+		err = fmt.Errorf("%w %T with %s: %w", ErrEncode, v, c.codec.Name(), err)
+		c.breakIfStateful(err)
+		return 0, err
+	}
+	if cap(buf) <= keepEncodeBuffer {
+		c.encBuf = buf
+	}
+	seq, err := c.s.Send(buf)
+	if err != nil {
+		c.breakIfStateful(err)
+		return 0, err
+	}
+	return seq, nil
+}
+
+func (c *Conn[T]) breakIfStateful(err error) {
+	if c.stateful {
+		c.broken = fmt.Errorf("%w: %w", ErrSendBroken, err)
+	}
+}
+
+// Recv waits for the next value. It returns io.EOF once the peer closed its
+// send side and every value it sent was received.
+func (c *Conn[T]) Recv(ctx context.Context) (T, error) {
+	v, err := c.next(ctx)
+	if err == nil || errors.Is(err, ErrDecode) {
+		c.s.Take()
+	}
+	return v, err
+}
+
+// next takes the next value off the stream and decodes it, without telling
+// the peer: the caller calls Take once its program has the value.
+func (c *Conn[T]) next(ctx context.Context) (T, error) {
+	var v T
+	c.recvMu.Lock()
+	defer c.recvMu.Unlock()
+	m, err := c.s.Next(ctx)
+	if err != nil {
+		return v, err
+	}
+	err = c.codec.Unmarshal(m.Value, &v)
+	m.Release()
+	if err != nil {
+		return v, fmt.Errorf("%w %T with %s: %w", ErrDecode, v, c.codec.Name(), err)
+	}
+	return v, nil
+}
+
+// CloseSend tells the peer that no more values follow. The peer receives
+// every value sent before, then io.EOF. Sends after CloseSend fail. It is
+// idempotent.
+func (c *Conn[T]) CloseSend() error { return c.s.CloseSend() }
+
+// Close ends the connection at once and waits for its goroutines. Values
+// not yet received by the peer may be lost: to end gracefully, CloseSend and
+// Recv until io.EOF first. It is idempotent.
+func (c *Conn[T]) Close() error {
+	c.unwatch()
+	return c.c.Close()
+}

@@ -1,0 +1,8 @@
+// Package typed gives netchan connections as methods with a type: Send and
+// Recv of values of type T, each with a context and an error, for code that
+// needs to know what happened to each value.
+//
+// The channel API of package netchan is built on this package: its pumps use
+// [Conn.SendFrom] and [Conn.RecvTo], so both APIs share one data path and one
+// set of semantics, described on [Conn].
+package typed

@@ -1,0 +1,71 @@
+package typed
+
+import (
+	"context"
+	"errors"
+	"io"
+)
+
+// SendFrom sends every value received from ch, until ch is closed, then
+// closes the send side as CloseSend does. It returns nil after that, or the
+// error that stopped it.
+//
+// SendFrom takes a value from ch only once there is capacity to send it, so a
+// program sending on an unbuffered ch sees exactly the connection's
+// capacity: with capacity n, n of its sends complete while the peer has
+// received nothing, and the next waits. In rendezvous mode a send on ch
+// completes only after every earlier value was received by the peer; ch's
+// own send cannot wait for the network, so one value may be in flight.
+//
+// If SendFrom fails after taking a value from ch, the error is an
+// *UndeliveredError that holds the value.
+func (c *Conn[T]) SendFrom(ctx context.Context, ch <-chan T) error {
+	for {
+		if err := c.s.Reserve(ctx); err != nil {
+			return err
+		}
+		select {
+		case v, ok := <-ch:
+			if !ok {
+				c.s.Cancel()
+				return c.CloseSend()
+			}
+			if _, err := c.sendReserved(v); err != nil {
+				return &UndeliveredError[T]{Value: v, Err: err}
+			}
+		case <-ctx.Done():
+			c.s.Cancel()
+			return context.Cause(ctx)
+		}
+	}
+}
+
+// RecvTo sends every value that arrives to ch, until the peer closes its
+// send side, and returns nil then; otherwise the error that stopped it. A
+// value counts as received by this end's program, which frees capacity for
+// the peer, when the send on ch completes.
+//
+// A value that cannot be decoded is reported to onDecodeError, if not nil,
+// and skipped; with a nil onDecodeError, RecvTo returns the error.
+func (c *Conn[T]) RecvTo(ctx context.Context, ch chan<- T, onDecodeError func(error)) error {
+	for {
+		v, err := c.next(ctx)
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			if errors.Is(err, ErrDecode) && onDecodeError != nil {
+				c.s.Take()
+				onDecodeError(err)
+				continue
+			}
+			return err
+		}
+		select {
+		case ch <- v:
+			c.s.Take()
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}
+}

@@ -62,6 +62,9 @@ func cborEncOptions() cbor.EncOptions {
 		// Our decoder refuses indefinite lengths, so the encoder must never
 		// produce them, not even from a type's own MarshalCBOR.
 		IndefLength: cbor.IndefLengthForbidden,
+		// Always a bignum tag, even for a big.Int that fits in 64 bits, so a
+		// big.Int in an `any` arrives as a big.Int, not as an int64.
+		BigIntConvert: cbor.BigIntConvertNone,
 		// The default, spelled out because the nil-versus-empty equivalence
 		// documented on CBOR depends on it.
 		NilContainers: cbor.NilContainerAsNull,
@@ -111,8 +114,9 @@ func init() {
 //
 //   - A time.Time arrives equal by [time.Time.Equal], to the nanosecond, but
 //     in UTC: its Location and monotonic clock reading are not sent. Only
-//     times whose year in UTC is 0 to 9999 can be encoded. The zero time
-//     arrives as the zero time.
+//     times whose year in UTC is 0 to 9999 can be encoded. The zero time is
+//     sent as CBOR null: it arrives as the zero time in a time.Time, but as
+//     nil in an `any`.
 //   - Nil and empty slices and maps stay distinct: nil is sent as CBOR null
 //     and arrives nil, empty arrives empty and non-nil. The same holds for
 //     []byte.
@@ -121,7 +125,8 @@ func init() {
 //     receiver does not know are ignored, fields the frame lacks keep their
 //     zero value.
 //   - Decoded into an `any`, integers arrive as uint64 (non-negative) or
-//     int64, maps as map[any]any and structs as maps.
+//     int64, floats as float64, a big.Int or *big.Int as a big.Int, maps as
+//     map[any]any and structs as maps.
 func CBOR() Codec { return cborCodec{enc: cborEnc, dec: cborDec} }
 
 // CBORWithLimits returns a [CBOR] codec whose decoder enforces l instead of

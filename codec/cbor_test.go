@@ -80,6 +80,15 @@ func TestCBORIntoAny(t *testing.T) {
 	}
 }
 
+func TestCBORZeroTimeIntoAny(t *testing.T) {
+	if got := roundTrip[any](t, codec.CBOR(), time.Time{}); got != nil {
+		t.Fatalf("zero time into any: got %#v, want nil", got)
+	}
+	if got := roundTrip(t, codec.CBOR(), time.Time{}); !got.IsZero() {
+		t.Fatalf("zero time into time.Time: got %v", got)
+	}
+}
+
 // nested returns a CBOR item of depth arrays, each holding the next.
 func nested(depth int) []byte {
 	return append(bytes.Repeat([]byte{0x81}, depth), 0x00)

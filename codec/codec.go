@@ -17,10 +17,10 @@
 // # Untrusted peers
 //
 // Decoders see bytes from the network. [CBOR] is the codec for peers you do not
-// trust: it enforces limits on nesting depth, array length and map size. gob and
-// JSON are bounded by netchan's message size limit, but gob's decoder in particular
-// was not designed for hostile input; use them between programs that trust each
-// other.
+// trust: it enforces limits on nesting depth, array length and map size. JSON
+// limits nesting depth too ([MaxJSONDepth]); gob is bounded only by netchan's
+// message size limit, and its decoder was not designed for hostile input: use
+// it between programs that trust each other.
 package codec
 
 // Codec encodes and decodes the values of one connection.

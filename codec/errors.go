@@ -12,7 +12,8 @@ var (
 	ErrInvalidUTF8 = errors.New("netchan: codec: string is not valid UTF-8")
 
 	// ErrLimitExceeded reports input that breaks one of a decoder's limits on
-	// nesting depth, array length or map size, or a value that would.
+	// nesting depth, array length or map size, or a value that Marshal refuses
+	// because the peer's decoder would reject its encoding.
 	ErrLimitExceeded = errors.New("netchan: codec: input exceeds a decoding limit")
 
 	// ErrInvalidLimits reports a [CBORLimits] field outside the range the CBOR

@@ -49,7 +49,13 @@ func AppendGoAway(dst []byte, g GoAway) []byte {
 	dst = binary.AppendUvarint(dst, uint64(g.Code))
 	r := g.Reason
 	if len(r) > MaxReason {
-		r = r[:MaxReason]
+		// Cut before a rune that does not fit whole, so the peer can still
+		// read the reason as UTF-8.
+		n := MaxReason
+		for n > 0 && !utf8.RuneStart(r[n]) {
+			n--
+		}
+		r = r[:n]
 	}
 	return appendBytesField(dst, []byte(r))
 }

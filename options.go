@@ -29,6 +29,9 @@ const (
 	DefaultMaxMessageSize = options.DefaultMaxMessageSize
 	// DefaultHandshakeTimeout bounds dialing, TLS and the handshake.
 	DefaultHandshakeTimeout = options.DefaultHandshakeTimeout
+	// DefaultIdleTimeout ends a connection on which nothing arrived for that
+	// long; the peer keeps a quiet connection alive with pings.
+	DefaultIdleTimeout = options.DefaultIdleTimeout
 	// MinSecretLength is the shortest secret WithSecret accepts, in bytes.
 	MinSecretLength = options.MinSecretLen
 )
@@ -166,5 +169,21 @@ func WithMaxConns(n int) Option {
 			return
 		}
 		s.MaxConns = n
+	})
+}
+
+// WithIdleTimeout ends a connection on which nothing arrived for d, and a
+// write that cannot proceed for d, so that a peer that vanished or stopped
+// reading is noticed. The peer learns d in the handshake and sends a ping
+// when it has had nothing to send for d/3, so a quiet but healthy
+// connection stays up. 0 disables it; otherwise the range is [300ms, 24h].
+// The default is DefaultIdleTimeout (1 minute).
+func WithIdleTimeout(d time.Duration) Option {
+	return options.New(func(s *options.Settings) {
+		if d != 0 && (d < 300*time.Millisecond || d > 24*time.Hour) {
+			s.Fail(fmt.Errorf("netchan: WithIdleTimeout(%v): must be 0 or in [300ms, 24h]", d))
+			return
+		}
+		s.IdleTimeout = d
 	})
 }

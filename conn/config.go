@@ -26,6 +26,10 @@ type Config struct {
 	MaxValue int
 	// HandshakeTimeout bounds dialing, TLS and the hello exchange.
 	HandshakeTimeout time.Duration
+	// IdleTimeout ends a connection on which nothing arrived for that long;
+	// 0 means never. The peer learns it in the handshake and keeps the
+	// connection alive with pings.
+	IdleTimeout time.Duration
 	// MaxConns bounds a listener's open connections; 0 means no bound.
 	MaxConns int
 	// Logger receives what cannot be returned. Never nil after Check.
@@ -48,6 +52,8 @@ func (c *Config) Check() error {
 		return fmt.Errorf("netchan: capacity %d out of range [0, %d]", c.Capacity, wire.MaxCapacity)
 	case c.MaxValue <= 0:
 		return fmt.Errorf("netchan: max value size %d must be positive", c.MaxValue)
+	case c.IdleTimeout < 0:
+		return fmt.Errorf("netchan: idle timeout %v must not be negative", c.IdleTimeout)
 	case c.HandshakeTimeout <= 0:
 		return fmt.Errorf("netchan: handshake timeout %v must be positive", c.HandshakeTimeout)
 	case c.Logger == nil:

@@ -33,7 +33,8 @@ type Conn struct {
 	readerDone chan struct{} // closed when the reader returns
 	done       chan struct{} // closed when both goroutines returned
 	peerBye    atomic.Pointer[wire.GoAway]
-	release    func() // runs once the connection ended; may be nil
+	release    func()    // runs once the connection ended; may be nil
+	dog        *watchdog // nil without idle timeouts
 }
 
 func newConn(nc net.Conn, cfg *Config, peer wire.Hello, release func()) *Conn {
@@ -42,12 +43,13 @@ func newConn(nc net.Conn, cfg *Config, peer wire.Hello, release func()) *Conn {
 		cfg:        cfg,
 		peer:       peer,
 		capacity:   min(cfg.Capacity, int(peer.Capacity)),
-		w:          newWriter(nc),
+		w:          newWriter(nc, cfg.IdleTimeout),
 		readerDone: make(chan struct{}),
 		done:       make(chan struct{}),
 		release:    release,
 	}
 	c.main = newStream(c, MainStream, c.capacity)
+	c.startWatchdog()
 	go c.read()
 	go c.write()
 	return c
@@ -100,6 +102,12 @@ func (c *Conn) Close() error {
 	return nil
 }
 
+// Abort starts ending the connection because of err, which the peer is
+// told; Done is closed when it has ended. Layers above use it when a peer
+// sent something they cannot accept, such as a value beyond a codec's
+// limits. Abort does not wait, so it may be called with locks held.
+func (c *Conn) Abort(err error) { c.fail(err) }
+
 // fail starts ending the connection with err, once; later calls do nothing.
 // It does not wait, so the reader and writer may call it.
 func (c *Conn) fail(err error) {
@@ -125,6 +133,7 @@ func (c *Conn) write() {
 	}
 	_ = c.nc.Close()
 	<-c.readerDone
+	c.dog.stop()
 	c.main.fail(c.Err())
 	if c.release != nil {
 		c.release()

@@ -33,19 +33,22 @@ func exchange(ctx context.Context, nc net.Conn, cfg *Config, role wire.Role, rel
 	deadline, _ := ctx.Deadline()
 	_ = nc.SetDeadline(deadline)
 	// Cancelling ctx must interrupt a read or write in progress.
-	stop := context.AfterFunc(ctx, func() { _ = nc.SetDeadline(time.Unix(1, 0)) })
-	nc, peer, err := greet(ctx, nc, cfg, role)
+	// The callback keeps the raw connection: greet replaces nc by the TLS
+	// one while the callback may run, and the raw deadline stops both.
+	raw := nc
+	stop := context.AfterFunc(ctx, func() { _ = raw.SetDeadline(time.Unix(1, 0)) })
+	sc, peer, err := greet(ctx, nc, cfg, role)
 	if !stop() {
 		// ctx ended, and with it the deadline: even a finished greeting is
 		// void, since the deadline may have cut a write short.
 		err = fmt.Errorf("%w (%w)", cmp.Or(err, ErrHandshake), handshakeCtxErr(ctx))
 	}
 	if err != nil {
-		_ = nc.Close()
+		_ = sc.Close()
 		return nil, err
 	}
-	_ = nc.SetDeadline(time.Time{})
-	return newConn(nc, cfg, peer, release), nil
+	_ = sc.SetDeadline(time.Time{})
+	return newConn(sc, cfg, peer, release), nil
 }
 
 // greet secures nc if so configured and exchanges hellos. It returns the
@@ -59,6 +62,11 @@ func greet(ctx context.Context, nc net.Conn, cfg *Config, role wire.Role) (net.C
 			tc = tls.Server(nc, cfg.TLS)
 		}
 		if err := tc.HandshakeContext(ctx); err != nil {
+			// A peer's first bytes that are no TLS record most likely come
+			// from a netchan end configured with Insecure(): say so.
+			if _, ok := errors.AsType[tls.RecordHeaderError](err); ok {
+				return nc, wire.Hello{}, fmt.Errorf("%w: %s does not speak TLS (is it Insecure()?): %w", ErrHandshake, nc.RemoteAddr(), err)
+			}
 			return nc, wire.Hello{}, fmt.Errorf("%w: TLS with %s: %w", ErrHandshake, nc.RemoteAddr(), err)
 		}
 		nc = tc
@@ -69,6 +77,7 @@ func greet(ctx context.Context, nc net.Conn, cfg *Config, role wire.Role) (net.C
 		Codec:    cfg.Codec,
 		Capacity: uint64(cfg.Capacity),
 		MaxValue: uint64(cfg.MaxValue),
+		Idle:     uint64(cfg.IdleTimeout.Milliseconds()),
 	}
 	if cfg.Secret != nil {
 		var err error

@@ -2,11 +2,13 @@ package conn
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
 	gosync "sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/netchan/netchan/internal/wire"
 )
@@ -22,13 +24,14 @@ type Listener struct {
 	nl  net.Listener
 	cfg *Config
 
-	ready  chan *Conn // handshaken connections, waiting for Accept
-	ctx    context.Context
-	cancel context.CancelFunc // ends ctx: closing, or the accept loop failed
-	done   <-chan struct{}    // ctx.Done()
-	once   gosync.Once
-	wg     gosync.WaitGroup
-	open   atomic.Int64 // connections handshaking or established
+	ready    chan *Conn // handshaken connections, waiting for Accept
+	ctx      context.Context
+	cancel   context.CancelFunc // ends ctx: closing, or the accept loop failed
+	done     <-chan struct{}    // ctx.Done()
+	once     gosync.Once
+	wg       gosync.WaitGroup
+	open     atomic.Int64  // connections handshaking or established
+	refusing chan struct{} // a slot per refusal in progress
 
 	errMu gosync.Mutex
 	err   error // why the accept loop stopped
@@ -55,12 +58,13 @@ func Serve(nl net.Listener, cfg *Config) (*Listener, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	l := &Listener{
-		nl:     nl,
-		cfg:    cfg.forListen(),
-		ready:  make(chan *Conn),
-		ctx:    ctx,
-		cancel: cancel,
-		done:   ctx.Done(),
+		nl:       nl,
+		cfg:      cfg.forListen(),
+		ready:    make(chan *Conn),
+		refusing: make(chan struct{}, maxRefusing),
+		ctx:      ctx,
+		cancel:   cancel,
+		done:     ctx.Done(),
 	}
 	l.wg.Add(1)
 	go l.acceptLoop()
@@ -127,8 +131,7 @@ func (l *Listener) acceptLoop() {
 		}
 		if max := l.cfg.MaxConns; max > 0 && l.open.Load() >= int64(max) {
 			l.report(fmt.Errorf("%w: %d connections open, refusing %s", ErrLimit, max, nc.RemoteAddr()))
-			refuse(nc, fmt.Errorf("%w: listener at its connection limit", ErrLimit))
-			_ = nc.Close()
+			l.refuse(nc)
 			continue
 		}
 		l.open.Add(1)
@@ -164,3 +167,35 @@ func (l *Listener) report(err error) {
 		l.cfg.OnError(err)
 	}
 }
+
+// maxRefusing bounds the refusals in progress: beyond it, a connection over
+// the limit is closed without a word, so a flood costs little.
+const maxRefusing = 16
+
+// refuse tells a connection over the limit why it is refused. Over TLS the
+// reason can only be read after a TLS handshake, which costs the listener
+// work, so only a few refusals run at once.
+func (l *Listener) refuse(nc net.Conn) {
+	if l.cfg.TLS == nil {
+		refuse(nc, errAtLimit)
+		_ = nc.Close()
+		return
+	}
+	select {
+	case l.refusing <- struct{}{}:
+	default:
+		_ = nc.Close()
+		return
+	}
+	l.wg.Go(func() {
+		defer func() { <-l.refusing }()
+		defer nc.Close()
+		_ = nc.SetDeadline(time.Now().Add(l.cfg.HandshakeTimeout))
+		tc := tls.Server(nc, l.cfg.TLS)
+		if tc.HandshakeContext(l.ctx) == nil {
+			refuse(tc, errAtLimit)
+		}
+	})
+}
+
+var errAtLimit = fmt.Errorf("%w: listener at its connection limit", ErrLimit)

@@ -24,11 +24,15 @@ func (c *Conn) read() {
 	br := bufio.NewReaderSize(c.nc, readBuffer)
 	var hdr [wire.HeaderSize]byte
 	var ctl [maxControl]byte
-	maxData := uint32(wire.DataPrefixLen(^uint64(0)) + c.cfg.MaxValue)
+	// In 64 bits, so that a MaxValue near 4 GiB cannot wrap the bound.
+	maxData := uint64(wire.DataPrefixLen(^uint64(0))) + uint64(c.cfg.MaxValue)
 	for {
 		if _, err := io.ReadFull(br, hdr[:]); err != nil {
 			c.fail(c.readError(err))
 			return
+		}
+		if c.dog != nil {
+			c.dog.reads.Add(1)
 		}
 		h, err := wire.ParseHeader(hdr[:])
 		if err != nil {
@@ -36,7 +40,7 @@ func (c *Conn) read() {
 			return
 		}
 		if h.Kind == wire.KindData {
-			if h.Length > maxData {
+			if uint64(h.Length) > maxData {
 				c.fail(fmt.Errorf("%w: peer sent a value of %d bytes, this end accepts %d", ErrTooLarge, h.Length, c.cfg.MaxValue))
 				return
 			}
@@ -106,6 +110,11 @@ func (c *Conn) onControl(h wire.Header, p []byte) error {
 		}
 		if err != nil {
 			return fmt.Errorf("%w: %w", ErrProtocol, err)
+		}
+		return nil
+	case wire.KindPing:
+		if len(p) != 0 {
+			return fmt.Errorf("%w: ping with a payload", ErrProtocol)
 		}
 		return nil
 	case wire.KindGoAway:

@@ -3,6 +3,7 @@ package conn
 import (
 	"net"
 	gosync "sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/netchan/netchan/internal/wire"
@@ -17,8 +18,10 @@ const keepBuffer = 64 << 10
 // whole batch in one call. Credits are kept as counts per stream and become
 // frames only at swap time, so a burst of takes costs one small frame.
 type writer struct {
-	nc   net.Conn
-	wake chan struct{} // capacity 1: a pending wake-up is enough
+	nc      net.Conn
+	wake    chan struct{} // capacity 1: a pending wake-up is enough
+	stall   time.Duration // a write that takes longer fails; 0: no bound
+	batches atomic.Uint64 // batches written, for the watchdog
 
 	mu      gosync.Mutex
 	queue   []byte
@@ -32,8 +35,8 @@ type credit struct {
 	n      uint64
 }
 
-func newWriter(nc net.Conn) *writer {
-	return &writer{nc: nc, wake: make(chan struct{}, 1)}
+func newWriter(nc net.Conn, stall time.Duration) *writer {
+	return &writer{nc: nc, wake: make(chan struct{}, 1), stall: stall}
 }
 
 func (w *writer) signal() {
@@ -133,6 +136,11 @@ func (w *writer) run() error {
 		w.mu.Unlock()
 
 		if len(batch) > 0 {
+			if w.stall > 0 && !last {
+				// A peer that stops reading must not hold this end for
+				// ever; on the last batch, the close's linger applies.
+				_ = w.nc.SetWriteDeadline(time.Now().Add(w.stall))
+			}
 			if _, err := w.nc.Write(batch); err != nil {
 				w.mu.Lock()
 				w.err = err
@@ -141,6 +149,7 @@ func (w *writer) run() error {
 				return err
 			}
 		}
+		w.batches.Add(1)
 		if last {
 			return nil
 		}

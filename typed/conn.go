@@ -163,7 +163,14 @@ func (c *Conn[T]) next(ctx context.Context) (T, error) {
 	err = c.codec.Unmarshal(m.Value, &v)
 	m.Release()
 	if err != nil {
-		return v, fmt.Errorf("%w %T with %s: %w", ErrDecode, v, c.codec.Name(), err)
+		err = fmt.Errorf("%w %T with %s: %w", ErrDecode, v, c.codec.Name(), err)
+		if errors.Is(err, codec.ErrLimitExceeded) {
+			// Input built to exhaust the decoder is hostile, not a
+			// mistake: end the connection, and tell the caller why.
+			err = fmt.Errorf("%w: %w", conn.ErrLimit, err)
+			c.c.Abort(err)
+		}
+		return v, err
 	}
 	return v, nil
 }

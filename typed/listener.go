@@ -44,6 +44,9 @@ func Listen[T any](ctx context.Context, addr string, opts ...options.Option) (*L
 	if err != nil {
 		return nil, err
 	}
+	if s.Insecure {
+		s.Logger.Warn("netchan: listening without TLS: values travel in plaintext and clients are not authenticated", "addr", l.Addr())
+	}
 	tl := &Listener[T]{l: l, s: s, ctx: ctx}
 	tl.unwatch = context.AfterFunc(ctx, func() { _ = l.Close() })
 	return tl, nil

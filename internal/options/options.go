@@ -34,6 +34,7 @@ const (
 	MinMaxMessageSize       = 64
 	MaxMaxMessageSize       = 1 << 30
 	DefaultHandshakeTimeout = 10 * time.Second
+	DefaultIdleTimeout      = time.Minute
 	MinSecretLen            = 24
 )
 
@@ -50,6 +51,7 @@ type Settings struct {
 	OnError          func(error)
 	MaxMessageSize   int
 	HandshakeTimeout time.Duration
+	IdleTimeout      time.Duration
 	MaxConns         int
 
 	errs []error
@@ -65,6 +67,7 @@ func Resolve(opts []Option) (*Settings, error) {
 		Buffer:           DefaultBuffer,
 		MaxMessageSize:   DefaultMaxMessageSize,
 		HandshakeTimeout: DefaultHandshakeTimeout,
+		IdleTimeout:      DefaultIdleTimeout,
 	}
 	for _, o := range opts {
 		if o.apply != nil {

@@ -28,6 +28,7 @@ func (s *Settings) Transport(role Role) (*conn.Config, error) {
 		Capacity:         s.Buffer,
 		MaxValue:         s.MaxMessageSize,
 		HandshakeTimeout: s.HandshakeTimeout,
+		IdleTimeout:      s.IdleTimeout,
 		MaxConns:         s.MaxConns,
 		Logger:           s.Logger,
 		OnError:          s.OnError,

@@ -15,6 +15,7 @@ const (
 	KindCredit Kind = 3 // the receiver took values: the sender may send that many more
 	KindClose  Kind = 4 // the sender closed its side of a stream after this many values
 	KindGoAway Kind = 5 // the connection ends, with a reason
+	KindPing   Kind = 6 // nothing to say: keeps an idle connection alive
 )
 
 func (k Kind) String() string {
@@ -29,6 +30,8 @@ func (k Kind) String() string {
 		return "close"
 	case KindGoAway:
 		return "goaway"
+	case KindPing:
+		return "ping"
 	}
 	return fmt.Sprintf("kind(%d)", uint8(k))
 }
@@ -63,7 +66,7 @@ func ParseHeader(b []byte) (Header, error) {
 		Kind:   Kind(b[4]),
 		Stream: binary.BigEndian.Uint32(b[5:9]),
 	}
-	if h.Kind < KindHello || h.Kind > KindGoAway {
+	if h.Kind < KindHello || h.Kind > KindPing {
 		return h, fmt.Errorf("%w: unknown frame kind %d", ErrMalformed, b[4])
 	}
 	return h, nil

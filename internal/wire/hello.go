@@ -49,7 +49,11 @@ type Hello struct {
 	Codec    string // the codec's name; both ends must use the same
 	Capacity uint64 // values this end lets the peer have outstanding; 0 is rendezvous
 	MaxValue uint64 // largest encoded value this end accepts, in bytes
-	Proof    []byte // proof of a shared secret bound to the TLS session, or empty
+	// Idle is this end's idle timeout in milliseconds, 0 for none: the peer
+	// sends a frame at least every Idle/3 so that a quiet connection is not
+	// taken for a dead one.
+	Idle  uint64
+	Proof []byte // proof of a shared secret bound to the TLS session, or empty
 }
 
 // AppendHello appends h's payload to dst.
@@ -59,6 +63,7 @@ func AppendHello(dst []byte, h Hello) []byte {
 	dst = appendBytesField(dst, []byte(h.Codec))
 	dst = binary.AppendUvarint(dst, h.Capacity)
 	dst = binary.AppendUvarint(dst, h.MaxValue)
+	dst = binary.AppendUvarint(dst, h.Idle)
 	return appendBytesField(dst, h.Proof)
 }
 
@@ -97,6 +102,9 @@ func ParseHello(p []byte) (Hello, error) {
 		return h, fmt.Errorf("%w: capacity %d above %d", ErrMalformed, h.Capacity, MaxCapacity)
 	}
 	if h.MaxValue, p, err = uvarint(p, "max value size"); err != nil {
+		return h, err
+	}
+	if h.Idle, p, err = uvarint(p, "idle timeout"); err != nil {
 		return h, err
 	}
 	proof, p, err := bytesField(p, MaxProof, "proof")

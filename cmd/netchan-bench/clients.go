@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/netchan/netchan"
+)
+
+// dialParallel bounds the handshakes in progress, so that thousands of
+// clients do not overflow the listener's backlog.
+const dialParallel = 64
+
+// client is one connection's channels; kept small, since there may be tens
+// of thousands.
+type client struct {
+	send chan<- value
+	recv <-chan value
+}
+
+// clients are the echoing ends.
+type clients struct {
+	conns  []client
+	echoed []atomic.Uint64 // per client
+	wg     sync.WaitGroup
+	done   chan struct{} // closed when every echo loop ended
+}
+
+// dialClients connects n clients to addr. Each connection lives until
+// connCtx ends; stop, when it ends, stops dialing.
+func dialClients(stop, connCtx context.Context, addr string, n int, opts []netchan.Option) (*clients, error) {
+	cs := &clients{conns: make([]client, n), echoed: make([]atomic.Uint64, n), done: make(chan struct{})}
+	g, gctx := errgroup.WithContext(stop)
+	g.SetLimit(dialParallel)
+	for i := range cs.conns {
+		if gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			send, recv, err := netchan.Dial[value](connCtx, addr, slices.Clip(opts)...)
+			cs.conns[i] = client{send: send, recv: recv}
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	if err := stop.Err(); err != nil {
+		return nil, context.Cause(stop)
+	}
+	return cs, nil
+}
+
+// start makes every client echo what it receives, until the server closes
+// its channel or ctx ends.
+func (cs *clients) start(ctx context.Context) {
+	for i, c := range cs.conns {
+		cs.wg.Go(func() { cs.echo(ctx, c, &cs.echoed[i]) })
+	}
+	go func() {
+		cs.wg.Wait()
+		close(cs.done)
+	}()
+}
+
+func (cs *clients) echo(ctx context.Context, c client, count *atomic.Uint64) {
+	defer close(c.send)
+	for v := range c.recv {
+		select {
+		case c.send <- v:
+			count.Add(1)
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// waitFor waits for every echo loop to end, at most d; it reports whether
+// they all did.
+func (cs *clients) waitFor(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-cs.done:
+		return true
+	case <-t.C:
+		return false
+	}
+}
+
+// wait waits for every echo loop to end; they end at the latest when their
+// context does.
+func (cs *clients) wait() { <-cs.done }
+
+// total returns the values echoed so far by all clients. Each client counts
+// its own, so that echoing goroutines do not contend on one counter.
+func (cs *clients) total() uint64 {
+	var n uint64
+	for i := range cs.echoed {
+		n += cs.echoed[i].Load()
+	}
+	return n
+}
+
+// spread returns the fewest and the most values one client echoed.
+func (cs *clients) spread() (least, most uint64) {
+	for i := range cs.echoed {
+		n := cs.echoed[i].Load()
+		if i == 0 || n < least {
+			least = n
+		}
+		most = max(most, n)
+	}
+	return least, most
+}
+
+// fill copies the clients' figures into sum; call it after wait.
+func (cs *clients) fill(sum *summary) {
+	sum.Echoed = cs.total()
+	sum.EchoedLeast, sum.EchoedMost = cs.spread()
+}

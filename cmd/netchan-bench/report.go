@@ -1,0 +1,123 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+)
+
+// summary is the outcome of a run: every figure and the settings, printed
+// as text or as one JSON object.
+type summary struct {
+	Settings *config `json:"settings"`
+
+	// Server's view (roles all and server).
+	Sent       uint64 `json:"sent"`
+	Received   uint64 `json:"received"`
+	Lost       uint64 `json:"lost"`
+	Duplicates uint64 `json:"duplicates"`
+	Invalid    uint64 `json:"invalid"`
+
+	// Clients' view (roles all and clients).
+	Echoed          uint64 `json:"echoed"`
+	EchoedLeast     uint64 `json:"echoed_least"` // by one client
+	EchoedMost      uint64 `json:"echoed_most"`
+	MemPerConnBytes int64  `json:"mem_per_conn_bytes"` // HeapInuse+StackInuse growth per client
+
+	ElapsedSeconds   float64 `json:"elapsed_seconds"`
+	RoundTripsPerSec float64 `json:"round_trips_per_sec"`
+	PerClientPerSec  float64 `json:"per_client_per_sec"`
+
+	Interrupted bool   `json:"interrupted"` // ended early by a signal
+	Errors      int    `json:"errors"`      // reported by netchan, or run failures
+	FirstError  string `json:"first_error,omitempty"`
+}
+
+// setRates fills in the rates from a count over elapsed time.
+func (s *summary) setRates(count uint64, elapsed time.Duration, clients int) {
+	s.ElapsedSeconds = elapsed.Seconds()
+	if elapsed <= 0 {
+		return
+	}
+	s.RoundTripsPerSec = float64(count) / elapsed.Seconds()
+	if clients > 0 {
+		s.PerClientPerSec = s.RoundTripsPerSec / float64(clients)
+	}
+}
+
+// addError records err as a failure of the run.
+func (s *summary) addError(err error) {
+	if err == nil {
+		return
+	}
+	s.Errors++
+	if s.FirstError == "" {
+		s.FirstError = err.Error()
+	}
+}
+
+// failure returns why the run failed, or nil: a value lost, duplicated or
+// never sent, or an error.
+func (s *summary) failure() error {
+	var errs []error
+	if s.Lost > 0 {
+		errs = append(errs, fmt.Errorf("%d values lost", s.Lost))
+	}
+	if s.Duplicates > 0 || s.Invalid > 0 {
+		errs = append(errs, fmt.Errorf("%d duplicate and %d invalid echoes", s.Duplicates, s.Invalid))
+	}
+	if s.Errors > 0 {
+		errs = append(errs, fmt.Errorf("%d errors, the first: %s", s.Errors, s.FirstError))
+	}
+	return errors.Join(errs...)
+}
+
+// write prints the summary as text or, with asJSON, as one JSON object.
+func (s *summary) write(w io.Writer, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(s)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	c := s.Settings
+	fmt.Fprintf(tw, "Settings\trole=%s clients=%d codec=%s buffer=%d sync=%v size=%d trust=%s duration=%v\n",
+		c.Role, c.Clients, c.Codec, c.Buffer, c.Sync, c.Size, c.Trust, c.Duration)
+	if c.Role != roleClients {
+		fmt.Fprintf(tw, "Sent\t%d\n", s.Sent)
+		fmt.Fprintf(tw, "Received\t%d\n", s.Received)
+		fmt.Fprintf(tw, "Lost\t%d\n", s.Lost)
+		if s.Duplicates > 0 || s.Invalid > 0 {
+			fmt.Fprintf(tw, "Duplicates\t%d\nInvalid\t%d\n", s.Duplicates, s.Invalid)
+		}
+	}
+	if c.Role != roleServer {
+		fmt.Fprintf(tw, "Echoed\t%d (per client: least %d, most %d)\n", s.Echoed, s.EchoedLeast, s.EchoedMost)
+		fmt.Fprintf(tw, "Memory per connection\t%s (heap+stack in use, idle%s)\n", kib(s.MemPerConnBytes), bothEnds(c.Role))
+	}
+	fmt.Fprintf(tw, "Elapsed\t%.2fs\n", s.ElapsedSeconds)
+	if c.Clients > 0 {
+		fmt.Fprintf(tw, "Round trips/s\t%.0f (per client %.0f)\n", s.RoundTripsPerSec, s.PerClientPerSec)
+	} else {
+		fmt.Fprintf(tw, "Round trips/s\t%.0f\n", s.RoundTripsPerSec)
+	}
+	if s.Interrupted {
+		fmt.Fprintf(tw, "Interrupted\tended early by a signal\n")
+	}
+	if s.Errors > 0 {
+		fmt.Fprintf(tw, "Errors\t%d (first: %s)\n", s.Errors, s.FirstError)
+	}
+	return tw.Flush()
+}
+
+func bothEnds(role string) string {
+	if role == roleAll {
+		return "; both ends in this process"
+	}
+	return ""
+}
+
+func kib(n int64) string { return fmt.Sprintf("%.1f KiB", float64(n)/1024) }

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// firstEchoPatience bounds how long -role all waits for its own clients'
+// first echo; a server waits for remote clients as long as it is let.
+const firstEchoPatience = 30 * time.Second
+
+// endGrace is how long a lone server keeps its connections after closing
+// its channel, so that remote clients see the end rather than a lost
+// connection: the channel API does not tell when they all did.
+const endGrace = 2 * time.Second
+
+// Each role runs with two contexts: stop, which a signal ends, cuts the
+// measurement short; the connections live on a context of their own that
+// the role cancels once the run is over, so that values in flight can still
+// be drained after a signal.
+
+// runAll runs the listener and the clients in this process.
+func runAll(stop context.Context, cfg *config, progressOut io.Writer) (*summary, error) {
+	connCtx, cancel := context.WithCancel(context.WithoutCancel(stop))
+	defer cancel()
+	errs := &errorLog{}
+	opts, err := buildOptions(cfg, errs.add)
+	if err != nil {
+		return nil, err
+	}
+	base := memInUse()
+	srv, err := startServer(connCtx, cfg, opts.server)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Addr = srv.addr.String() // the port chosen, for the record
+	shutdown := func() {
+		errs.silence()
+		cancel()
+		srv.wait()
+	}
+	cl, err := dialClients(stop, connCtx, srv.addr.String(), cfg.Clients, opts.client)
+	if err != nil {
+		shutdown()
+		return nil, err
+	}
+	sum := &summary{Settings: cfg}
+	sum.MemPerConnBytes = memPerConn(stop, base, cfg.Clients)
+	cl.start(connCtx)
+	elapsed, interrupted, err := srv.measure(stop, cfg, progressOut, firstEchoPatience)
+	sum.addError(err)
+	srv.closeSend()
+	if !cl.waitFor(cfg.Drain) {
+		sum.addError(errors.New("clients did not all receive the end of the server's channel within -drain"))
+	}
+	shutdown()
+	cl.wait()
+	srv.fill(sum)
+	cl.fill(sum)
+	errs.into(sum)
+	sum.Interrupted = interrupted
+	sum.setRates(sum.Received, elapsed, cfg.Clients)
+	return sum, nil
+}
+
+// runServer listens for clients of another process, measures, and closes.
+func runServer(stop context.Context, cfg *config, progressOut io.Writer) (*summary, error) {
+	connCtx, cancel := context.WithCancel(context.WithoutCancel(stop))
+	defer cancel()
+	errs := &errorLog{}
+	opts, err := buildOptions(cfg, errs.add)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := startServer(connCtx, cfg, opts.server)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Addr = srv.addr.String()
+	announce(progressOut, cfg, cfg.Addr)
+	sum := &summary{Settings: cfg}
+	elapsed, interrupted, err := srv.measure(stop, cfg, progressOut, 0)
+	sum.addError(err)
+	srv.closeSend()
+	sleep(stop, endGrace)
+	errs.silence()
+	cancel()
+	srv.wait()
+	srv.fill(sum)
+	errs.into(sum)
+	sum.Interrupted = interrupted
+	sum.setRates(sum.Received, elapsed, cfg.Clients)
+	return sum, nil
+}
+
+// announce tells the user where the server listens and how to start the
+// clients.
+func announce(w io.Writer, cfg *config, addr string) {
+	fmt.Fprintf(w, "listening on %s; waiting for clients\n", addr)
+	trust := "-insecure"
+	if cfg.Trust == "secret" {
+		trust = "-secret-value " + cfg.secret
+	}
+	fmt.Fprintf(w, "start them with: netchan-bench -role clients -addr %s %s -codec %s -clients N\n", addr, trust, cfg.Codec)
+}
+
+// runClients dials a server of another process and echoes until it ends.
+func runClients(stop context.Context, cfg *config, progressOut io.Writer) (*summary, error) {
+	connCtx, cancel := context.WithCancel(context.WithoutCancel(stop))
+	defer cancel()
+	errs := &errorLog{}
+	opts, err := buildOptions(cfg, errs.add)
+	if err != nil {
+		return nil, err
+	}
+	base := memInUse()
+	cl, err := dialClients(stop, connCtx, cfg.Addr, cfg.Clients, opts.client)
+	if err != nil {
+		errs.silence()
+		return nil, err
+	}
+	sum := &summary{Settings: cfg}
+	sum.MemPerConnBytes = memPerConn(stop, base, cfg.Clients)
+	fmt.Fprintf(progressOut, "%d clients connected to %s\n", cfg.Clients, cfg.Addr)
+	start := time.Now()
+	cl.start(connCtx)
+	p := startProgress(progressOut, func() (int64, uint64) { return -1, cl.total() })
+	select {
+	case <-cl.done:
+	case <-stop.Done():
+		sum.Interrupted = true
+	}
+	p.stop()
+	elapsed := time.Since(start)
+	errs.silence()
+	cancel()
+	cl.wait()
+	cl.fill(sum)
+	errs.into(sum)
+	sum.setRates(sum.Echoed, elapsed, cfg.Clients)
+	return sum, nil
+}

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/netchan/netchan"
+)
+
+// server is the listening end: one goroutine sends numbered values, another
+// checks the echoes that come back from every client.
+type server struct {
+	addr net.Addr
+	send chan<- value
+	recv <-chan value
+
+	attempted atomic.Uint64 // highest sequence number offered to send
+	sent      atomic.Uint64 // sends that completed
+	received  atomic.Uint64 // distinct valid echoes
+	tally     *tally        // owned by the receiving goroutine until done
+
+	firstEcho chan struct{} // closed at the first valid echo
+	stop      chan struct{} // closed to stop sending
+	stopOnce  sync.Once
+	sending   sync.WaitGroup
+	receiving sync.WaitGroup
+}
+
+// startServer listens on cfg.Addr and starts sending and checking. ctx
+// bounds the listener and its connections.
+func startServer(ctx context.Context, cfg *config, opts []netchan.Option) (*server, error) {
+	l, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, err
+	}
+	send, recv, err := netchan.Listen[value](ctx, "", append(slices.Clip(opts), netchan.WithListener(l))...)
+	if err != nil {
+		_ = l.Close()
+		return nil, err
+	}
+	payload := make([]byte, cfg.Size)
+	for i := range payload {
+		payload[i] = byte(i)
+	}
+	s := &server{
+		addr:      l.Addr(),
+		send:      send,
+		recv:      recv,
+		tally:     newTally(payload),
+		firstEcho: make(chan struct{}),
+		stop:      make(chan struct{}),
+	}
+	s.sending.Go(func() { s.sendLoop(ctx, payload) })
+	s.receiving.Go(s.receiveLoop)
+	return s, nil
+}
+
+// sendLoop sends values until told to stop. A value counts as sent once the
+// channel send completed, that is once netchan took it. Every value shares
+// the payload, which no one writes to.
+func (s *server) sendLoop(ctx context.Context, payload []byte) {
+	for seq := uint64(1); ; seq++ {
+		s.attempted.Store(seq)
+		select {
+		case s.send <- value{Seq: seq, Payload: payload}:
+			s.sent.Store(seq)
+		case <-s.stop:
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// receiveLoop checks every echo until the listener's channel closes, which
+// happens when its context ends.
+func (s *server) receiveLoop() {
+	first := true
+	for v := range s.recv {
+		if !s.tally.add(v, s.attempted.Load()) {
+			continue
+		}
+		s.received.Add(1)
+		if first {
+			first = false
+			close(s.firstEcho)
+		}
+	}
+}
+
+// counts returns the values sent and the echoes received so far.
+func (s *server) counts() (sent, received uint64) {
+	return s.sent.Load(), s.received.Load()
+}
+
+// stopSending stops the sending goroutine and waits for it.
+func (s *server) stopSending() {
+	s.stopOnce.Do(func() { close(s.stop) })
+	s.sending.Wait()
+}
+
+// drain waits until every value sent came back, or until none came back
+// for d. It reports whether all came back. With thousands of clients,
+// clients × capacity × 2 values may be in flight, so the bound is on a
+// stall, not on the whole drain, which cannot last for ever: nothing new is
+// sent. Polling is cheap next to the traffic it waits for.
+func (s *server) drain(d time.Duration) bool {
+	_, last := s.counts()
+	lastMoved := time.Now()
+	for {
+		sent, received := s.counts()
+		if received >= sent {
+			return true
+		}
+		if received != last {
+			last, lastMoved = received, time.Now()
+		} else if time.Since(lastMoved) > d {
+			return false
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// closeSend closes the clients' receive channels, after sending stopped.
+func (s *server) closeSend() { close(s.send) }
+
+// wait waits for the checking goroutine, which ends once the listener's
+// context ended; the tally may be read after.
+func (s *server) wait() {
+	s.sending.Wait()
+	s.receiving.Wait()
+}
+
+// measure waits for the first echo, at most patience (0: no bound), then
+// sends for cfg.Duration or until stop ends, then stops sending and drains.
+// It returns the time from the first echo to the end of the drain, and
+// whether stop cut the run short.
+func (s *server) measure(stop context.Context, cfg *config, out io.Writer, patience time.Duration) (time.Duration, bool, error) {
+	defer s.stopSending()
+	if err := s.awaitFirstEcho(stop, patience); err != nil {
+		return 0, stop.Err() != nil, err
+	}
+	start := time.Now()
+	p := startProgress(out, func() (int64, uint64) {
+		sent, received := s.counts()
+		return int64(sent), received
+	})
+	defer p.stop()
+	interrupted := sleep(stop, cfg.Duration)
+	s.stopSending()
+	s.drain(cfg.Drain)
+	return time.Since(start), interrupted, nil
+}
+
+// awaitFirstEcho waits until an echo came back: the clients are connected
+// and echoing, and the clock may start.
+func (s *server) awaitFirstEcho(stop context.Context, patience time.Duration) error {
+	var timeout <-chan time.Time
+	if patience > 0 {
+		t := time.NewTimer(patience)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case <-s.firstEcho:
+		return nil
+	case <-timeout:
+		return fmt.Errorf("no echo within %v", patience)
+	case <-stop.Done():
+		return fmt.Errorf("interrupted before the first echo: %w", context.Cause(stop))
+	}
+}
+
+// fill copies the server's figures into sum; call it after wait.
+func (s *server) fill(sum *summary) {
+	sum.Sent, sum.Received = s.counts()
+	sum.Lost = sum.Sent - min(sum.Received, sum.Sent)
+	sum.Duplicates, sum.Invalid = s.tally.duplicates, s.tally.invalid
+	if err := s.tally.err(); err != nil {
+		sum.addError(err)
+	}
+}
+
+// sleep waits for d or until ctx ends; it reports whether ctx ended.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return false
+	case <-ctx.Done():
+		return true
+	}
+}

@@ -89,6 +89,11 @@ func (c *Conn) onData(id uint32, buf *[]byte) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrProtocol, err)
 	}
+	// The header check allowed for the longest sequence number; a shorter
+	// one leaves room that the value itself must not take.
+	if len(d.Value) > c.cfg.MaxValue {
+		return fmt.Errorf("%w: peer sent a value of %d bytes, this end accepts %d", ErrTooLarge, len(d.Value), c.cfg.MaxValue)
+	}
 	return s.arrived(d, buf)
 }
 

@@ -23,6 +23,8 @@ type Stream struct {
 	sendMu     gosync.Mutex // orders Commit with the queue
 	sendClosed bool
 
+	credits creditor
+
 	// inbox holds values that arrived and were not yet taken. Credits bound
 	// it: an honest peer never has more than the window outstanding, so the
 	// reader never blocks on it.
@@ -51,6 +53,7 @@ func newStream(c *Conn, id uint32, capacity int) *Stream {
 		recv: nsync.NewReceiver(capacity),
 	}
 	s.inbox = make(chan Message, s.send.Window())
+	s.credits.init(s, s.send.Window())
 	return s
 }
 
@@ -142,7 +145,7 @@ func (s *Stream) got(m Message, ok bool) (Message, error) {
 // credit: the peer may send one more, and a rendezvous sender returns.
 func (s *Stream) Take() {
 	s.recv.Take()
-	s.c.w.grant(s.id, 1)
+	s.credits.take(len(s.inbox) == 0)
 }
 
 // arrived is called by the reader for each data frame.
@@ -172,6 +175,7 @@ func (s *Stream) closed(count uint64) error {
 // fail wakes every waiting sender when the connection ended.
 func (s *Stream) fail(err error) {
 	s.send.Fail(err)
+	s.credits.stop()
 }
 
 func (c *Conn) errOrClosed() error {

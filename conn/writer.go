@@ -9,8 +9,8 @@ import (
 	"github.com/netchan/netchan/internal/wire"
 )
 
-// keepBuffer is the largest queue buffer the writer keeps between bursts;
-// a larger one is dropped once written, so an idle connection holds little.
+// keepBuffer is the largest queue buffer the writer keeps once traffic is
+// light; a larger one serves bursts and is dropped after them.
 const keepBuffer = 64 << 10
 
 // writer batches frames. Any goroutine appends frames to the queue under mu;
@@ -153,8 +153,11 @@ func (w *writer) run() error {
 		if last {
 			return nil
 		}
+		// Keep the buffer for the next burst, unless traffic is light
+		// and it is large: then let it go, so a quiet connection holds
+		// little memory.
 		spare = batch
-		if cap(spare) > keepBuffer {
+		if cap(spare) > keepBuffer && len(batch) < keepBuffer/4 {
 			spare = nil
 		}
 	}

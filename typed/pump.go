@@ -36,6 +36,12 @@ func (c *Conn[T]) SendFrom(ctx context.Context, ch <-chan T) error {
 		case <-ctx.Done():
 			c.s.Cancel()
 			return context.Cause(ctx)
+		case <-c.c.Done():
+			// A connection that ended must not take another value from
+			// ch: it could not deliver it, while another receiver of ch
+			// might, and its owner learns of the failure only now.
+			c.s.Cancel()
+			return c.c.Err()
 		}
 	}
 }

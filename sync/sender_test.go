@@ -1,0 +1,260 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/netchan/netchan/internal/testkit"
+)
+
+var (
+	errTestFail  = errors.New("test: connection failed")
+	errTestClose = errors.New("test: send side closed")
+)
+
+// canceled is a context that has ended: a Reserve or WaitTaken given it
+// succeeds only if it need not wait.
+func canceled() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}
+
+// async runs f in a goroutine and returns a channel with its result.
+func async(f func() error) <-chan error {
+	ch := make(chan error, 1)
+	go func() { ch <- f() }()
+	return ch
+}
+
+// blocked reports whether nothing came from ch within testkit.Settle.
+func blocked(ch <-chan error) bool {
+	select {
+	case <-ch:
+		return false
+	case <-time.After(testkit.Settle):
+		return true
+	}
+}
+
+func fill(t *testing.T, s *Sender, n int) {
+	t.Helper()
+	for i := range n {
+		if err := s.Reserve(context.Background()); err != nil {
+			t.Fatalf("reserve %d: %v", i, err)
+		}
+		if seq := s.Commit(); seq != uint64(i) {
+			t.Fatalf("commit %d gave sequence number %d", i, seq)
+		}
+	}
+}
+
+func TestSenderWindow(t *testing.T) {
+	for capacity, want := range map[int]int{0: 1, 1: 1, 5: 5} {
+		if got := NewSender(capacity).Window(); got != want {
+			t.Errorf("NewSender(%d).Window() = %d, want %d", capacity, got, want)
+		}
+	}
+}
+
+func TestSenderReserveBlocksAtWindow(t *testing.T) {
+	s := NewSender(3)
+	fill(t, s, 3)
+	if err := s.Reserve(canceled()); !errors.Is(err, context.Canceled) {
+		t.Fatalf("reserve beyond the window: %v, want context.Canceled", err)
+	}
+	res := async(func() error { return s.Reserve(context.Background()) })
+	if !blocked(res) {
+		t.Fatal("reserve beyond the window did not block")
+	}
+	if err := s.Grant(1); err != nil {
+		t.Fatal(err)
+	}
+	if err, _ := testkit.Recv(t, res); err != nil {
+		t.Fatalf("reserve after a credit: %v", err)
+	}
+	if seq := s.Commit(); seq != 3 {
+		t.Errorf("fourth value has sequence number %d", seq)
+	}
+	if s.Outstanding() != 3 {
+		t.Errorf("outstanding %d, want 3", s.Outstanding())
+	}
+}
+
+func TestSenderReservationsCount(t *testing.T) {
+	s := NewSender(2)
+	for range 2 {
+		if err := s.Reserve(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Reserve(canceled()); err == nil {
+		t.Fatal("uncommitted reservations did not count against the window")
+	}
+}
+
+func TestSenderCancelFreesRoom(t *testing.T) {
+	s := NewSender(1)
+	if err := s.Reserve(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	res := async(func() error { return s.Reserve(context.Background()) })
+	if !blocked(res) {
+		t.Fatal("second reserve on a window of one did not block")
+	}
+	s.Cancel()
+	if err, _ := testkit.Recv(t, res); err != nil {
+		t.Fatalf("reserve after cancel: %v", err)
+	}
+	if seq := s.Commit(); seq != 0 {
+		t.Errorf("a cancelled reservation used sequence number 0: got %d", seq)
+	}
+}
+
+func TestSenderGrantOverflow(t *testing.T) {
+	s := NewSender(4)
+	fill(t, s, 3)
+	if err := s.Grant(1); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []uint64{0, 3, 1 << 40, ^uint64(0)} {
+		if err := s.Grant(n); !errors.Is(err, ErrOverGrant) {
+			t.Errorf("Grant(%d) with 2 outstanding: %v, want ErrOverGrant", n, err)
+		}
+		if s.Outstanding() != 2 || s.Sent() != 3 {
+			t.Errorf("rejected Grant(%d) changed the state: outstanding %d, sent %d", n, s.Outstanding(), s.Sent())
+		}
+	}
+	if err := s.Grant(2); err != nil {
+		t.Errorf("Grant(2) with 2 outstanding: %v", err)
+	}
+	if err := s.Grant(1); !errors.Is(err, ErrOverGrant) {
+		t.Errorf("Grant(1) with nothing outstanding: %v", err)
+	}
+}
+
+func TestSenderGrantBeforeCommit(t *testing.T) {
+	s := NewSender(2)
+	if err := s.Reserve(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Grant(1); !errors.Is(err, ErrOverGrant) {
+		t.Errorf("credit for a value reserved but not sent: %v, want ErrOverGrant", err)
+	}
+}
+
+func TestSenderWaitTaken(t *testing.T) {
+	s := NewSender(0)
+	fill(t, s, 1)
+	done := async(func() error { return s.WaitTaken(context.Background(), 0) })
+	if !blocked(done) {
+		t.Fatal("WaitTaken returned before the ack")
+	}
+	if err := s.Grant(1); err != nil {
+		t.Fatal(err)
+	}
+	if err, _ := testkit.Recv(t, done); err != nil {
+		t.Fatalf("WaitTaken after the ack: %v", err)
+	}
+	if err := s.WaitTaken(canceled(), 0); err != nil {
+		t.Errorf("WaitTaken for a value already taken: %v", err)
+	}
+}
+
+func TestSenderWaitTakenLaterValue(t *testing.T) {
+	s := NewSender(3)
+	fill(t, s, 3)
+	done := async(func() error { return s.WaitTaken(context.Background(), 2) })
+	if err := s.Grant(2); err != nil {
+		t.Fatal(err)
+	}
+	if !blocked(done) {
+		t.Fatal("WaitTaken(2) returned after acks for values 0 and 1 only")
+	}
+	if err := s.Grant(1); err != nil {
+		t.Fatal(err)
+	}
+	if err, _ := testkit.Recv(t, done); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSenderFail(t *testing.T) {
+	s := NewSender(1)
+	fill(t, s, 1)
+	res := async(func() error { return s.Reserve(context.Background()) })
+	wait := async(func() error { return s.WaitTaken(context.Background(), 0) })
+	if !blocked(res) || !blocked(wait) {
+		t.Fatal("reserve or WaitTaken did not block")
+	}
+	s.Fail(errTestFail)
+	s.Fail(errTestClose)
+	for what, ch := range map[string]<-chan error{"reserve": res, "WaitTaken": wait} {
+		if err, _ := testkit.Recv(t, ch); !errors.Is(err, errTestFail) {
+			t.Errorf("waiting %s after Fail: %v, want the first error", what, err)
+		}
+	}
+	if err := s.Reserve(context.Background()); !errors.Is(err, errTestFail) {
+		t.Errorf("reserve after Fail: %v", err)
+	}
+	if err := s.WaitTaken(context.Background(), 0); !errors.Is(err, errTestFail) {
+		t.Errorf("WaitTaken after Fail: %v", err)
+	}
+}
+
+func TestSenderCloseKeepsAcks(t *testing.T) {
+	s := NewSender(2)
+	fill(t, s, 1)
+	if err := s.Reserve(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	fullRes := async(func() error { return s.Reserve(context.Background()) })
+	if !blocked(fullRes) {
+		t.Fatal("reserve on a full window did not block")
+	}
+	s.Close(errTestClose)
+	if err, _ := testkit.Recv(t, fullRes); !errors.Is(err, errTestClose) {
+		t.Errorf("waiting reserve after Close: %v", err)
+	}
+	if err := s.Reserve(context.Background()); !errors.Is(err, errTestClose) {
+		t.Errorf("reserve after Close: %v", err)
+	}
+	s.Cancel()
+	wait := async(func() error { return s.WaitTaken(context.Background(), 0) })
+	if !blocked(wait) {
+		t.Fatal("WaitTaken returned at Close, before the ack")
+	}
+	if err := s.Grant(1); err != nil {
+		t.Fatalf("ack after Close: %v", err)
+	}
+	if err, _ := testkit.Recv(t, wait); err != nil {
+		t.Errorf("WaitTaken after Close and ack: %v", err)
+	}
+}
+
+func TestSenderContext(t *testing.T) {
+	s := NewSender(1)
+	fill(t, s, 1)
+	cause := errors.New("test: caller gave up")
+	ctx, cancel := context.WithCancelCause(context.Background())
+	res := async(func() error { return s.Reserve(ctx) })
+	wait := async(func() error { return s.WaitTaken(ctx, 0) })
+	if !blocked(res) || !blocked(wait) {
+		t.Fatal("reserve or WaitTaken did not block")
+	}
+	cancel(cause)
+	for what, ch := range map[string]<-chan error{"reserve": res, "WaitTaken": wait} {
+		if err, _ := testkit.Recv(t, ch); !errors.Is(err, cause) {
+			t.Errorf("%s after cancel: %v, want the cause", what, err)
+		}
+	}
+	// The abandoned reserve took nothing: the window still holds one value.
+	if err := s.Grant(1); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reserve(canceled()); err != nil {
+		t.Errorf("reserve after an abandoned one: %v", err)
+	}
+}

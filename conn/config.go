@@ -50,8 +50,8 @@ func (c *Config) Check() error {
 		return fmt.Errorf("netchan: codec name %q must be 1 to %d bytes", c.Codec, wire.MaxCodecName)
 	case c.Capacity < 0 || c.Capacity > wire.MaxCapacity:
 		return fmt.Errorf("netchan: capacity %d out of range [0, %d]", c.Capacity, wire.MaxCapacity)
-	case c.MaxValue <= 0:
-		return fmt.Errorf("netchan: max value size %d must be positive", c.MaxValue)
+	case c.MaxValue <= 0 || c.MaxValue > MaxValueLimit:
+		return fmt.Errorf("netchan: max value size %d out of range [1, %d]", c.MaxValue, MaxValueLimit)
 	case c.IdleTimeout < 0:
 		return fmt.Errorf("netchan: idle timeout %v must not be negative", c.IdleTimeout)
 	case c.HandshakeTimeout <= 0:

@@ -31,6 +31,7 @@ type Conn struct {
 	errMu      gosync.Mutex
 	err        error         // why the connection ended; set once
 	readerDone chan struct{} // closed when the reader returns
+	ending     chan struct{} // closed when the connection starts ending
 	done       chan struct{} // closed when both goroutines returned
 	peerBye    atomic.Pointer[wire.GoAway]
 	release    func()    // runs once the connection ended; may be nil
@@ -45,6 +46,7 @@ func newConn(nc net.Conn, cfg *Config, peer wire.Hello, release func()) *Conn {
 		capacity:   min(cfg.Capacity, int(peer.Capacity)),
 		w:          newWriter(nc, cfg.IdleTimeout),
 		readerDone: make(chan struct{}),
+		ending:     make(chan struct{}),
 		done:       make(chan struct{}),
 		release:    release,
 	}
@@ -63,9 +65,11 @@ func (c *Conn) Stream() *Stream { return c.main }
 func (c *Conn) Capacity() int { return c.capacity }
 
 // PeerMaxValue returns the largest encoded value the peer accepts.
-func (c *Conn) PeerMaxValue() int { return int(min(c.peer.MaxValue, uint64(maxInt))) }
+func (c *Conn) PeerMaxValue() int { return int(min(c.peer.MaxValue, MaxValueLimit)) }
 
-const maxInt = int(^uint(0) >> 1)
+// MaxValueLimit is the largest value size an end may accept. Frame lengths
+// are 32 bits; this keeps well clear of them.
+const MaxValueLimit = 1 << 30
 
 // LocalAddr returns the local network address.
 func (c *Conn) LocalAddr() net.Addr { return c.nc.LocalAddr() }
@@ -84,6 +88,11 @@ func (c *Conn) TLS() *tls.ConnectionState {
 
 // Done is closed when the connection has ended and its goroutines returned.
 func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// Ending is closed as soon as the connection starts ending, when Err
+// becomes non-nil: from then on no value can be sent, though Done may
+// follow only after the last frames were flushed.
+func (c *Conn) Ending() <-chan struct{} { return c.ending }
 
 // Err returns why the connection ended: nil while it is open, ErrClosed after
 // this end closed it, or the first failure.
@@ -115,6 +124,7 @@ func (c *Conn) fail(err error) {
 		c.errMu.Lock()
 		c.err = err
 		c.errMu.Unlock()
+		close(c.ending)
 		reason := "closed"
 		if !errors.Is(err, ErrClosed) {
 			reason = err.Error()

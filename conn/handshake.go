@@ -109,7 +109,7 @@ var errPeerRefused = errors.New("refused by peer")
 func readHello(nc net.Conn, cfg *Config) (wire.Hello, error) {
 	var hdr [wire.HeaderSize]byte
 	if _, err := io.ReadFull(nc, hdr[:]); err != nil {
-		if cfg.TLS == nil && errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		if cfg.TLS == nil && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)) {
 			return wire.Hello{}, fmt.Errorf("%w: %s closed the connection during the handshake (does it require TLS?)", ErrHandshake, nc.RemoteAddr())
 		}
 		return wire.Hello{}, fmt.Errorf("%w: reading hello from %s: %w", ErrHandshake, nc.RemoteAddr(), err)
@@ -130,7 +130,7 @@ func readHello(nc net.Conn, cfg *Config) (wire.Hello, error) {
 		if err != nil {
 			return wire.Hello{}, fmt.Errorf("%w: %s sent a malformed refusal: %w", ErrHandshake, nc.RemoteAddr(), err)
 		}
-		return wire.Hello{}, fmt.Errorf("%w: %w", errPeerRefused, &GoAwayError{Code: g.Code, Reason: g.Reason})
+		return wire.Hello{}, fmt.Errorf("%w: %w: %w", ErrHandshake, errPeerRefused, &GoAwayError{Code: g.Code, Reason: g.Reason})
 	case h.Kind != wire.KindHello || h.Stream != 0 || h.Length > wire.MaxHelloSize:
 		return wire.Hello{}, fmt.Errorf("%w: %s sent a %s frame of %d bytes where a hello belongs", ErrHandshake, nc.RemoteAddr(), h.Kind, h.Length)
 	}

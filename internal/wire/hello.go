@@ -20,6 +20,9 @@ const (
 	// MaxCapacity bounds the capacity a peer may ask for. A receiver holds up
 	// to this many values per stream, so it must stay modest.
 	MaxCapacity = 1 << 20
+	// MaxIdle bounds the idle timeout a peer may announce, in milliseconds
+	// (a week), so that it converts to a duration without overflow.
+	MaxIdle = 7 * 24 * 3600 * 1000
 )
 
 // Role says which end of a connection sent a hello.
@@ -106,6 +109,9 @@ func ParseHello(p []byte) (Hello, error) {
 	}
 	if h.Idle, p, err = uvarint(p, "idle timeout"); err != nil {
 		return h, err
+	}
+	if h.Idle > MaxIdle {
+		return h, fmt.Errorf("%w: idle timeout %d ms above %d", ErrMalformed, h.Idle, MaxIdle)
 	}
 	proof, p, err := bytesField(p, MaxProof, "proof")
 	if err != nil {

@@ -246,7 +246,7 @@ func TestHelloRoundTrip(t *testing.T) {
 	full.Proof = bytes.Repeat([]byte{1}, MaxProof)
 	full.Capacity = MaxCapacity
 	full.MaxValue = ^uint64(0)
-	full.Idle = ^uint64(0)
+	full.Idle = MaxIdle
 	for _, h := range []Hello{
 		sampleHello(),
 		{Version: 7, Role: RoleListener, Codec: "gob", Capacity: 0, MaxValue: 1},
@@ -349,5 +349,12 @@ func TestVarintLengths(t *testing.T) {
 		} else if err == nil {
 			t.Errorf("overlong %d accepted", v)
 		}
+	}
+}
+
+func TestHelloIdleAboveMaxRefused(t *testing.T) {
+	h := Hello{Version: Version, Role: RoleDialer, Codec: "cbor", MaxValue: 1, Idle: MaxIdle + 1}
+	if _, err := ParseHello(AppendHello(nil, h)); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("idle above MaxIdle: %v; want ErrMalformed", err)
 	}
 }

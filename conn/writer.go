@@ -1,6 +1,7 @@
 package conn
 
 import (
+	"runtime"
 	"net"
 	gosync "sync"
 	"sync/atomic"
@@ -128,6 +129,10 @@ func (w *writer) run() error {
 	var spare []byte
 	for {
 		<-w.wake
+		// Let goroutines that are ready to queue frames do so first: under
+		// load this turns many small writes into one, and when idle it
+		// costs a trip through the scheduler and nothing more.
+		runtime.Gosched()
 		w.mu.Lock()
 		w.flushCreditsLocked()
 		batch := w.queue

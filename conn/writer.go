@@ -1,8 +1,8 @@
 package conn
 
 import (
-	"runtime"
 	"net"
+	"runtime"
 	gosync "sync"
 	"sync/atomic"
 	"time"

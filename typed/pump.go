@@ -36,10 +36,10 @@ func (c *Conn[T]) SendFrom(ctx context.Context, ch <-chan T) error {
 		case <-ctx.Done():
 			c.s.Cancel()
 			return context.Cause(ctx)
-		case <-c.c.Done():
-			// A connection that ended must not take another value from
-			// ch: it could not deliver it, while another receiver of ch
-			// might, and its owner learns of the failure only now.
+		case <-c.c.Ending():
+			// A connection that is ending must not take another value
+			// from ch: it could not deliver it, while another receiver of
+			// ch might, and its owner learns of the failure only now.
 			c.s.Cancel()
 			return c.c.Err()
 		}

@@ -125,6 +125,8 @@ func (c *Conn) fail(err error) {
 		c.err = err
 		c.errMu.Unlock()
 		close(c.ending)
+		// Senders waiting for credit learn now, not after the linger.
+		c.main.send.Fail(err)
 		reason := "closed"
 		if !errors.Is(err, ErrClosed) {
 			reason = err.Error()

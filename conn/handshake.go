@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"syscall"
 	"time"
 
 	"github.com/netchan/netchan/internal/wire"
@@ -109,7 +110,9 @@ var errPeerRefused = errors.New("refused by peer")
 func readHello(nc net.Conn, cfg *Config) (wire.Hello, error) {
 	var hdr [wire.HeaderSize]byte
 	if _, err := io.ReadFull(nc, hdr[:]); err != nil {
-		if cfg.TLS == nil && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)) {
+		// A TLS listener that read a plaintext hello closes, or resets
+		// when the hello was not read to its end.
+		if cfg.TLS == nil && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)) {
 			return wire.Hello{}, fmt.Errorf("%w: %s closed the connection during the handshake (does it require TLS?)", ErrHandshake, nc.RemoteAddr())
 		}
 		return wire.Hello{}, fmt.Errorf("%w: reading hello from %s: %w", ErrHandshake, nc.RemoteAddr(), err)

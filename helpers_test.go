@@ -49,13 +49,12 @@ func (l *errorLog) all() []error {
 
 // endpoints is a listener and one client of it.
 type endpoints[T any] struct {
-	ls, ds   chan<- T
-	lr, dr   <-chan T
-	addr     string
-	lerr     *errorLog
-	derr     *errorLog
-	cancel   context.CancelFunc
-	listenOp []netchan.Option
+	ls, ds chan<- T
+	lr, dr <-chan T
+	addr   string
+	lerr   *errorLog
+	derr   *errorLog
+	cancel context.CancelFunc
 }
 
 // connect starts a listener with lopts and dials it with dopts. The test's

@@ -109,21 +109,6 @@ func (p *rawPeer) tryRead() (frame, error) {
 	return f, err
 }
 
-// readGoAway reads frames until the Conn's goaway, which it returns.
-func (p *rawPeer) readGoAway() wire.GoAway {
-	p.t.Helper()
-	for {
-		f := p.read()
-		if f.Kind == wire.KindGoAway {
-			g, err := wire.ParseGoAway(f.Payload)
-			if err != nil {
-				p.t.Fatalf("Conn sent a malformed goaway: %v", err)
-			}
-			return g
-		}
-	}
-}
-
 // pipeConn makes a Conn of cfg in role over net.Pipe, handshaken with a raw
 // peer. Both are closed when the test ends.
 func pipeConn(t testing.TB, cfg *Config, role wire.Role) (*Conn, *rawPeer) {

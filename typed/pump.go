@@ -20,29 +20,48 @@ import (
 // If SendFrom fails after taking a value from ch, the error is an
 // *UndeliveredError that holds the value.
 func (c *Conn[T]) SendFrom(ctx context.Context, ch <-chan T) error {
+	// A context of its own: every pump of a listener shares the caller's,
+	// and selecting on one shared Done channel makes them contend for its
+	// lock on every value.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	for {
 		if err := c.s.Reserve(ctx); err != nil {
 			return err
 		}
-		select {
-		case v, ok := <-ch:
-			if !ok {
-				c.s.Cancel()
-				return c.CloseSend()
-			}
-			if _, err := c.sendReserved(v); err != nil {
-				return &UndeliveredError[T]{Value: v, Err: err}
-			}
-		case <-ctx.Done():
+		v, ok, err := c.take(ctx, ch)
+		if err != nil {
 			c.s.Cancel()
-			return context.Cause(ctx)
-		case <-c.c.Ending():
-			// A connection that is ending must not take another value
-			// from ch: it could not deliver it, while another receiver of
-			// ch might, and its owner learns of the failure only now.
-			c.s.Cancel()
-			return c.c.Err()
+			return err
 		}
+		if !ok {
+			c.s.Cancel()
+			return c.CloseSend()
+		}
+		if _, err := c.sendReserved(v); err != nil {
+			return &UndeliveredError[T]{Value: v, Err: err}
+		}
+	}
+}
+
+// take receives the next value from ch, trying first without blocking,
+// which locks ch alone.
+func (c *Conn[T]) take(ctx context.Context, ch <-chan T) (v T, ok bool, err error) {
+	select {
+	case v, ok = <-ch:
+		return v, ok, nil
+	default:
+	}
+	select {
+	case v, ok = <-ch:
+		return v, ok, nil
+	case <-ctx.Done():
+		return v, false, context.Cause(ctx)
+	case <-c.c.Ending():
+		// A connection that is ending must not take another value from
+		// ch: it could not deliver it, while another receiver of ch
+		// might, and its owner learns of the failure only now.
+		return v, false, c.c.Err()
 	}
 }
 
@@ -54,6 +73,8 @@ func (c *Conn[T]) SendFrom(ctx context.Context, ch <-chan T) error {
 // A value that cannot be decoded is reported to onDecodeError, if not nil,
 // and skipped; with a nil onDecodeError, RecvTo returns the error.
 func (c *Conn[T]) RecvTo(ctx context.Context, ch chan<- T, onDecodeError func(error)) error {
+	ctx, cancel := context.WithCancel(ctx) // see SendFrom
+	defer cancel()
 	for {
 		v, err := c.next(ctx)
 		if err != nil {
@@ -66,6 +87,12 @@ func (c *Conn[T]) RecvTo(ctx context.Context, ch chan<- T, onDecodeError func(er
 				continue
 			}
 			return err
+		}
+		select {
+		case ch <- v:
+			c.s.Take()
+			continue
+		default:
 		}
 		select {
 		case ch <- v:

@@ -72,6 +72,10 @@ func (cs *clients) start(ctx context.Context) {
 }
 
 func (cs *clients) echo(ctx context.Context, c client, count *atomic.Uint64) {
+	// A context of its own, so that echo loops do not contend for the lock
+	// of one shared Done channel on every value.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	defer close(c.send)
 	for v := range c.recv {
 		select {

@@ -18,15 +18,23 @@ const keepBuffer = 64 << 10
 // the writer goroutine swaps the queue for an empty buffer and writes the
 // whole batch in one call. Credits are kept as counts per stream and become
 // frames only at swap time, so a burst of takes costs one small frame.
+//
+// On a rendezvous connection at most one value per direction is in flight,
+// so there is nothing to batch: the goroutine that queues a frame while no
+// write is in progress writes the queue itself, which spares a wake-up of
+// the writer goroutine on each side of every exchange.
 type writer struct {
 	nc      net.Conn
 	wake    chan struct{} // capacity 1: a pending wake-up is enough
 	stall   time.Duration // a write that takes longer fails; 0: no bound
+	direct  bool          // callers write when no write is in progress
 	batches atomic.Uint64 // batches written, for the watchdog
 
 	mu      gosync.Mutex
 	queue   []byte
+	spare   []byte // the buffer the next swap puts in the queue's place
 	credits []credit
+	busy    bool  // a write is in progress
 	closing bool  // a final frame was queued; nothing more is accepted
 	err     error // the first write error
 }
@@ -36,8 +44,8 @@ type credit struct {
 	n      uint64
 }
 
-func newWriter(nc net.Conn, stall time.Duration) *writer {
-	return &writer{nc: nc, wake: make(chan struct{}, 1), stall: stall}
+func newWriter(nc net.Conn, stall time.Duration, direct bool) *writer {
+	return &writer{nc: nc, wake: make(chan struct{}, 1), stall: stall, direct: direct}
 }
 
 func (w *writer) signal() {
@@ -59,38 +67,97 @@ func (w *writer) data(stream uint32, seq uint64, value []byte) bool {
 	w.queue = wire.AppendDataPrefix(w.queue, seq)
 	w.queue = append(w.queue, value...)
 	wire.PutLength(w.queue, start, len(w.queue)-start-wire.HeaderSize)
-	w.mu.Unlock()
-	w.signal()
+	w.flushLocked()
 	return true
+}
+
+// flushLocked writes the queue in the caller's goroutine if the writer is
+// direct and idle, or wakes the writer goroutine. It releases mu.
+func (w *writer) flushLocked() {
+	if !w.direct || w.busy || w.closing {
+		w.mu.Unlock()
+		w.signal()
+		return
+	}
+	batch := w.takeLocked()
+	w.mu.Unlock()
+	err := w.write(batch)
+	w.mu.Lock()
+	w.doneLocked(batch, err)
+	more := len(w.queue) > 0 || len(w.credits) > 0 || err != nil
+	w.mu.Unlock()
+	if more {
+		w.signal() // frames queued meanwhile, or the writer must learn of err
+	}
+}
+
+// takeLocked swaps the queue for the spare buffer and marks a write in
+// progress. The deadline is set under mu so that a close, which sets its
+// own shorter one after queuing its final frame, always has the last word.
+func (w *writer) takeLocked() []byte {
+	w.flushCreditsLocked()
+	batch := w.queue
+	w.queue = w.spare[:0]
+	w.spare = nil
+	w.busy = true
+	if w.stall > 0 && !w.closing && len(batch) > 0 {
+		// A peer that stops reading must not hold this end for ever.
+		_ = w.nc.SetWriteDeadline(time.Now().Add(w.stall))
+	}
+	return batch
+}
+
+func (w *writer) write(batch []byte) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	_, err := w.nc.Write(batch)
+	w.batches.Add(1)
+	return err
+}
+
+// doneLocked ends a write: it records an error and keeps the buffer for the
+// next burst, unless traffic is light and it is large: then it lets it go,
+// so a quiet connection holds little memory.
+func (w *writer) doneLocked(batch []byte, err error) {
+	w.busy = false
+	if err != nil && w.err == nil {
+		w.err = err
+		w.closing = true
+	}
+	if cap(batch) <= keepBuffer || len(batch) >= keepBuffer/4 {
+		w.spare = batch
+	}
 }
 
 // count queues a frame whose payload is one count (close).
 func (w *writer) count(kind wire.Kind, stream uint32, n uint64) bool {
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	if w.closing {
+		w.mu.Unlock()
 		return false
 	}
 	w.appendCountLocked(kind, stream, n)
-	w.signal()
+	w.flushLocked()
 	return true
 }
 
 // grant adds n credits for stream to the next batch.
 func (w *writer) grant(stream uint32, n uint64) {
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	if w.closing {
+		w.mu.Unlock()
 		return
 	}
 	for i := range w.credits {
 		if w.credits[i].stream == stream {
 			w.credits[i].n += n
+			w.mu.Unlock()
 			return
 		}
 	}
 	w.credits = append(w.credits, credit{stream, n})
-	w.signal()
+	w.flushLocked()
 }
 
 // goAway queues the final frame; later frames are refused.
@@ -126,7 +193,6 @@ func (w *writer) flushCreditsLocked() {
 // run writes batches until the final frame is written or a write fails. It
 // returns the write error, if any.
 func (w *writer) run() error {
-	var spare []byte
 	for {
 		<-w.wake
 		// Let goroutines that are ready to queue frames do so first: under
@@ -134,36 +200,29 @@ func (w *writer) run() error {
 		// costs a trip through the scheduler and nothing more.
 		runtime.Gosched()
 		w.mu.Lock()
-		w.flushCreditsLocked()
-		batch := w.queue
-		w.queue = spare[:0]
-		last := w.closing
-		w.mu.Unlock()
-
-		if len(batch) > 0 {
-			if w.stall > 0 && !last {
-				// A peer that stops reading must not hold this end for
-				// ever; on the last batch, the close's linger applies.
-				_ = w.nc.SetWriteDeadline(time.Now().Add(w.stall))
-			}
-			if _, err := w.nc.Write(batch); err != nil {
-				w.mu.Lock()
-				w.err = err
-				w.closing = true
-				w.mu.Unlock()
-				return err
-			}
+		if w.err != nil {
+			err := w.err
+			w.mu.Unlock()
+			return err
 		}
-		w.batches.Add(1)
+		if w.busy {
+			// A direct write is in progress; it wakes us when it is done
+			// if anything is left.
+			w.mu.Unlock()
+			continue
+		}
+		last := w.closing
+		batch := w.takeLocked()
+		w.mu.Unlock()
+		err := w.write(batch)
+		w.mu.Lock()
+		w.doneLocked(batch, err)
+		w.mu.Unlock()
+		if err != nil {
+			return err
+		}
 		if last {
 			return nil
-		}
-		// Keep the buffer for the next burst, unless traffic is light
-		// and it is large: then let it go, so a quiet connection holds
-		// little memory.
-		spare = batch
-		if cap(spare) > keepBuffer && len(batch) < keepBuffer/4 {
-			spare = nil
 		}
 	}
 }

@@ -80,6 +80,10 @@ func (w *writer) flushLocked() {
 		return
 	}
 	batch := w.takeLocked()
+	if batch == nil {
+		w.mu.Unlock()
+		return
+	}
 	w.mu.Unlock()
 	err := w.write(batch)
 	w.mu.Lock()
@@ -96,11 +100,16 @@ func (w *writer) flushLocked() {
 // own shorter one after queuing its final frame, always has the last word.
 func (w *writer) takeLocked() []byte {
 	w.flushCreditsLocked()
+	if len(w.queue) == 0 {
+		// Swapping an empty queue would only trade a grown buffer for the
+		// spare, and the shrinking rule would then drop it.
+		return nil
+	}
 	batch := w.queue
 	w.queue = w.spare[:0]
 	w.spare = nil
 	w.busy = true
-	if w.stall > 0 && !w.closing && len(batch) > 0 {
+	if w.stall > 0 && !w.closing {
 		// A peer that stops reading must not hold this end for ever.
 		_ = w.nc.SetWriteDeadline(time.Now().Add(w.stall))
 	}
@@ -108,9 +117,6 @@ func (w *writer) takeLocked() []byte {
 }
 
 func (w *writer) write(batch []byte) error {
-	if len(batch) == 0 {
-		return nil
-	}
 	_, err := w.nc.Write(batch)
 	w.batches.Add(1)
 	return err
@@ -214,6 +220,12 @@ func (w *writer) run() error {
 		last := w.closing
 		batch := w.takeLocked()
 		w.mu.Unlock()
+		if batch == nil {
+			if last {
+				return nil
+			}
+			continue
+		}
 		err := w.write(batch)
 		w.mu.Lock()
 		w.doneLocked(batch, err)

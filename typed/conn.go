@@ -123,7 +123,10 @@ func (c *Conn[T]) sendReserved(v T) (uint64, error) {
 		c.breakIfStateful(err)
 		return 0, err
 	}
-	if cap(buf) <= keepEncodeBuffer {
+	// Keep the buffer for the next value unless it is large and this value
+	// used little of it: a burst of large values reuses one buffer, and a
+	// connection back to small values gives the large one up.
+	if cap(buf) <= keepEncodeBuffer || len(buf) >= cap(buf)/4 {
 		c.encBuf = buf
 	}
 	seq, err := c.s.Send(buf)

@@ -1,8 +1,10 @@
 package netchan
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	gosync "sync"
 
 	"github.com/netchan/netchan/internal/options"
@@ -32,12 +34,7 @@ func Dial[T any](ctx context.Context, addr string, opts ...Option) (send chan<- 
 	}
 	r := reporter{s}
 	in, out := make(chan T), make(chan T)
-	go func() {
-		if failed := serve(ctx, c, in, out, true, r); failed != nil {
-			// No one else will take these values: report each one.
-			drain(ctx, in, r, failed)
-		}
-	}()
+	go serve(ctx, c, in, out, true, r)
 	return in, out, nil
 }
 
@@ -85,30 +82,44 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 }
 
 // serve runs both directions of c until each is done, then closes c. With
-// closeOut (a Dial's own channel, not a Listen's shared one) it closes out as
-// soon as the receiving direction is done. It returns the connection's error
-// if it failed.
-func serve[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, out chan<- T, closeOut bool, r reporter) error {
+// dial set, out is the Dial's own channel, closed as soon as the receiving
+// direction is done, and after a failure every value sent on in is reported
+// as undelivered, since no one else will take it; a Listen's channels are
+// shared by every client and stay open. A failure is reported once.
+func serve[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, out chan<- T, dial bool, r reporter) {
+	var once gosync.Once
+	fail := func(err error) (failure error) {
+		once.Do(func() {
+			failure = cmp.Or(c.Err(), err)
+			if n := c.Unacknowledged(); n > 0 {
+				failure = fmt.Errorf("%w (%d values sent were not acknowledged and may not have been received)", failure, n)
+			}
+			r.report(failure)
+		})
+		return cmp.Or(failure, c.Err(), err)
+	}
 	var wg gosync.WaitGroup
-	var sendErr, recvErr error
-	wg.Go(func() { sendErr = sendLoop(ctx, c, in, r) })
 	wg.Go(func() {
-		recvErr = c.RecvTo(ctx, out, r.report)
-		if closeOut {
+		err := sendLoop(ctx, c, in, r)
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		failure := fail(err)
+		if dial {
+			drain(ctx, in, r, failure)
+		}
+	})
+	wg.Go(func() {
+		err := c.RecvTo(ctx, out, r.report)
+		if dial {
 			close(out)
+		}
+		if err != nil && ctx.Err() == nil {
+			fail(err)
 		}
 	})
 	wg.Wait()
-	failed := c.Err()
 	_ = c.Close()
-	if ctx.Err() != nil || (sendErr == nil && recvErr == nil) {
-		return nil
-	}
-	if failed == nil {
-		failed = errors.Join(sendErr, recvErr)
-	}
-	r.report(failed)
-	return failed
 }
 
 // sendLoop sends values from in on c until in is closed or c fails. A value

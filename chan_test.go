@@ -329,3 +329,51 @@ func TestSendAfterPeerGoneReachesOnError(t *testing.T) {
 		return false
 	})
 }
+
+// After its connection failed, a Dial's send channel reports every value as
+// undelivered at once, even while a value that arrived before the failure
+// waits for the program to receive it.
+func TestDialSenderNotStuckAfterFailure(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ln := testkit.Loopback(t)
+	l, err := typed.Listen[int](ctx, "", netchan.WithListener(ln), netchan.Insecure())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var log errorLog
+	ds, dr, err := netchan.Dial[int](ctx, ln.Addr().String(), netchan.Insecure(), netchan.OnError(log.add))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := l.Accept(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Send(ctx, 7); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.Close() // 7 is now in the dialer's hands, waiting for a receive
+	testkit.Eventually(t, "the dialer to report the failure", func() bool {
+		for _, err := range log.all() {
+			if errors.Is(err, netchan.ErrPeerClosed) {
+				return true
+			}
+		}
+		return false
+	})
+	testkit.Send(t, ds, 8)
+	testkit.Eventually(t, "8 to be reported undelivered", func() bool {
+		for _, err := range log.all() {
+			var u *netchan.UndeliveredError[int]
+			if errors.As(err, &u) && u.Value == 8 {
+				return true
+			}
+		}
+		return false
+	})
+	if v, ok := testkit.Recv(t, dr); !ok || v != 7 {
+		t.Fatalf("received %d, %v; want 7, the value sent before the failure", v, ok)
+	}
+}

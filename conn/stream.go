@@ -92,6 +92,10 @@ func (s *Stream) WaitTaken(ctx context.Context, seq uint64) error {
 	return s.send.WaitTaken(ctx, seq)
 }
 
+// Unacknowledged returns how many values were sent and not yet taken by
+// the peer's program, as far as this end knows.
+func (s *Stream) Unacknowledged() int { return s.send.Outstanding() }
+
 // CloseSend tells the peer no more values follow. The peer still receives
 // every value queued before. A second call does nothing.
 func (s *Stream) CloseSend() error {

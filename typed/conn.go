@@ -42,6 +42,7 @@ type Conn[T any] struct {
 	broken error // set once a stateful codec's state went out of step
 
 	recvMu gosync.Mutex
+	held   *T // a value RecvTo took but could not hand over; next returns it first
 }
 
 func newConn[T any](ctx context.Context, c *conn.Conn, s *options.Settings) *Conn[T] {
@@ -89,6 +90,11 @@ func (c *Conn[T]) Done() <-chan struct{} { return c.c.Done() }
 
 // Err returns why the connection ended, or nil while it is open.
 func (c *Conn[T]) Err() error { return c.c.Err() }
+
+// Unacknowledged returns how many values this end sent that the peer's
+// program has not received, as far as this end knows: after a failure, the
+// values that may have been lost.
+func (c *Conn[T]) Unacknowledged() int { return c.s.Unacknowledged() }
 
 // Send sends v. It waits while the capacity is used up, and in rendezvous
 // mode until the peer's program received v. An error means v was not
@@ -154,11 +160,16 @@ func (c *Conn[T]) Recv(ctx context.Context) (T, error) {
 }
 
 // next takes the next value off the stream and decodes it, without telling
-// the peer: the caller calls Take once its program has the value.
+// the peer: the caller calls Take once its program has the value, or hold
+// if it could not hand it over.
 func (c *Conn[T]) next(ctx context.Context) (T, error) {
 	var v T
 	c.recvMu.Lock()
 	defer c.recvMu.Unlock()
+	if c.held != nil {
+		v, c.held = *c.held, nil
+		return v, nil
+	}
 	m, err := c.s.Next(ctx)
 	if err != nil {
 		return v, err
@@ -189,4 +200,13 @@ func (c *Conn[T]) CloseSend() error { return c.s.CloseSend() }
 func (c *Conn[T]) Close() error {
 	c.unwatch()
 	return c.c.Close()
+}
+
+// hold keeps v, taken by next but not handed to the program, for the next
+// receive: a value must be neither lost nor counted as received when a
+// receive gives up.
+func (c *Conn[T]) hold(v T) {
+	c.recvMu.Lock()
+	c.held = &v
+	c.recvMu.Unlock()
 }

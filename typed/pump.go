@@ -48,6 +48,11 @@ func (c *Conn[T]) SendFrom(ctx context.Context, ch <-chan T) error {
 // which locks ch alone.
 func (c *Conn[T]) take(ctx context.Context, ch <-chan T) (v T, ok bool, err error) {
 	select {
+	case <-c.c.Ending():
+		return v, false, c.c.Err()
+	default:
+	}
+	select {
 	case v, ok = <-ch:
 		return v, ok, nil
 	default:
@@ -98,6 +103,7 @@ func (c *Conn[T]) RecvTo(ctx context.Context, ch chan<- T, onDecodeError func(er
 		case ch <- v:
 			c.s.Take()
 		case <-ctx.Done():
+			c.hold(v)
 			return context.Cause(ctx)
 		}
 	}

@@ -23,7 +23,8 @@ func Dial(ctx context.Context, addr string, cfg *Config) (*Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("netchan: dial %s: %w", addr, err)
 	}
-	return handshake(ctx, nc, cfg, wire.RoleDialer, nil)
+	// One deadline for the dial and the handshake together.
+	return handshake(dctx, nc, cfg, wire.RoleDialer, nil)
 }
 
 // forDial returns cfg with the TLS settings every netchan client uses: TLS

@@ -70,6 +70,9 @@ func greet(ctx context.Context, nc net.Conn, cfg *Config, role wire.Role) (net.C
 			}
 			return nc, wire.Hello{}, fmt.Errorf("%w: TLS with %s: %w", ErrHandshake, nc.RemoteAddr(), err)
 		}
+		if p := tc.ConnectionState().NegotiatedProtocol; role == wire.RoleDialer && p != ALPN {
+			return tc, wire.Hello{}, fmt.Errorf("%w: %s does not speak netchan over TLS (it agreed to protocol %q, not %q)", ErrHandshake, nc.RemoteAddr(), p, ALPN)
+		}
 		nc = tc
 	}
 	local := wire.Hello{

@@ -8,6 +8,7 @@ import (
 	"net"
 	gosync "sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/netchan/netchan/internal/wire"
@@ -111,6 +112,7 @@ func (l *Listener) stopErr() error {
 
 func (l *Listener) acceptLoop() {
 	defer l.wg.Done()
+	var backoff time.Duration
 	for {
 		nc, err := l.nl.Accept()
 		if err != nil {
@@ -119,9 +121,17 @@ func (l *Listener) acceptLoop() {
 				return
 			default:
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue // a passing shortage, such as too many open files
+			if passing(err) {
+				// Out of file descriptors, say: wait for some to close,
+				// longer each time, rather than spin or give up.
+				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+				l.report(fmt.Errorf("netchan: accept (retrying in %v): %w", backoff, err))
+				select {
+				case <-time.After(backoff):
+				case <-l.done:
+					return
+				}
+				continue
 			}
 			l.errMu.Lock()
 			l.err = fmt.Errorf("netchan: accept: %w", err)
@@ -129,6 +139,7 @@ func (l *Listener) acceptLoop() {
 			l.cancel()
 			return
 		}
+		backoff = 0
 		if max := l.cfg.MaxConns; max > 0 && l.open.Load() >= int64(max) {
 			l.report(fmt.Errorf("%w: %d connections open, refusing %s", ErrLimit, max, nc.RemoteAddr()))
 			l.refuse(nc)
@@ -199,3 +210,11 @@ func (l *Listener) refuse(nc net.Conn) {
 }
 
 var errAtLimit = fmt.Errorf("%w: listener at its connection limit", ErrLimit)
+
+// passing reports whether an accept error may clear by itself.
+func passing(err error) bool {
+	var ne net.Error
+	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) ||
+		errors.Is(err, syscall.ENOBUFS) || errors.Is(err, syscall.ENOMEM) ||
+		errors.Is(err, syscall.ECONNABORTED) || (errors.As(err, &ne) && ne.Timeout())
+}

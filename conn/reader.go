@@ -44,6 +44,15 @@ func (c *Conn) read() {
 				c.fail(fmt.Errorf("%w: peer sent a value of %d bytes, this end accepts %d", ErrTooLarge, h.Length, c.cfg.MaxValue))
 				return
 			}
+			// Refuse a value beyond the window before allocating for it,
+			// so a peer cannot make this end hold more than the window.
+			if s, err := c.stream(h.Stream); err != nil {
+				c.fail(err)
+				return
+			} else if err := s.recv.Room(); err != nil {
+				c.fail(fmt.Errorf("%w: %w", ErrProtocol, err))
+				return
+			}
 			buf := pool.Get(int(h.Length))
 			if _, err := io.ReadFull(br, *buf); err != nil {
 				pool.Put(buf)

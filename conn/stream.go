@@ -186,5 +186,13 @@ func (c *Conn) errOrClosed() error {
 	if err := c.Err(); err != nil {
 		return err
 	}
+	// The writer may have failed and refused the frame before the
+	// connection recorded why.
+	c.w.mu.Lock()
+	werr := c.w.err
+	c.w.mu.Unlock()
+	if werr != nil {
+		return lostError(werr)
+	}
 	return ErrClosed
 }

@@ -116,9 +116,25 @@ func (w *writer) takeLocked() []byte {
 	return batch
 }
 
+// stallChunk is how much of a batch one write deadline covers: the stall
+// bound is about a peer that stops reading, not a slow one with a large
+// batch to read.
+const stallChunk = 256 << 10
+
 func (w *writer) write(batch []byte) error {
+	defer w.batches.Add(1)
+	for len(batch) > stallChunk && w.stall > 0 {
+		if _, err := w.nc.Write(batch[:stallChunk]); err != nil {
+			return err
+		}
+		batch = batch[stallChunk:]
+		w.mu.Lock()
+		if !w.closing {
+			_ = w.nc.SetWriteDeadline(time.Now().Add(w.stall))
+		}
+		w.mu.Unlock()
+	}
 	_, err := w.nc.Write(batch)
-	w.batches.Add(1)
 	return err
 }
 

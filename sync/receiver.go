@@ -42,6 +42,18 @@ func (r *Receiver) OnData(seq uint64) error {
 	return nil
 }
 
+// Room reports, before a value's bytes are read, whether the peer may send
+// one more: the reader refuses a frame before it allocates a buffer for it.
+func (r *Receiver) Room() error {
+	if r.closed {
+		return ErrAfterClose
+	}
+	if held := r.next - r.taken.Load(); held >= r.window {
+		return fmt.Errorf("%w: %d values held, window %d", ErrOverrun, held, r.window)
+	}
+	return nil
+}
+
 // OnClose accepts the peer's close of the stream after count values.
 func (r *Receiver) OnClose(count uint64) error {
 	if r.closed {

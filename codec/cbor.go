@@ -115,8 +115,9 @@ func init() {
 //   - A time.Time arrives equal by [time.Time.Equal], to the nanosecond, but
 //     in UTC: its Location and monotonic clock reading are not sent. Only
 //     times whose year in UTC is 0 to 9999 can be encoded. The zero time is
-//     sent as CBOR null: it arrives as the zero time in a time.Time, but as
-//     nil in an `any`.
+//     sent as CBOR null: it arrives as the zero time in a time.Time, as nil
+//     in an `any`, and a *time.Time pointing to the zero time arrives as a
+//     nil pointer.
 //   - Nil and empty slices and maps stay distinct: nil is sent as CBOR null
 //     and arrives nil, empty arrives empty and non-nil. The same holds for
 //     []byte.

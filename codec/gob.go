@@ -34,7 +34,13 @@ import (
 //     they keep what it held.
 //   - A time.Time arrives equal by [time.Time.Equal], to the nanosecond; its
 //     zone arrives as a fixed offset (or Local, when the offset matches) and
-//     its monotonic clock reading is dropped.
+//     its monotonic clock reading is dropped. A time whose zone offset is
+//     between -119 and -60 seconds cannot be sent (the standard library's
+//     binary time format reserves that offset): Marshal fails, and since gob
+//     keeps state per connection, netchan then refuses every later send on
+//     that connection with ErrSendBroken.
+//   - A float field holding negative zero is a zero field, so it is not sent
+//     and arrives as positive zero.
 //   - Strings arrive byte for byte, even when they are not valid UTF-8.
 //   - A concrete type sent inside an interface must be registered with
 //     [gob.Register] on both ends.

@@ -44,7 +44,7 @@ func newConn(nc net.Conn, cfg *Config, peer wire.Hello, release func()) *Conn {
 		cfg:        cfg,
 		peer:       peer,
 		capacity:   min(cfg.Capacity, int(peer.Capacity)),
-		w:          newWriter(nc, cfg.IdleTimeout, min(cfg.Capacity, int(peer.Capacity)) == 0),
+		w:          newWriter(nc, cfg.IdleTimeout),
 		readerDone: make(chan struct{}),
 		ending:     make(chan struct{}),
 		done:       make(chan struct{}),

@@ -18,23 +18,16 @@ const keepBuffer = 64 << 10
 // the writer goroutine swaps the queue for an empty buffer and writes the
 // whole batch in one call. Credits are kept as counts per stream and become
 // frames only at swap time, so a burst of takes costs one small frame.
-//
-// On a rendezvous connection at most one value per direction is in flight,
-// so there is nothing to batch: the goroutine that queues a frame while no
-// write is in progress writes the queue itself, which spares a wake-up of
-// the writer goroutine on each side of every exchange.
 type writer struct {
 	nc      net.Conn
 	wake    chan struct{} // capacity 1: a pending wake-up is enough
 	stall   time.Duration // a write that takes longer fails; 0: no bound
-	direct  bool          // callers write when no write is in progress
 	batches atomic.Uint64 // batches written, for the watchdog
 
 	mu      gosync.Mutex
 	queue   []byte
 	spare   []byte // the buffer the next swap puts in the queue's place
 	credits []credit
-	busy    bool  // a write is in progress
 	closing bool  // a final frame was queued; nothing more is accepted
 	err     error // the first write error
 }
@@ -44,8 +37,8 @@ type credit struct {
 	n      uint64
 }
 
-func newWriter(nc net.Conn, stall time.Duration, direct bool) *writer {
-	return &writer{nc: nc, wake: make(chan struct{}, 1), stall: stall, direct: direct}
+func newWriter(nc net.Conn, stall time.Duration) *writer {
+	return &writer{nc: nc, wake: make(chan struct{}, 1), stall: stall}
 }
 
 func (w *writer) signal() {
@@ -71,33 +64,15 @@ func (w *writer) data(stream uint32, seq uint64, value []byte) bool {
 	return true
 }
 
-// flushLocked writes the queue in the caller's goroutine if the writer is
-// direct and idle, or wakes the writer goroutine. It releases mu.
+// flushLocked wakes the writer goroutine. It releases mu.
 func (w *writer) flushLocked() {
-	if !w.direct || w.busy || w.closing {
-		w.mu.Unlock()
-		w.signal()
-		return
-	}
-	batch := w.takeLocked()
-	if batch == nil {
-		w.mu.Unlock()
-		return
-	}
 	w.mu.Unlock()
-	err := w.write(batch)
-	w.mu.Lock()
-	w.doneLocked(batch, err)
-	more := len(w.queue) > 0 || len(w.credits) > 0 || err != nil
-	w.mu.Unlock()
-	if more {
-		w.signal() // frames queued meanwhile, or the writer must learn of err
-	}
+	w.signal()
 }
 
-// takeLocked swaps the queue for the spare buffer and marks a write in
-// progress. The deadline is set under mu so that a close, which sets its
-// own shorter one after queuing its final frame, always has the last word.
+// takeLocked swaps the queue for the spare buffer. The deadline is set
+// under mu so that a close, which sets its own shorter one after queuing its
+// final frame, always has the last word.
 func (w *writer) takeLocked() []byte {
 	w.flushCreditsLocked()
 	if len(w.queue) == 0 {
@@ -108,7 +83,6 @@ func (w *writer) takeLocked() []byte {
 	batch := w.queue
 	w.queue = w.spare[:0]
 	w.spare = nil
-	w.busy = true
 	if w.stall > 0 && !w.closing {
 		// A peer that stops reading must not hold this end for ever.
 		_ = w.nc.SetWriteDeadline(time.Now().Add(w.stall))
@@ -142,7 +116,6 @@ func (w *writer) write(batch []byte) error {
 // next burst, unless traffic is light and it is large: then it lets it go,
 // so a quiet connection holds little memory.
 func (w *writer) doneLocked(batch []byte, err error) {
-	w.busy = false
 	if err != nil && w.err == nil {
 		w.err = err
 		w.closing = true
@@ -226,12 +199,6 @@ func (w *writer) run() error {
 			err := w.err
 			w.mu.Unlock()
 			return err
-		}
-		if w.busy {
-			// A direct write is in progress; it wakes us when it is done
-			// if anything is left.
-			w.mu.Unlock()
-			continue
 		}
 		last := w.closing
 		batch := w.takeLocked()

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/netchan/netchan"
+	"github.com/netchan/netchan/typed"
 )
 
 // dialParallel bounds the handshakes in progress, so that thousands of
@@ -21,6 +22,7 @@ const dialParallel = 64
 type client struct {
 	send chan<- value
 	recv <-chan value
+	conn *typed.Conn[value] // with -api typed, in place of the channels
 }
 
 // clients are the echoing ends.
@@ -33,7 +35,7 @@ type clients struct {
 
 // dialClients connects n clients to addr. Each connection lives until
 // connCtx ends; stop, when it ends, stops dialing.
-func dialClients(stop, connCtx context.Context, addr string, n int, opts []netchan.Option) (*clients, error) {
+func dialClients(stop, connCtx context.Context, addr string, n int, api string, opts []netchan.Option) (*clients, error) {
 	cs := &clients{conns: make([]client, n), echoed: make([]atomic.Uint64, n), done: make(chan struct{})}
 	g, gctx := errgroup.WithContext(stop)
 	g.SetLimit(dialParallel)
@@ -43,6 +45,11 @@ func dialClients(stop, connCtx context.Context, addr string, n int, opts []netch
 		}
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {
+				return err
+			}
+			if api == apiTyped {
+				c, err := typed.Dial[value](connCtx, addr, slices.Clip(opts)...)
+				cs.conns[i] = client{conn: c}
 				return err
 			}
 			send, recv, err := netchan.Dial[value](connCtx, addr, slices.Clip(opts)...)
@@ -76,6 +83,10 @@ func (cs *clients) echo(ctx context.Context, c client, count *atomic.Uint64) {
 	// of one shared Done channel on every value.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if c.conn != nil {
+		echoTyped(ctx, c.conn, count)
+		return
+	}
 	defer close(c.send)
 	for v := range c.recv {
 		select {
@@ -130,4 +141,16 @@ func (cs *clients) spread() (least, most uint64) {
 func (cs *clients) fill(sum *summary) {
 	sum.Echoed = cs.total()
 	sum.EchoedLeast, sum.EchoedMost = cs.spread()
+}
+
+// echoTyped sends back what c receives, until the server closes its side.
+func echoTyped(ctx context.Context, c *typed.Conn[value], count *atomic.Uint64) {
+	defer c.CloseSend()
+	for {
+		v, err := c.Recv(ctx)
+		if err != nil || c.Send(ctx, v) != nil {
+			return // io.EOF once the server closed, or ctx ended
+		}
+		count.Add(1)
+	}
 }

@@ -28,6 +28,7 @@ type config struct {
 	Codec      string        `json:"codec"`
 	Buffer     int           `json:"buffer"`
 	Sync       bool          `json:"sync"`
+	API        string        `json:"api"` // chan or typed
 	Size       int           `json:"size"`
 	Trust      string        `json:"trust"` // tls, secret or insecure
 	JSON       bool          `json:"-"`
@@ -79,6 +80,7 @@ func parseFlags(args []string, errOut io.Writer) (*config, error) {
 	fs.StringVar(&c.Codec, "codec", "cbor", "cbor, gob or json")
 	fs.IntVar(&c.Buffer, "buffer", netchan.DefaultBuffer, "capacity of each direction (netchan.WithBuffer)")
 	fs.BoolVar(&c.Sync, "sync", false, "rendezvous mode (netchan.Sync), capacity 0")
+	fs.StringVar(&c.API, "api", apiChan, "chan: the channels of netchan.Listen and Dial; typed: typed.Conn's Send and Recv, one sender per client")
 	fs.IntVar(&c.Size, "size", 16, "payload bytes per value")
 	fs.BoolVar(&c.insecure, "insecure", false, "plaintext instead of TLS")
 	fs.BoolVar(&c.wantSecret, "secret", false, "authenticate by a shared secret (netchan.WithSecret); the server makes one unless -secret-value is given")
@@ -136,6 +138,9 @@ func (c *config) resolve() error {
 	if _, err := pickCodec(c.Codec); err != nil {
 		return err
 	}
+	if c.API != apiChan && c.API != apiTyped {
+		return fmt.Errorf("-api %q: want chan or typed", c.API)
+	}
 	return c.resolveTrust()
 }
 
@@ -176,3 +181,9 @@ func pickCodec(name string) (codec.Codec, error) {
 	}
 	return nil, fmt.Errorf("-codec %q: want cbor, gob or json", name)
 }
+
+// The two APIs the workload can run on.
+const (
+	apiChan  = "chan"
+	apiTyped = "typed"
+)

@@ -20,7 +20,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // TestRunLosesNothing runs the whole benchmark in this process, briefly,
 // over each kind of trust, and checks every value came back once.
 func TestRunLosesNothing(t *testing.T) {
-	for _, trust := range [][]string{{"-insecure"}, {}, {"-secret"}} {
+	for _, trust := range [][]string{{"-insecure"}, {}, {"-secret"}, {"-api", "typed"}, {"-api", "typed", "-sync", "-insecure"}} {
 		t.Run(fmt.Sprint("trust", trust), func(t *testing.T) {
 			args := append([]string{"-duration", "300ms", "-clients", "3", "-json"}, trust...)
 			sum := runOK(t, context.Background(), args)
@@ -96,6 +96,7 @@ func TestFlagErrors(t *testing.T) {
 		{"-sync", "-buffer", "4"},
 		{"-insecure", "-secret"},
 		{"-codec", "xml"},
+		{"-api", "grpc"},
 	} {
 		_, err := run(context.Background(), args, &bytes.Buffer{}, &bytes.Buffer{})
 		if code := exitCode(nil, err, &bytes.Buffer{}); code != 2 {

@@ -42,7 +42,7 @@ func runAll(stop context.Context, cfg *config, progressOut io.Writer) (*summary,
 		cancel()
 		srv.wait()
 	}
-	cl, err := dialClients(stop, connCtx, srv.addr.String(), cfg.Clients, opts.client)
+	cl, err := dialClients(stop, connCtx, srv.addr.String(), cfg.Clients, cfg.API, opts.client)
 	if err != nil {
 		shutdown()
 		return nil, err
@@ -117,7 +117,7 @@ func runClients(stop context.Context, cfg *config, progressOut io.Writer) (*summ
 		return nil, err
 	}
 	base := memInUse()
-	cl, err := dialClients(stop, connCtx, cfg.Addr, cfg.Clients, opts.client)
+	cl, err := dialClients(stop, connCtx, cfg.Addr, cfg.Clients, cfg.API, opts.client)
 	if err != nil {
 		errs.silence()
 		return nil, err

@@ -26,6 +26,8 @@ type server struct {
 	tally     *tally        // owned by the receiving goroutine until done
 
 	firstEcho chan struct{} // closed at the first valid echo
+	firstOnce sync.Once
+	typed     *typedServer  // with -api typed, in place of send and recv
 	stop      chan struct{} // closed to stop sending
 	stopOnce  sync.Once
 	sending   sync.WaitGroup
@@ -39,22 +41,26 @@ func startServer(ctx context.Context, cfg *config, opts []netchan.Option) (*serv
 	if err != nil {
 		return nil, err
 	}
-	send, recv, err := netchan.Listen[value](ctx, "", append(slices.Clip(opts), netchan.WithListener(l))...)
-	if err != nil {
-		_ = l.Close()
-		return nil, err
-	}
+	opts = append(slices.Clip(opts), netchan.WithListener(l))
 	payload := make([]byte, cfg.Size)
 	for i := range payload {
 		payload[i] = byte(i)
 	}
 	s := &server{
 		addr:      l.Addr(),
-		send:      send,
-		recv:      recv,
 		tally:     newTally(payload),
 		firstEcho: make(chan struct{}),
 		stop:      make(chan struct{}),
+	}
+	if cfg.API == apiTyped {
+		if err := s.startTyped(ctx, opts, payload); err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
+	s.send, s.recv, err = netchan.Listen[value](ctx, "", opts...)
+	if err != nil {
+		return nil, err
 	}
 	s.sending.Go(func() { s.sendLoop(ctx, payload) })
 	s.receiving.Go(s.receiveLoop)
@@ -81,17 +87,23 @@ func (s *server) sendLoop(ctx context.Context, payload []byte) {
 // receiveLoop checks every echo until the listener's channel closes, which
 // happens when its context ends.
 func (s *server) receiveLoop() {
-	first := true
 	for v := range s.recv {
-		if !s.tally.add(v, s.attempted.Load()) {
-			continue
-		}
-		s.received.Add(1)
-		if first {
-			first = false
-			close(s.firstEcho)
-		}
+		s.check(v)
 	}
+}
+
+// check counts the echo v if it is new and valid. With -api typed several
+// goroutines check, and the tally's lock serialises them.
+func (s *server) check(v value) {
+	if s.typed != nil {
+		s.typed.tallyMu.Lock()
+		defer s.typed.tallyMu.Unlock()
+	}
+	if !s.tally.add(v, s.attempted.Load()) {
+		return
+	}
+	s.received.Add(1)
+	s.firstOnce.Do(func() { close(s.firstEcho) })
 }
 
 // counts returns the values sent and the echoes received so far.
@@ -128,7 +140,13 @@ func (s *server) drain(d time.Duration) bool {
 }
 
 // closeSend closes the clients' receive channels, after sending stopped.
-func (s *server) closeSend() { close(s.send) }
+func (s *server) closeSend() {
+	if s.typed != nil {
+		s.typed.closeSend()
+		return
+	}
+	close(s.send)
+}
 
 // wait waits for the checking goroutine, which ends once the listener's
 // context ended; the tally may be read after.

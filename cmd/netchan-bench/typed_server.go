@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"sync"
+
+	"github.com/netchan/netchan"
+	"github.com/netchan/netchan/typed"
+)
+
+// typedServer runs the listening end on package typed: a sending and a
+// checking goroutine per client, instead of one of each for all clients
+// through the channels of netchan.Listen. A typed connection's values pass
+// from the network to Recv through a buffer as deep as the capacity, where
+// a channel hands each value from goroutine to goroutine.
+type typedServer struct {
+	tallyMu sync.Mutex // the server's tally, shared by the checking goroutines
+
+	mu     sync.Mutex
+	conns  []*typed.Conn[value]
+	closed bool // closeSend was called: later clients are closed at once
+}
+
+// startTyped listens with typed.Listen and serves each client as it comes.
+func (s *server) startTyped(ctx context.Context, opts []netchan.Option, payload []byte) error {
+	l, err := typed.Listen[value](ctx, "", opts...)
+	if err != nil {
+		return err
+	}
+	s.typed = &typedServer{}
+	s.receiving.Go(func() {
+		defer l.Close()
+		for {
+			c, err := l.Accept(ctx)
+			if err != nil {
+				return // ctx ended
+			}
+			s.serveTyped(ctx, c, payload)
+		}
+	})
+	return nil
+}
+
+// serveTyped starts sending to c and checking its echoes.
+func (s *server) serveTyped(ctx context.Context, c *typed.Conn[value], payload []byte) {
+	t := s.typed
+	t.mu.Lock()
+	t.conns = append(t.conns, c)
+	closed := t.closed
+	t.mu.Unlock()
+	if closed {
+		_ = c.CloseSend()
+	} else {
+		s.sending.Go(func() { s.sendTyped(ctx, c, payload) })
+	}
+	s.receiving.Go(func() {
+		for {
+			v, err := c.Recv(ctx)
+			if err != nil {
+				return // the client closed, or ctx ended
+			}
+			s.check(v)
+		}
+	})
+}
+
+// sendTyped sends numbered values to c until told to stop. A send in
+// progress when that happens is let finish, not cancelled: in rendezvous
+// mode it may have sent its value already and wait for the echoing client's
+// acknowledgement, and the value must count as sent.
+func (s *server) sendTyped(ctx context.Context, c *typed.Conn[value], payload []byte) {
+	for {
+		select {
+		case <-s.stop:
+			return
+		default:
+		}
+		seq := s.attempted.Add(1)
+		if c.Send(ctx, value{Seq: seq, Payload: payload}) != nil {
+			return // ctx ended
+		}
+		s.sent.Add(1)
+	}
+}
+
+// closeSend ends every client's receiving side, after sending stopped.
+func (t *typedServer) closeSend() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.closed = true
+	for _, c := range t.conns {
+		_ = c.CloseSend()
+	}
+}

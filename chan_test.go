@@ -319,15 +319,7 @@ func TestSendAfterPeerGoneReachesOnError(t *testing.T) {
 		t.Fatal("value from a listener that went away")
 	}
 	testkit.Send(t, ds, 42)
-	testkit.Eventually(t, "the undelivered value to reach OnError", func() bool {
-		for _, err := range log.all() {
-			var u *netchan.UndeliveredError[int]
-			if errors.As(err, &u) && u.Value == 42 {
-				return true
-			}
-		}
-		return false
-	})
+	testkit.Eventually(t, "the undelivered value to reach OnError", log.undelivered(42))
 }
 
 // After its connection failed, a Dial's send channel reports every value as
@@ -364,15 +356,7 @@ func TestDialSenderNotStuckAfterFailure(t *testing.T) {
 		return false
 	})
 	testkit.Send(t, ds, 8)
-	testkit.Eventually(t, "8 to be reported undelivered", func() bool {
-		for _, err := range log.all() {
-			var u *netchan.UndeliveredError[int]
-			if errors.As(err, &u) && u.Value == 8 {
-				return true
-			}
-		}
-		return false
-	})
+	testkit.Eventually(t, "8 to be reported undelivered", log.undelivered(8))
 	if v, ok := testkit.Recv(t, dr); !ok || v != 7 {
 		t.Fatalf("received %d, %v; want 7, the value sent before the failure", v, ok)
 	}

@@ -2,6 +2,7 @@ package netchan_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 
@@ -39,6 +40,20 @@ func (l *errorLog) add(err error) {
 	l.mu.Lock()
 	l.errs = append(l.errs, err)
 	l.mu.Unlock()
+}
+
+// undelivered returns a condition that holds once v was reported as an
+// *UndeliveredError.
+func (l *errorLog) undelivered(v int) func() bool {
+	return func() bool {
+		for _, err := range l.all() {
+			var u *netchan.UndeliveredError[int]
+			if errors.As(err, &u) && u.Value == v {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 func (l *errorLog) all() []error {

@@ -23,6 +23,7 @@ type result struct {
 		Sync    bool   `json:"sync"`
 		Size    int    `json:"size"`
 		Trust   string `json:"trust"`
+		API     string `json:"api"`
 	} `json:"settings"`
 	Lost             uint64  `json:"lost"`
 	Errors           int     `json:"errors"`
@@ -123,7 +124,8 @@ var (
 	bySize     = setting{"size", func(r result) string { return fmt.Sprint(r.Settings.Size) }}
 	byCodec    = setting{"codec", func(r result) string { return r.Settings.Codec }}
 	byTrust    = setting{"trust", func(r result) string { return r.Settings.Trust }}
-	allSetting = []setting{byClients, byCapacity, bySize, byCodec, byTrust}
+	byAPI      = setting{"api", func(r result) string { return cmp.Or(r.Settings.API, "chan") }}
+	allSetting = []setting{byClients, byCapacity, bySize, byCodec, byTrust, byAPI}
 )
 
 // line is the runs that share every setting but the x axis's.

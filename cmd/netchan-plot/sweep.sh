@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Measures netchan-bench over a sweep and plots it: clients 1 to 64 at the
-# default capacity, then capacity 1 to 1024 with 1 and 8 clients. Each run
-# writes one JSON summary into a temporary directory; netchan-plot then
+# Measures netchan-bench over a sweep and plots it, for the channel API and
+# for typed: clients 1 to 64 at the default capacity, then capacity 1 to 1024
+# with 8 clients. Each run writes one JSON summary into a temporary directory; netchan-plot then
 # writes docs/throughput-clients.png and docs/throughput-capacity.png.
 # DURATION (default 3s) is each run's length, OUT (default docs) where the
 # PNG files go, RESULTS (default a new temporary directory) where the JSON
@@ -16,14 +16,14 @@ mkdir -p "$results"
 bench=$results/netchan-bench
 (cd "$root" && go build -o "$bench" ./cmd/netchan-bench)
 
-for c in 1 2 4 8 16 32 64; do
-	echo "clients=$c" >&2
-	"$bench" -json -duration "$duration" -clients "$c" 2>/dev/null >"$results/clients-$c.json"
-done
-for n in 1 4 16 64 256 1024; do
-	for c in 1 8; do
-		echo "capacity=$n clients=$c" >&2
-		"$bench" -json -duration "$duration" -clients "$c" -buffer "$n" 2>/dev/null >"$results/capacity-$n-clients-$c.json"
+for api in chan typed; do
+	for c in 1 2 4 8 16 32 64; do
+		echo "api=$api clients=$c" >&2
+		"$bench" -json -api "$api" -duration "$duration" -clients "$c" 2>/dev/null >"$results/$api-clients-$c.json"
+	done
+	for n in 1 4 16 64 256 1024; do
+		echo "api=$api capacity=$n clients=8" >&2
+		"$bench" -json -api "$api" -duration "$duration" -clients 8 -buffer "$n" 2>/dev/null >"$results/$api-capacity-$n.json"
 	done
 done
 

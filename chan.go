@@ -15,7 +15,7 @@ import (
 // channel to send values to it and a channel to receive values from it.
 //
 // ctx bounds everything: when it ends, the connection closes, every
-// goroutine of this connection stops and recv is closed. close(send) tells
+// goroutine of this connection stops, and then recv is closed. close(send) tells
 // the listener no more values follow; recv is closed after the listener
 // closed its send channel and every value it sent was received, or when the
 // connection fails (the error goes to OnError).
@@ -109,17 +109,27 @@ func serve[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, out chan<-
 			drain(ctx, in, r, failure)
 		}
 	})
+	var closeLast bool
 	wg.Go(func() {
 		err := c.RecvTo(ctx, out, r.report)
+		if ctx.Err() != nil {
+			// Cancelled: close out only once everything stopped, so that a
+			// program that waits for it waits for netchan too.
+			closeLast = dial
+			return
+		}
 		if dial {
 			close(out)
 		}
-		if err != nil && ctx.Err() == nil {
+		if err != nil {
 			fail(err)
 		}
 	})
 	wg.Wait()
 	_ = c.Close()
+	if closeLast {
+		close(out)
+	}
 }
 
 // sendLoop sends values from in on c until in is closed or c fails. A value

@@ -92,7 +92,7 @@ func serve[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, out chan<-
 		once.Do(func() {
 			failure = cmp.Or(c.Err(), err)
 			if n := c.Unacknowledged(); n > 0 {
-				failure = fmt.Errorf("%w (%d values sent were not acknowledged and may not have been received)", failure, n)
+				failure = fmt.Errorf("%w (up to %d values sent may not have been received: the peer had not acknowledged them)", failure, n)
 			}
 			r.report(failure)
 		})

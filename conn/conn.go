@@ -6,7 +6,6 @@ import (
 	"net"
 	gosync "sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/netchan/netchan/internal/wire"
 )
@@ -132,8 +131,6 @@ func (c *Conn) fail(err error) {
 			reason = err.Error()
 		}
 		c.w.goAway(wire.GoAway{Code: codeOf(err), Reason: reason})
-		// The peer may have stopped reading; do not wait on it for ever.
-		_ = c.nc.SetWriteDeadline(time.Now().Add(linger))
 	})
 }
 

@@ -60,14 +60,9 @@ func (w *writer) data(stream uint32, seq uint64, value []byte) bool {
 	w.queue = wire.AppendDataPrefix(w.queue, seq)
 	w.queue = append(w.queue, value...)
 	wire.PutLength(w.queue, start, len(w.queue)-start-wire.HeaderSize)
-	w.flushLocked()
-	return true
-}
-
-// flushLocked wakes the writer goroutine. It releases mu.
-func (w *writer) flushLocked() {
 	w.mu.Unlock()
 	w.signal()
+	return true
 }
 
 // takeLocked swaps the queue for the spare buffer. The deadline is set
@@ -133,7 +128,8 @@ func (w *writer) count(kind wire.Kind, stream uint32, n uint64) bool {
 		return false
 	}
 	w.appendCountLocked(kind, stream, n)
-	w.flushLocked()
+	w.mu.Unlock()
+	w.signal()
 	return true
 }
 
@@ -152,7 +148,8 @@ func (w *writer) grant(stream uint32, n uint64) {
 		}
 	}
 	w.credits = append(w.credits, credit{stream, n})
-	w.flushLocked()
+	w.mu.Unlock()
+	w.signal()
 }
 
 // goAway queues the final frame; later frames are refused.
@@ -168,6 +165,10 @@ func (w *writer) goAway(g wire.GoAway) {
 	w.queue = wire.AppendGoAway(w.queue, g)
 	wire.PutLength(w.queue, start, len(w.queue)-start-wire.HeaderSize)
 	w.closing = true
+	// The peer may have stopped reading: bound the last writes by the
+	// linger, set under mu so that no stall deadline, older or newer,
+	// replaces it.
+	_ = w.nc.SetWriteDeadline(time.Now().Add(linger))
 	w.signal()
 }
 
@@ -195,11 +196,6 @@ func (w *writer) run() error {
 		// costs a trip through the scheduler and nothing more.
 		runtime.Gosched()
 		w.mu.Lock()
-		if w.err != nil {
-			err := w.err
-			w.mu.Unlock()
-			return err
-		}
 		last := w.closing
 		batch := w.takeLocked()
 		w.mu.Unlock()

@@ -1,10 +1,12 @@
 package typed
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	gosync "sync"
 
 	"github.com/netchan/netchan/codec"
@@ -42,7 +44,8 @@ type Conn[T any] struct {
 	broken error // set once a stateful codec's state went out of step
 
 	recvMu gosync.Mutex
-	held   *T // a value RecvTo took but could not hand over; next returns it first
+	takes  uint64    // values next took off the stream, numbering them
+	held   []held[T] // values RecvTo took but could not hand over, by number
 }
 
 func newConn[T any](ctx context.Context, c *conn.Conn, s *options.Settings) *Conn[T] {
@@ -134,6 +137,8 @@ func (c *Conn[T]) sendReserved(v T) (uint64, error) {
 	// connection back to small values gives the large one up.
 	if cap(buf) <= keepEncodeBuffer || len(buf) >= cap(buf)/4 {
 		c.encBuf = buf
+	} else {
+		c.encBuf = nil
 	}
 	seq, err := c.s.Send(buf)
 	if err != nil {
@@ -152,7 +157,7 @@ func (c *Conn[T]) breakIfStateful(err error) {
 // Recv waits for the next value. It returns io.EOF once the peer closed its
 // send side and every value it sent was received.
 func (c *Conn[T]) Recv(ctx context.Context) (T, error) {
-	v, err := c.next(ctx)
+	v, _, err := c.next(ctx)
 	if err == nil || errors.Is(err, ErrDecode) {
 		c.s.Take()
 	}
@@ -161,19 +166,22 @@ func (c *Conn[T]) Recv(ctx context.Context) (T, error) {
 
 // next takes the next value off the stream and decodes it, without telling
 // the peer: the caller calls Take once its program has the value, or hold
-// if it could not hand it over.
-func (c *Conn[T]) next(ctx context.Context) (T, error) {
-	var v T
+// with the value's number if it could not hand it over. Held values come
+// first, the earliest taken first.
+func (c *Conn[T]) next(ctx context.Context) (v T, n uint64, err error) {
 	c.recvMu.Lock()
 	defer c.recvMu.Unlock()
-	if c.held != nil {
-		v, c.held = *c.held, nil
-		return v, nil
+	if len(c.held) > 0 {
+		h := c.held[0]
+		c.held = c.held[1:]
+		return h.v, h.n, nil
 	}
 	m, err := c.s.Next(ctx)
 	if err != nil {
-		return v, err
+		return v, 0, err
 	}
+	n = c.takes
+	c.takes++
 	err = c.codec.Unmarshal(m.Value, &v)
 	m.Release()
 	if err != nil {
@@ -184,9 +192,9 @@ func (c *Conn[T]) next(ctx context.Context) (T, error) {
 			err = fmt.Errorf("%w: %w", conn.ErrLimit, err)
 			c.c.Abort(err)
 		}
-		return v, err
+		return v, n, err
 	}
-	return v, nil
+	return v, n, nil
 }
 
 // CloseSend tells the peer that no more values follow. The peer receives
@@ -202,11 +210,19 @@ func (c *Conn[T]) Close() error {
 	return c.c.Close()
 }
 
-// hold keeps v, taken by next but not handed to the program, for the next
-// receive: a value must be neither lost nor counted as received when a
-// receive gives up.
-func (c *Conn[T]) hold(v T) {
+// held is a value taken off the stream and not handed to the program, with
+// its number in the order values were taken.
+type held[T any] struct {
+	n uint64
+	v T
+}
+
+// hold keeps v, number n, for a later receive: a value must be neither lost
+// nor counted as received when a receive gives up. Several receives may
+// give up at once; their values come back in the order they were taken.
+func (c *Conn[T]) hold(n uint64, v T) {
 	c.recvMu.Lock()
-	c.held = &v
-	c.recvMu.Unlock()
+	defer c.recvMu.Unlock()
+	i, _ := slices.BinarySearchFunc(c.held, n, func(h held[T], n uint64) int { return cmp.Compare(h.n, n) })
+	c.held = slices.Insert(c.held, i, held[T]{n, v})
 }

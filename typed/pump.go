@@ -73,7 +73,10 @@ func (c *Conn[T]) take(ctx context.Context, ch <-chan T) (v T, ok bool, err erro
 // RecvTo sends every value that arrives to ch, until the peer closes its
 // send side, and returns nil then; otherwise the error that stopped it. A
 // value counts as received by this end's program, which frees capacity for
-// the peer, when the send on ch completes.
+// the peer, when the send on ch completes. If ctx ends while RecvTo waits
+// to hand a value over, the value stays with the connection and the next
+// receive returns it; receivers running meanwhile may have taken later
+// values first.
 //
 // A value that cannot be decoded is reported to onDecodeError, if not nil,
 // and skipped; with a nil onDecodeError, RecvTo returns the error.
@@ -81,7 +84,7 @@ func (c *Conn[T]) RecvTo(ctx context.Context, ch chan<- T, onDecodeError func(er
 	ctx, cancel := context.WithCancel(ctx) // see SendFrom
 	defer cancel()
 	for {
-		v, err := c.next(ctx)
+		v, n, err := c.next(ctx)
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				return nil
@@ -103,7 +106,7 @@ func (c *Conn[T]) RecvTo(ctx context.Context, ch chan<- T, onDecodeError func(er
 		case ch <- v:
 			c.s.Take()
 		case <-ctx.Done():
-			c.hold(v)
+			c.hold(n, v)
 			return context.Cause(ctx)
 		}
 	}

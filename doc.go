@@ -37,6 +37,15 @@
 // OnError function and the logger, and the receive channel closes. Every
 // error wraps one of the Err variables of this package, for errors.Is.
 //
+// # Panics
+//
+// No input from the network makes netchan panic: every decoder is fuzzed,
+// and bad input ends the connection with an error. netchan does not recover
+// panics raised by code it calls on your behalf, a codec's Marshal or
+// Unmarshal or the OnError function: such a panic happens in one of
+// netchan's goroutines and ends the program, as a panic in any goroutine
+// does, rather than being turned into an error that would hide a bug.
+//
 // # Packages
 //
 // Package typed offers the same connections as methods with contexts and

@@ -42,9 +42,10 @@
 // No input from the network makes netchan panic: every decoder is fuzzed,
 // and bad input ends the connection with an error. netchan does not recover
 // panics raised by code it calls on your behalf, a codec's Marshal or
-// Unmarshal or the OnError function: such a panic happens in one of
-// netchan's goroutines and ends the program, as a panic in any goroutine
-// does, rather than being turned into an error that would hide a bug.
+// Unmarshal or the OnError function, rather than turn them into errors that
+// would hide a bug: in typed's Send and Recv such a panic reaches the
+// caller, and in the goroutines behind the channel API it ends the program,
+// as a panic in any goroutine does.
 //
 // # Packages
 //

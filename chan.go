@@ -28,13 +28,19 @@ func Dial[T any](ctx context.Context, addr string, opts ...Option) (send chan<- 
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := typed.Dial[T](ctx, addr, opts...)
+	octx, detach, release := owned(ctx)
+	c, err := typed.Dial[T](octx, addr, opts...)
+	detach()
 	if err != nil {
+		release()
 		return nil, nil, err
 	}
 	r := reporter{s}
 	in, out := make(chan T), make(chan T)
-	go serve(ctx, c, in, out, true, r)
+	go func() {
+		defer release()
+		serve(ctx, c, in, out, true, r)
+	}()
 	return in, out, nil
 }
 
@@ -54,13 +60,17 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 	if err != nil {
 		return nil, nil, err
 	}
-	l, err := typed.Listen[T](ctx, addr, opts...)
+	octx, detach, release := owned(ctx)
+	l, err := typed.Listen[T](octx, addr, opts...)
+	detach()
 	if err != nil {
+		release()
 		return nil, nil, err
 	}
 	r := reporter{s}
 	in, out := make(chan T), make(chan T)
 	go func() {
+		defer release()
 		var clients gosync.WaitGroup
 		defer func() {
 			_ = l.Close()
@@ -79,6 +89,18 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 		}
 	}()
 	return in, out, nil
+}
+
+// owned returns the context for typed.Dial or typed.Listen: it ends with
+// ctx while that call runs, so ctx can cancel a dial, and not after detach.
+// From then on the channel API ends its connections itself, once their pumps
+// stopped: when ctx ends, what the program sent before, a last value or a
+// close, is flushed to the peer rather than cut off. release ends the
+// context for good, once everything stopped.
+func owned(ctx context.Context) (octx context.Context, detach func(), release context.CancelFunc) {
+	octx, release = context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, release)
+	return octx, func() { stop() }, release
 }
 
 // serve runs both directions of c until each is done, then closes c. With
@@ -101,6 +123,10 @@ func serve[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, out chan<-
 	var wg gosync.WaitGroup
 	wg.Go(func() {
 		err := sendLoop(ctx, c, in, r)
+		var u *typed.UndeliveredError[T]
+		if ctx.Err() != nil && errors.As(err, &u) {
+			r.report(err) // a value the program handed over as ctx ended
+		}
 		if err == nil || ctx.Err() != nil {
 			return
 		}

@@ -27,10 +27,16 @@ func (c *Conn[T]) SendFrom(ctx context.Context, ch <-chan T) error {
 	defer cancel()
 	for {
 		if err := c.s.Reserve(ctx); err != nil {
+			if ctx.Err() != nil {
+				return c.finish(ch, false, err)
+			}
 			return err
 		}
 		v, ok, err := c.take(ctx, ch)
 		if err != nil {
+			if ctx.Err() != nil {
+				return c.finish(ch, true, err)
+			}
 			c.s.Cancel()
 			return err
 		}
@@ -41,6 +47,34 @@ func (c *Conn[T]) SendFrom(ctx context.Context, ch <-chan T) error {
 		if _, err := c.sendReserved(v); err != nil {
 			return &UndeliveredError[T]{Value: v, Err: err}
 		}
+	}
+}
+
+// finish ends SendFrom when ctx ended: what the program handed over before
+// that, a close of ch or a value it is sending, must not be lost. With a
+// reservation held, a value is still sent; without one it is returned in an
+// *UndeliveredError.
+func (c *Conn[T]) finish(ch <-chan T, reserved bool, cause error) error {
+	select {
+	case v, ok := <-ch:
+		if !ok {
+			if reserved {
+				c.s.Cancel()
+			}
+			return c.CloseSend()
+		}
+		if !reserved {
+			return &UndeliveredError[T]{Value: v, Err: cause}
+		}
+		if _, err := c.sendReserved(v); err != nil {
+			return &UndeliveredError[T]{Value: v, Err: err}
+		}
+		return cause
+	default:
+		if reserved {
+			c.s.Cancel()
+		}
+		return cause
 	}
 }
 

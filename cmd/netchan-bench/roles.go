@@ -12,10 +12,6 @@ import (
 // first echo; a server waits for remote clients as long as it is let.
 const firstEchoPatience = 30 * time.Second
 
-// closeGrace is how long clients keep their connections after closing
-// their channels, for the same reason as endGrace.
-const closeGrace = 500 * time.Millisecond
-
 // endGrace is how long a lone server keeps its connections after closing
 // its channel, so that remote clients see the end rather than a lost
 // connection: the channel API does not tell when they all did.
@@ -139,12 +135,6 @@ func runClients(stop context.Context, cfg *config, progressOut io.Writer) (*summ
 	}
 	p.stop()
 	elapsed := time.Since(start)
-	if !sum.Interrupted {
-		// Each echo loop closed its channel; give netchan a moment to send
-		// those closes before the connections are cancelled: the channel
-		// API does not tell when it did.
-		sleep(stop, closeGrace)
-	}
 	errs.silence()
 	cancel()
 	cl.wait()

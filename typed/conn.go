@@ -63,7 +63,7 @@ func newConn[T any](ctx context.Context, c *conn.Conn, s *options.Settings) *Con
 
 // Dial connects to a netchan listener at addr ("host:port"). ctx bounds the
 // whole life of the connection: when it ends, the connection closes.
-func Dial[T any](ctx context.Context, addr string, opts ...options.Option) (*Conn[T], error) {
+func Dial[T any](ctx context.Context, addr string, opts ...Option) (*Conn[T], error) {
 	s, err := options.Resolve(opts)
 	if err != nil {
 		return nil, err

@@ -6,3 +6,9 @@
 // [Conn.SendFrom] and [Conn.RecvTo], so both APIs share one data path and one
 // set of semantics, described on [Conn].
 package typed
+
+import "github.com/netchan/netchan/internal/options"
+
+// Option is netchan.Option: make options with the root package's functions,
+// such as netchan.WithBuffer and netchan.WithTLS.
+type Option = options.Option

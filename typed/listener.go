@@ -23,7 +23,7 @@ type Listener[T any] struct {
 // WithListener, in which case addr must be empty or that listener's address.
 // ctx bounds the whole life of the listener and of every connection it
 // accepts: when ctx ends, they all close.
-func Listen[T any](ctx context.Context, addr string, opts ...options.Option) (*Listener[T], error) {
+func Listen[T any](ctx context.Context, addr string, opts ...Option) (*Listener[T], error) {
 	s, err := options.Resolve(opts)
 	if err != nil {
 		return nil, err

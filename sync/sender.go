@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	gosync "sync"
 )
 
@@ -19,12 +20,12 @@ import (
 type Sender struct {
 	mu       gosync.Mutex
 	window   uint64
-	reserved uint64        // reservations not yet committed
-	sent     uint64        // values committed; the next value's sequence number
-	taken    uint64        // values the peer says its program took
-	err      error         // fails every wait
-	closed   error         // fails Reserve only: no more values, but acks still come
-	wake     chan struct{} // closed on the next change; nil when nobody waits
+	reserved uint64          // reservations not yet committed
+	sent     uint64          // values committed; the next value's sequence number
+	taken    uint64          // values the peer says its program took
+	err      error           // fails every wait
+	closed   error           // fails Reserve only: no more values, but acks still come
+	waiters  []chan struct{} // one per waiting goroutine, woken on the next change
 }
 
 // NewSender returns a window for a stream of the given capacity. Capacity 0
@@ -138,27 +139,47 @@ func (s *Sender) Close(err error) {
 
 // waitLocked sleeps until the next change or ctx's end. It is entered with
 // s.mu held and returns with it held, except on error, when it is released.
+//
+// Each waiter waits on a channel of its own, taken from a pool, rather than
+// on one channel closed for all: a closed channel cannot be reused, and a
+// rendezvous sender waits once per value.
 func (s *Sender) waitLocked(ctx context.Context) error {
-	if s.wake == nil {
-		s.wake = make(chan struct{})
-	}
-	wake := s.wake
+	w := wakeups.Get().(chan struct{})
+	s.waiters = append(s.waiters, w)
 	s.mu.Unlock()
+	var err error
 	select {
-	case <-wake:
-		s.mu.Lock()
-		return nil
+	case <-w:
 	case <-ctx.Done():
-		return context.Cause(ctx)
+		err = context.Cause(ctx)
 	}
+	s.mu.Lock()
+	if err != nil {
+		s.waiters = slices.DeleteFunc(s.waiters, func(c chan struct{}) bool { return c == w })
+	}
+	select {
+	case <-w: // a wake-up that raced the cancellation
+	default:
+	}
+	wakeups.Put(w)
+	if err != nil {
+		s.mu.Unlock()
+	}
+	return err
 }
 
+// notifyLocked wakes every waiter. A waiter is registered once and woken
+// once, and its channel holds one wake-up, so the send never blocks.
 func (s *Sender) notifyLocked() {
-	if s.wake != nil {
-		close(s.wake)
-		s.wake = nil
+	for _, w := range s.waiters {
+		w <- struct{}{}
 	}
+	clear(s.waiters)
+	s.waiters = s.waiters[:0]
 }
+
+// wakeups recycles the waiters' channels, which are empty when put back.
+var wakeups = gosync.Pool{New: func() any { return make(chan struct{}, 1) }}
 
 // Sent returns how many values were committed.
 func (s *Sender) Sent() uint64 {

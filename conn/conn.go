@@ -6,6 +6,7 @@ import (
 	"net"
 	gosync "sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/netchan/netchan/internal/wire"
 )
@@ -139,13 +140,33 @@ func (c *Conn) fail(err error) {
 func (c *Conn) write() {
 	if err := c.w.run(); err != nil {
 		c.fail(lostError(err))
+	} else {
+		// The last frame is written. Closing now, with the peer's last
+		// frames (credits, its own close) unread, would make TCP reset
+		// the connection, and a reset can destroy frames of ours the
+		// peer has not read yet. So end the writing side only, and read
+		// on until the peer closes too, for at most the linger.
+		closeWrite(c.nc)
 	}
-	_ = c.nc.Close()
+	_ = c.nc.SetReadDeadline(time.Now().Add(linger))
 	<-c.readerDone
+	_ = c.nc.Close()
 	c.dog.stop()
 	c.main.fail(c.Err())
 	if c.release != nil {
 		c.release()
 	}
 	close(c.done)
+}
+
+// closeWrite ends the writing side of nc: a TLS close_notify, then the
+// TCP half-close, so the peer reads to the end of what was sent.
+func closeWrite(nc net.Conn) {
+	if tc, ok := nc.(*tls.Conn); ok {
+		_ = tc.CloseWrite()
+		nc = tc.NetConn()
+	}
+	if cw, ok := nc.(interface{ CloseWrite() error }); ok {
+		_ = cw.CloseWrite()
+	}
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/netchan/netchan"
 	"github.com/netchan/netchan/codec"
 	"github.com/netchan/netchan/internal/testkit"
-	"github.com/netchan/netchan/typed"
 	"go.uber.org/goleak"
 )
 
@@ -114,11 +113,7 @@ func TestListenerCloseClosesDialerRecvAfterDelivery(t *testing.T) {
 func TestDialerCloseEndsListenerSideAfterDelivery(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	ln := testkit.Loopback(t)
-	l, err := typed.Listen[int](ctx, "", netchan.WithListener(ln), netchan.Insecure())
-	if err != nil {
-		t.Fatal(err)
-	}
+	l, ln := typedListener(t, ctx)
 	ds, _, err := netchan.Dial[int](ctx, ln.Addr().String(), netchan.Insecure())
 	if err != nil {
 		t.Fatal(err)
@@ -328,11 +323,7 @@ func TestSendAfterPeerGoneReachesOnError(t *testing.T) {
 func TestDialSenderNotStuckAfterFailure(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	ln := testkit.Loopback(t)
-	l, err := typed.Listen[int](ctx, "", netchan.WithListener(ln), netchan.Insecure())
-	if err != nil {
-		t.Fatal(err)
-	}
+	l, ln := typedListener(t, ctx)
 	defer l.Close()
 	var log errorLog
 	ds, dr, err := netchan.Dial[int](ctx, ln.Addr().String(), netchan.Insecure(), netchan.OnError(log.add))

@@ -17,11 +17,7 @@ import (
 func TestCloseThenCancelDeliversEverything(t *testing.T) {
 	for round := range 20 {
 		ctx, cancel := context.WithCancel(context.Background())
-		ln := testkit.Loopback(t)
-		l, err := typed.Listen[int](ctx, "", netchan.WithListener(ln), netchan.Insecure())
-		if err != nil {
-			t.Fatal(err)
-		}
+		l, ln := typedListener(t, ctx)
 		dctx, dcancel := context.WithCancel(ctx)
 		send, _, err := netchan.Dial[int](dctx, ln.Addr().String(), netchan.Insecure())
 		if err != nil {
@@ -37,16 +33,7 @@ func TestCloseThenCancelDeliversEverything(t *testing.T) {
 		}
 		close(send)
 		dcancel()
-		rctx, rcancel := context.WithTimeout(ctx, testkit.Patience)
-		for i := range n {
-			if v, err := c.Recv(rctx); err != nil || v != i {
-				t.Fatalf("round %d: Recv %d: %d, %v", round, i, v, err)
-			}
-		}
-		if _, err := c.Recv(rctx); !errors.Is(err, io.EOF) {
-			t.Fatalf("round %d: after the values: %v; want io.EOF", round, err)
-		}
-		rcancel()
+		recvThenEOF(t, ctx, c, n, round)
 		cancel()
 	}
 }
@@ -72,16 +59,22 @@ func TestListenerCloseThenCancelDeliversEverything(t *testing.T) {
 		}
 		close(send)
 		lcancel()
-		rctx, rcancel := context.WithTimeout(ctx, testkit.Patience)
-		for i := range n {
-			if v, err := c.Recv(rctx); err != nil || v != i {
-				t.Fatalf("round %d: Recv %d: %d, %v", round, i, v, err)
-			}
-		}
-		if _, err := c.Recv(rctx); !errors.Is(err, io.EOF) {
-			t.Fatalf("round %d: after the values: %v; want io.EOF", round, err)
-		}
-		rcancel()
+		recvThenEOF(t, ctx, c, n, round)
 		cancel()
+	}
+}
+
+// recvThenEOF receives 0 to n-1 on c, in order, and then io.EOF.
+func recvThenEOF(t *testing.T, ctx context.Context, c *typed.Conn[int], n, round int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, testkit.Patience)
+	defer cancel()
+	for i := range n {
+		if v, err := c.Recv(ctx); err != nil || v != i {
+			t.Fatalf("round %d: Recv %d: %d, %v", round, i, v, err)
+		}
+	}
+	if _, err := c.Recv(ctx); !errors.Is(err, io.EOF) {
+		t.Fatalf("round %d: after the values: %v; want io.EOF", round, err)
 	}
 }

@@ -3,11 +3,13 @@ package netchan_test
 import (
 	"context"
 	"errors"
+	"net"
 	"sync"
 	"testing"
 
 	"github.com/netchan/netchan"
 	"github.com/netchan/netchan/internal/testkit"
+	"github.com/netchan/netchan/typed"
 )
 
 // transport is one way to secure a connection, with the options each end
@@ -92,4 +94,17 @@ func connect[T any](t *testing.T, lopts, dopts []netchan.Option) *endpoints[T] {
 		t.Fatalf("Dial: %v", err)
 	}
 	return e
+}
+
+// typedListener listens for ints on loopback, in plaintext, until ctx ends
+// or the test does.
+func typedListener(t *testing.T, ctx context.Context) (*typed.Listener[int], net.Listener) {
+	t.Helper()
+	ln := testkit.Loopback(t)
+	l, err := typed.Listen[int](ctx, "", netchan.WithListener(ln), netchan.Insecure())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+	return l, ln
 }

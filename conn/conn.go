@@ -126,7 +126,7 @@ func (c *Conn) fail(err error) {
 		c.errMu.Unlock()
 		close(c.ending)
 		// Senders waiting for credit learn now, not after the linger.
-		c.main.send.Fail(err)
+		c.main.fail(err)
 		reason := "closed"
 		if !errors.Is(err, ErrClosed) {
 			reason = err.Error()
@@ -152,7 +152,6 @@ func (c *Conn) write() {
 	<-c.readerDone
 	_ = c.nc.Close()
 	c.dog.stop()
-	c.main.fail(c.Err())
 	if c.release != nil {
 		c.release()
 	}

@@ -77,39 +77,10 @@ func TestHandshakeHello(t *testing.T) {
 func TestHandshakeSmallerCapacityWins(t *testing.T) {
 	cfg := testConfig()
 	cfg.Capacity = 8
-	c, _ := pipeConnWithPeer(t, cfg, func(h *wire.Hello) { h.Capacity = 0 })
+	c, _ := pipeConnEdited(t, cfg, wire.RoleListener, func(h *wire.Hello) { h.Capacity = 0 })
 	if c.Capacity() != 0 {
 		t.Errorf("capacity %d after offers of 8 and 0", c.Capacity())
 	}
-}
-
-// pipeConnWithPeer is pipeConn with the peer's hello changed by edit.
-func pipeConnWithPeer(t *testing.T, cfg *Config, edit func(h *wire.Hello)) (*Conn, *rawPeer) {
-	t.Helper()
-	a, b := net.Pipe()
-	p := &rawPeer{t: t, nc: b}
-	type result struct {
-		c   *Conn
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		c, err := handshake(context.Background(), a, cfg, wire.RoleListener, nil)
-		done <- result{c, err}
-	}()
-	p.readHelloFrame()
-	h := peerHello(cfg, wire.RoleDialer)
-	edit(&h)
-	p.write(helloFrame(h))
-	r, _ := testkit.Recv(t, done)
-	if r.err != nil {
-		t.Fatalf("handshake: %v", r.err)
-	}
-	t.Cleanup(func() {
-		_ = b.Close()
-		_ = r.c.Close()
-	})
-	return r.c, p
 }
 
 func TestHandshakeRefusals(t *testing.T) {

@@ -112,6 +112,12 @@ func (p *rawPeer) tryRead() (frame, error) {
 // pipeConn makes a Conn of cfg in role over net.Pipe, handshaken with a raw
 // peer. Both are closed when the test ends.
 func pipeConn(t testing.TB, cfg *Config, role wire.Role) (*Conn, *rawPeer) {
+	return pipeConnEdited(t, cfg, role, nil)
+}
+
+// pipeConnEdited is pipeConn with the peer's hello changed by edit, if not
+// nil.
+func pipeConnEdited(t testing.TB, cfg *Config, role wire.Role, edit func(h *wire.Hello)) (*Conn, *rawPeer) {
 	t.Helper()
 	a, b := net.Pipe()
 	p := &rawPeer{t: t, nc: b}
@@ -124,14 +130,12 @@ func pipeConn(t testing.TB, cfg *Config, role wire.Role) (*Conn, *rawPeer) {
 		c, err := handshake(context.Background(), a, cfg, role, nil)
 		done <- result{c, err}
 	}()
-	f := p.read()
-	if f.Kind != wire.KindHello {
-		t.Fatalf("Conn opened with a %s frame", f.Kind)
+	p.readHelloFrame()
+	h := peerHello(cfg, 3-role)
+	if edit != nil {
+		edit(&h)
 	}
-	if _, err := wire.ParseHello(f.Payload); err != nil {
-		t.Fatalf("Conn sent a bad hello: %v", err)
-	}
-	p.write(helloFrame(peerHello(cfg, 3-role)))
+	p.write(helloFrame(h))
 	r, _ := testkit.Recv(t, done)
 	if r.err != nil {
 		t.Fatalf("handshake: %v", r.err)

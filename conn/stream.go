@@ -176,7 +176,8 @@ func (s *Stream) closed(count uint64) error {
 	return nil
 }
 
-// fail wakes every waiting sender when the connection ended.
+// fail wakes every waiting sender and stops granting credits, once the
+// connection started ending: the writer takes no more frames.
 func (s *Stream) fail(err error) {
 	s.send.Fail(err)
 	s.credits.stop()

@@ -45,7 +45,9 @@
 // Unmarshal or the OnError function, rather than turn them into errors that
 // would hide a bug: in typed's Send and Recv such a panic reaches the
 // caller, and in the goroutines behind the channel API it ends the program,
-// as a panic in any goroutine does.
+// as a panic in any goroutine does. Values are decoded as they arrive, in
+// the connection's own goroutine; a panic there is kept with its stack and
+// raised again in the Recv that would have returned the value.
 //
 // # Packages
 //

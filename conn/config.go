@@ -32,6 +32,10 @@ type Config struct {
 	IdleTimeout time.Duration
 	// MaxConns bounds a listener's open connections; 0 means no bound.
 	MaxConns int
+	// Inbox, if not nil, makes the inbox of each stream, given its window:
+	// the layer that decodes values supplies it. With nil, values are kept
+	// as bytes for Stream.Next.
+	Inbox func(window int) Inbox
 	// Logger receives what cannot be returned. Never nil after Check.
 	Logger *slog.Logger
 	// OnError, if not nil, also receives what cannot be returned, such as a

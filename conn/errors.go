@@ -32,6 +32,9 @@ var (
 	ErrSendClosed = errors.New("netchan: send on closed channel")
 	// ErrConnLost: the connection broke before both ends were done.
 	ErrConnLost = errors.New("netchan: connection lost")
+	// ErrOwnInbox: Stream.Next on a stream whose values go to an Inbox
+	// from Config.Inbox, which is where they must be received.
+	ErrOwnInbox = errors.New("netchan: the stream's values go to its own Inbox")
 	// ErrPeerClosed: the peer closed the connection before this end was done.
 	ErrPeerClosed = errors.New("netchan: peer closed the connection")
 )

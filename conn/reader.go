@@ -53,14 +53,7 @@ func (c *Conn) read() {
 				c.fail(fmt.Errorf("%w: %w", ErrProtocol, err))
 				return
 			}
-			buf := pool.Get(int(h.Length))
-			if _, err := io.ReadFull(br, *buf); err != nil {
-				pool.Put(buf)
-				c.fail(c.readError(err))
-				return
-			}
-			if err := c.onData(h.Stream, buf); err != nil {
-				pool.Put(buf)
+			if err := c.readData(br, h); err != nil {
 				c.fail(err)
 				return
 			}
@@ -89,12 +82,34 @@ func (c *Conn) stream(id uint32) (*Stream, error) {
 	return c.main, nil
 }
 
-func (c *Conn) onData(id uint32, buf *[]byte) error {
+// readData reads a data frame's payload and hands its value to the stream.
+// A frame that fits the read buffer is used where it lies there, without a
+// copy; a larger one is read into a pooled buffer for the call.
+func (c *Conn) readData(br *bufio.Reader, h wire.Header) error {
+	n := int(h.Length)
+	if n <= br.Size() {
+		frame, err := br.Peek(n)
+		if err != nil {
+			return c.readError(err)
+		}
+		err = c.onData(h.Stream, frame)
+		_, _ = br.Discard(n) // cannot fail: Peek returned n bytes
+		return err
+	}
+	buf := pool.Get(n)
+	defer pool.Put(buf)
+	if _, err := io.ReadFull(br, *buf); err != nil {
+		return c.readError(err)
+	}
+	return c.onData(h.Stream, *buf)
+}
+
+func (c *Conn) onData(id uint32, frame []byte) error {
 	s, err := c.stream(id)
 	if err != nil {
 		return err
 	}
-	d, err := wire.ParseData(*buf)
+	d, err := wire.ParseData(frame)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrProtocol, err)
 	}
@@ -103,7 +118,7 @@ func (c *Conn) onData(id uint32, buf *[]byte) error {
 	if len(d.Value) > c.cfg.MaxValue {
 		return fmt.Errorf("%w: peer sent a value of %d bytes, this end accepts %d", ErrTooLarge, len(d.Value), c.cfg.MaxValue)
 	}
-	return s.arrived(d, buf)
+	return s.arrived(d)
 }
 
 func (c *Conn) onControl(h wire.Header, p []byte) error {

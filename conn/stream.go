@@ -3,10 +3,8 @@ package conn
 import (
 	"context"
 	"fmt"
-	"io"
 	gosync "sync"
 
-	"github.com/netchan/netchan/internal/pool"
 	"github.com/netchan/netchan/internal/wire"
 	nsync "github.com/netchan/netchan/sync"
 )
@@ -25,24 +23,10 @@ type Stream struct {
 
 	credits creditor
 
-	// inbox holds values that arrived and were not yet taken. Credits bound
+	// in holds values that arrived and were not yet taken. Credits bound
 	// it: an honest peer never has more than the window outstanding, so the
 	// reader never blocks on it.
-	inbox chan Message
-}
-
-// Message is a value's encoding as it arrived. Release it after decoding.
-type Message struct {
-	buf   *[]byte
-	Value []byte
-}
-
-// Release recycles the message's buffer. The caller must not use m.Value
-// afterwards.
-func (m Message) Release() {
-	if m.buf != nil {
-		pool.Put(m.buf)
-	}
+	in Inbox
 }
 
 func newStream(c *Conn, id uint32, capacity int) *Stream {
@@ -52,7 +36,11 @@ func newStream(c *Conn, id uint32, capacity int) *Stream {
 		send: nsync.NewSender(capacity),
 		recv: nsync.NewReceiver(capacity),
 	}
-	s.inbox = make(chan Message, s.send.Window())
+	if c.cfg.Inbox != nil {
+		s.in = c.cfg.Inbox(s.send.Window())
+	} else {
+		s.in = make(byteInbox, s.send.Window())
+	}
 	s.credits.init(s, s.send.Window())
 	return s
 }
@@ -112,59 +100,23 @@ func (s *Stream) CloseSend() error {
 	return nil
 }
 
-// Next returns the next value that arrived, waiting for one if need be. It
-// returns io.EOF once the peer closed its side and every value was returned,
-// and the connection's error if it ended first. Values that arrived before
-// the connection ended are still returned. After using the value, the caller
-// calls Release on it and, once its program has the value, Take.
-func (s *Stream) Next(ctx context.Context) (Message, error) {
-	select {
-	case m, ok := <-s.inbox:
-		return s.got(m, ok)
-	default:
-	}
-	select {
-	case m, ok := <-s.inbox:
-		return s.got(m, ok)
-	case <-ctx.Done():
-		return Message{}, context.Cause(ctx)
-	case <-s.c.done:
-		select {
-		case m, ok := <-s.inbox:
-			return s.got(m, ok)
-		default:
-			return Message{}, s.c.errOrClosed()
-		}
-	}
-}
-
-func (s *Stream) got(m Message, ok bool) (Message, error) {
-	if !ok {
-		return Message{}, io.EOF
-	}
-	return m, nil
-}
+// Inbox returns the stream's inbox: the one Config.Inbox made, if set.
+func (s *Stream) Inbox() Inbox { return s.in }
 
 // Take tells the peer this end's program took one value, which frees one
 // credit: the peer may send one more, and a rendezvous sender returns.
 func (s *Stream) Take() {
 	s.recv.Take()
-	s.credits.take(len(s.inbox) == 0)
+	s.credits.take(s.in.Len() == 0)
 }
 
-// arrived is called by the reader for each data frame.
-func (s *Stream) arrived(d wire.Data, buf *[]byte) error {
+// arrived is called by the reader for each data frame. d.Value is valid
+// only during the call.
+func (s *Stream) arrived(d wire.Data) error {
 	if err := s.recv.OnData(d.Seq); err != nil {
 		return fmt.Errorf("%w: %w", ErrProtocol, err)
 	}
-	select {
-	case s.inbox <- Message{buf: buf, Value: d.Value}:
-		return nil
-	default:
-		// OnData bounds what is held by the window, which is the inbox's
-		// capacity; this is unreachable unless that invariant broke.
-		return fmt.Errorf("%w: inbox full", ErrProtocol)
-	}
+	return s.in.Arrive(d.Value)
 }
 
 // closed is called by the reader for the peer's close frame.
@@ -172,7 +124,7 @@ func (s *Stream) closed(count uint64) error {
 	if err := s.recv.OnClose(count); err != nil {
 		return err
 	}
-	close(s.inbox)
+	s.in.Close()
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"slices"
 	gosync "sync"
@@ -34,6 +35,7 @@ const keepEncodeBuffer = 64 << 10
 type Conn[T any] struct {
 	c        *conn.Conn
 	s        *conn.Stream
+	in       *inbox[T]
 	codec    codec.Codec
 	stateful bool
 	rendez   bool
@@ -50,10 +52,12 @@ type Conn[T any] struct {
 
 func newConn[T any](ctx context.Context, c *conn.Conn, s *options.Settings) *Conn[T] {
 	_, stateful := s.Codec.(codec.Stateful)
+	in := c.Stream().Inbox().(*inbox[T])
 	tc := &Conn[T]{
 		c:        c,
 		s:        c.Stream(),
-		codec:    codec.ForConnection(s.Codec),
+		in:       in,
+		codec:    in.codec, // a stateful codec's session serves both directions
 		stateful: stateful,
 		rendez:   c.Capacity() == 0,
 	}
@@ -72,6 +76,7 @@ func Dial[T any](ctx context.Context, addr string, opts ...Option) (*Conn[T], er
 	if err != nil {
 		return nil, err
 	}
+	cfg.Inbox = inboxes[T](s.Codec)
 	c, err := conn.Dial(ctx, addr, cfg)
 	if err != nil {
 		return nil, err
@@ -164,7 +169,7 @@ func (c *Conn[T]) Recv(ctx context.Context) (T, error) {
 	return v, err
 }
 
-// next takes the next value off the stream and decodes it, without telling
+// next takes the next value off the stream, decoded, without telling
 // the peer: the caller calls Take once its program has the value, or hold
 // with the value's number if it could not hand it over. Held values come
 // first, the earliest taken first.
@@ -176,25 +181,20 @@ func (c *Conn[T]) next(ctx context.Context) (v T, n uint64, err error) {
 		c.held = c.held[1:]
 		return h.v, h.n, nil
 	}
-	m, err := c.s.Next(ctx)
+	a, ok, err := c.in.next(ctx, c.c)
 	if err != nil {
 		return v, 0, err
 	}
+	if !ok {
+		return v, 0, io.EOF
+	}
 	n = c.takes
 	c.takes++
-	err = c.codec.Unmarshal(m.Value, &v)
-	m.Release()
-	if err != nil {
-		err = fmt.Errorf("%w %T with %s: %w", ErrDecode, v, c.codec.Name(), err)
-		if errors.Is(err, codec.ErrLimitExceeded) {
-			// Input built to exhaust the decoder is hostile, not a
-			// mistake: end the connection, and tell the caller why.
-			err = fmt.Errorf("%w: %w", conn.ErrLimit, err)
-			c.c.Abort(err)
-		}
-		return v, n, err
+	if a.panicked != nil {
+		c.s.Take()
+		panic(a.panicked)
 	}
-	return v, n, nil
+	return a.v, n, a.err
 }
 
 // CloseSend tells the peer that no more values follow. The peer receives

@@ -32,6 +32,7 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (*Listener[
 	if err != nil {
 		return nil, err
 	}
+	cfg.Inbox = inboxes[T](s.Codec)
 	var l *conn.Listener
 	if s.Listener != nil {
 		if addr != "" && addr != s.Listener.Addr().String() {

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/netchan/netchan"
+	"github.com/netchan/netchan/codec"
 	"github.com/netchan/netchan/internal/testkit"
 	"github.com/netchan/netchan/typed"
 )
@@ -210,5 +212,32 @@ func TestTwoRecvToThatGiveUpKeepBothValues(t *testing.T) {
 	}
 	if err, _ := testkit.Recv(t, sent); err != nil {
 		t.Fatalf("Send 3: %v", err)
+	}
+}
+
+// panicOnDecode is a value whose decoding panics: the program's bug, which
+// must reach the goroutine that receives, not crash netchan's reader.
+type panicOnDecode struct{ N int }
+
+func (p *panicOnDecode) UnmarshalJSON([]byte) error { panic("decoding went wrong") }
+
+func TestDecodePanicRaisedInRecv(t *testing.T) {
+	l, d := pair[panicOnDecode](t, netchan.WithCodec(codec.JSON()))
+	ctx := ctxFor(t)
+	if err := d.Send(ctx, panicOnDecode{1}); err != nil {
+		t.Fatal(err)
+	}
+	got := func() (r any) {
+		defer func() { r = recover() }()
+		_, _ = l.Recv(ctx)
+		return nil
+	}()
+	err, ok := got.(error)
+	if !ok || !strings.Contains(err.Error(), "decoding went wrong") {
+		t.Fatalf("Recv raised %v; want the codec's panic", got)
+	}
+	// The connection goes on: the panic was the value's, not the stream's.
+	if err := d.Send(ctx, panicOnDecode{2}); err != nil {
+		t.Fatalf("Send after the panic: %v", err)
 	}
 }

@@ -1,0 +1,115 @@
+package conn
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/netchan/netchan/internal/pool"
+)
+
+// Inbox holds a stream's values from their arrival until the program takes
+// them. The connection's reader goroutine calls Arrive and Close, one at a
+// time and in the order of the stream; Len may be called from any
+// goroutine.
+//
+// An inbox is where a layer above conn decodes: doing it as values arrive,
+// in the reader goroutine that already has the bytes at hand, spares a copy
+// of every value and a hand-off of its bytes to another goroutine.
+type Inbox interface {
+	// Arrive takes one value. value is valid only during the call. Arrive
+	// must not block: the stream's window bounds how many values arrive
+	// before the program takes them, so an inbox that holds a window's
+	// worth never needs to. An error ends the connection with it.
+	Arrive(value []byte) error
+	// Close says the peer closed the stream: no value follows.
+	Close()
+	// Len returns how many values wait for the program. Credits are sent
+	// early when none does, since the program is about to wait.
+	Len() int
+}
+
+// byteInbox is a stream's inbox when Config.Inbox is nil: it keeps each
+// value's bytes for [Stream.Next].
+type byteInbox chan Message
+
+// Message is a value's encoding as it arrived. Release it after decoding.
+type Message struct {
+	buf   *[]byte
+	Value []byte
+}
+
+// Release recycles the message's buffer. The caller must not use m.Value
+// afterwards.
+func (m Message) Release() {
+	if m.buf != nil {
+		pool.Put(m.buf)
+	}
+}
+
+func (in byteInbox) Arrive(value []byte) error {
+	buf := pool.Get(len(value))
+	copy(*buf, value)
+	select {
+	case in <- Message{buf: buf, Value: *buf}:
+		return nil
+	default:
+		pool.Put(buf)
+		// The window bounds what is held and is the inbox's capacity; this
+		// is unreachable unless that invariant broke.
+		return fmt.Errorf("%w: inbox full", ErrProtocol)
+	}
+}
+
+func (in byteInbox) Close() { close(in) }
+
+func (in byteInbox) Len() int { return len(in) }
+
+// Next returns the next value that arrived, waiting for one if need be. It
+// returns io.EOF once the peer closed its side and every value was returned,
+// and the connection's error if it ended first. Values that arrived before
+// the connection ended are still returned. After using the value, the caller
+// calls Release on it and, once its program has the value, Take.
+//
+// Next serves streams whose connection has no Config.Inbox; on the others
+// it fails with ErrOwnInbox.
+func (s *Stream) Next(ctx context.Context) (Message, error) {
+	in, ok := s.in.(byteInbox)
+	if !ok {
+		return Message{}, ErrOwnInbox
+	}
+	m, ok, err := Wait(ctx, s.c, in)
+	if err != nil {
+		return Message{}, err
+	}
+	if !ok {
+		return Message{}, io.EOF
+	}
+	return m, nil
+}
+
+// Wait receives from ch, an inbox's channel of values, for a receive on
+// c's stream: it returns ok false once ch is closed, ctx's cause if ctx
+// ends first, and c's error if c ended with ch empty. Values that arrived
+// before c ended are still returned.
+func Wait[M any](ctx context.Context, c *Conn, ch <-chan M) (m M, ok bool, err error) {
+	// Trying first without blocking locks ch alone.
+	select {
+	case m, ok = <-ch:
+		return m, ok, nil
+	default:
+	}
+	select {
+	case m, ok = <-ch:
+		return m, ok, nil
+	case <-ctx.Done():
+		return m, false, context.Cause(ctx)
+	case <-c.done:
+		select {
+		case m, ok = <-ch:
+			return m, ok, nil
+		default:
+			return m, false, c.errOrClosed()
+		}
+	}
+}

@@ -1,0 +1,198 @@
+package typed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	gosync "sync"
+
+	"github.com/netchan/netchan/codec"
+	"github.com/netchan/netchan/conn"
+)
+
+// inbox decodes a connection's values as they arrive, in the connection's
+// reader goroutine, and keeps them until the program receives them. Values
+// are decoded in arrival order, which a stateful codec needs.
+//
+// Its queue is a ring that grows with the values waiting, up to the
+// window, rather than a channel of the window's size: a connection that
+// was given a large capacity holds memory only for what it has.
+type inbox[T any] struct {
+	codec  codec.Codec
+	window int
+
+	mu     gosync.Mutex
+	ring   []arrival[T]
+	head   int // index of the oldest value
+	n      int // values waiting
+	peak   int // most values waiting since the ring was last empty
+	lean   int // busy spells in a row that used under a quarter of the ring
+	closed bool
+	ready  chan struct{} // capacity 1: a value arrived into an empty ring, or the stream closed
+}
+
+// A ring of up to keepRing values is kept whatever its use. A larger one is
+// halved after leanSpells busy spells in a row (from a first value into the
+// empty ring until it is empty again) that each used under a quarter of it:
+// often enough for a connection whose traffic fell, seldom enough that
+// bursts of varying sizes do not make it shrink and grow again and again.
+const (
+	keepRing   = 64
+	leanSpells = 64
+)
+
+// arrival is one decoded value, or why it could not be decoded.
+type arrival[T any] struct {
+	v        T
+	err      error        // wraps ErrDecode
+	panicked *decodePanic // the codec panicked
+}
+
+// inboxes returns the Config.Inbox function for connections of T with
+// codec c: each connection gets a codec of its own.
+func inboxes[T any](c codec.Codec) func(window int) conn.Inbox {
+	return func(window int) conn.Inbox {
+		return &inbox[T]{codec: codec.ForConnection(c), window: window, ready: make(chan struct{}, 1)}
+	}
+}
+
+// Arrive decodes value. A value the codec refuses is kept as an error for
+// the receive that would have returned it, except one beyond the codec's
+// limits: that is hostile, not a mistake, and ends the connection.
+func (in *inbox[T]) Arrive(value []byte) error {
+	a := in.decode(value)
+	if a.err != nil && errors.Is(a.err, codec.ErrLimitExceeded) {
+		return fmt.Errorf("%w: %w", conn.ErrLimit, a.err)
+	}
+	in.mu.Lock()
+	if in.n >= in.window {
+		in.mu.Unlock()
+		// The stream's window bounds what arrives; unreachable unless
+		// that invariant broke.
+		return fmt.Errorf("%w: more values than the window", conn.ErrProtocol)
+	}
+	if in.n == len(in.ring) {
+		in.grow()
+	}
+	in.ring[(in.head+in.n)%len(in.ring)] = a
+	in.n++
+	in.peak = max(in.peak, in.n)
+	first := in.n == 1
+	in.mu.Unlock()
+	if first {
+		in.signal()
+	}
+	return nil
+}
+
+// grow doubles the ring, up to the window, keeping the values in order.
+func (in *inbox[T]) grow() {
+	size := min(max(2*len(in.ring), 8), in.window)
+	ring := make([]arrival[T], size)
+	for i := range in.n {
+		ring[i] = in.ring[(in.head+i)%len(in.ring)]
+	}
+	in.ring, in.head = ring, 0
+}
+
+func (in *inbox[T]) signal() {
+	select {
+	case in.ready <- struct{}{}:
+	default:
+	}
+}
+
+// decode runs the codec. A panic in it is the program's bug, in the codec
+// or in a type's own decoding method; it is kept and raised again in the
+// goroutine that receives the value, where the program can see it, rather
+// than crash the process from netchan's reader.
+func (in *inbox[T]) decode(value []byte) (a arrival[T]) {
+	defer func() {
+		if r := recover(); r != nil {
+			a = arrival[T]{panicked: &decodePanic{value: r, stack: debug.Stack()}}
+		}
+	}()
+	if err := in.codec.Unmarshal(value, &a.v); err != nil {
+		a.err = fmt.Errorf("%w %T with %s: %w", ErrDecode, a.v, in.codec.Name(), err)
+	}
+	return a
+}
+
+func (in *inbox[T]) Close() {
+	in.mu.Lock()
+	in.closed = true
+	in.mu.Unlock()
+	in.signal()
+}
+
+func (in *inbox[T]) Len() int {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.n
+}
+
+// pop takes the oldest value. ok is false when there is none; closed says
+// then that none will come.
+func (in *inbox[T]) pop() (a arrival[T], ok, closed bool) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.n == 0 {
+		return a, false, in.closed
+	}
+	a = in.ring[in.head]
+	in.ring[in.head] = arrival[T]{} // the program owns the value now
+	in.head = (in.head + 1) % len(in.ring)
+	in.n--
+	if in.n == 0 {
+		in.head = 0
+		in.lean++
+		if in.peak >= len(in.ring)/4 {
+			in.lean = 0
+		}
+		if len(in.ring) > keepRing && in.lean >= leanSpells {
+			in.ring, in.lean = make([]arrival[T], max(len(in.ring)/2, keepRing)), 0
+		}
+		in.peak = 0
+	}
+	return a, true, false
+}
+
+// next waits for the next value. It returns ok false once the peer closed
+// the stream and every value was taken, ctx's cause if ctx ends first, and
+// c's error if c ended with no value waiting. Values that arrived before c
+// ended are still returned. One goroutine at a time may call it.
+func (in *inbox[T]) next(ctx context.Context, c *conn.Conn) (arrival[T], bool, error) {
+	for {
+		if a, ok, closed := in.pop(); ok || closed {
+			return a, ok, nil
+		}
+		select {
+		case <-in.ready:
+		case <-ctx.Done():
+			return arrival[T]{}, false, context.Cause(ctx)
+		case <-c.Done():
+			if a, ok, closed := in.pop(); ok || closed {
+				return a, ok, nil
+			}
+			return arrival[T]{}, false, c.Err()
+		}
+	}
+}
+
+// decodePanic is a panic raised while decoding, with the stack of the
+// goroutine that decoded, raised again where the value is received.
+type decodePanic struct {
+	value any
+	stack []byte
+}
+
+func (p *decodePanic) Error() string {
+	return fmt.Sprintf("netchan: panic while decoding a value: %v\n\ndecoding goroutine:\n%s", p.value, p.stack)
+}
+
+// Unwrap returns the panic's value when it is an error.
+func (p *decodePanic) Unwrap() error {
+	err, _ := p.value.(error)
+	return err
+}

@@ -3,6 +3,7 @@ package netchan_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/netchan/netchan/codec"
 	"github.com/netchan/netchan/internal/testkit"
 	"github.com/netchan/netchan/internal/wire"
+	nsync "github.com/netchan/netchan/sync"
 	"github.com/netchan/netchan/typed"
 )
 
@@ -312,5 +314,41 @@ func (c *rawConn) ended() bool {
 		if _, err := c.Read(buf); err != nil {
 			return !isTimeout(err)
 		}
+	}
+}
+
+// A peer that stays within its credit in values but not in bytes is cut
+// off before this end holds more than the byte budget of values its
+// program has not received.
+func TestPeerBeyondTheByteBudget(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// Nobody receives: every value that arrives stays held.
+	addr, _, _, log := listenLogged[[]byte](t, ctx, netchan.Insecure(), netchan.WithBuffer(1000))
+	h := testkit.PeerHello()
+	h.Capacity = 1000
+	p := testkit.DialPeer(t, addr, h)
+	value, err := codec.CBOR().Marshal(make([]byte, netchan.DefaultMaxMessageSize-16))
+	if err != nil {
+		t.Fatal(err)
+	}
+	within := nsync.MinBudget / len(value) // values that fit the budget
+	if within >= 1000 {
+		t.Fatalf("%d values fit the budget; the test needs fewer than the window", within)
+	}
+	for seq := range within {
+		if err := p.Write(testkit.DataFrame(1, uint64(seq), value)); err != nil {
+			t.Fatalf("value %d of %d within the budget: %v; the listener reported %v", seq, within, err, log.all())
+		}
+	}
+	// The listener refuses this frame from its header and ends the
+	// connection with the payload unread, so the write may fail and the
+	// goaway may be lost to a reset: the report is what tells.
+	_ = p.Write(testkit.DataFrame(1, uint64(within), value))
+	err = reported(t, log, "ErrProtocol to reach OnError", netchan.ErrProtocol)
+	// Refused at the first value beyond the budget, with every value
+	// before it held.
+	if held := fmt.Sprintf("%d bytes held", within*len(value)); !strings.Contains(err.Error(), held) || !strings.Contains(err.Error(), "budget") {
+		t.Fatalf("reported %v; want the byte budget exceeded with %s", err, held)
 	}
 }

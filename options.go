@@ -19,9 +19,10 @@ type Option = options.Option
 
 // Defaults and bounds of the options.
 const (
-	// DefaultBuffer is the capacity when neither WithBuffer nor Sync is given.
-	// 64 reaches most of the throughput of larger windows on loopback while
-	// bounding what a slow receiver holds; see the README's Performance.
+	// DefaultBuffer is the capacity when neither WithBuffer nor Sync is given:
+	// deep enough that a stream of small values is not held back by the
+	// credits' round trip (see the README's Performance), while the byte
+	// budget of package sync bounds what a receiver holds.
 	DefaultBuffer = options.DefaultBuffer
 	// MaxBuffer is the largest capacity WithBuffer accepts.
 	MaxBuffer = options.MaxBuffer
@@ -47,6 +48,12 @@ func WithCodec(c codec.Codec) Option {
 // remote program has received nothing, and the next blocks until it receives
 // one. WithBuffer(0) is Sync(). When the two ends set different values, the
 // smaller wins. n must be in [0, MaxBuffer]; the default is DefaultBuffer.
+//
+// One bound applies besides n: the values outstanding never exceed a byte
+// budget, 64 MiB of encoded values or twice WithMaxMessageSize if that is
+// more, so that a receiver never holds more than that of values its program
+// has not taken. With the default capacity it binds only for values of
+// about 64 KiB or more; then a send may wait before n are outstanding.
 func WithBuffer(n int) Option {
 	return options.New(func(s *options.Settings) {
 		if n < 0 || n > MaxBuffer {

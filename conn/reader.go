@@ -18,6 +18,10 @@ const readBuffer = 4 << 10
 // maxControl bounds the payload of every frame but data.
 const maxControl = 16 + wire.MaxReason
 
+// maxPrefix is the longest sequence number prefix of a data frame: a frame
+// of length n holds a value of at least n - maxPrefix bytes.
+var maxPrefix = uint64(wire.DataPrefixLen(^uint64(0)))
+
 // read runs the reader until the connection fails or ends.
 func (c *Conn) read() {
 	defer close(c.readerDone)
@@ -25,7 +29,7 @@ func (c *Conn) read() {
 	var hdr [wire.HeaderSize]byte
 	var ctl [maxControl]byte
 	// In 64 bits, so that a MaxValue near 4 GiB cannot wrap the bound.
-	maxData := uint64(wire.DataPrefixLen(^uint64(0))) + uint64(c.cfg.MaxValue)
+	maxData := maxPrefix + uint64(c.cfg.MaxValue)
 	for {
 		if _, err := io.ReadFull(br, hdr[:]); err != nil {
 			c.fail(c.readError(err))
@@ -45,11 +49,13 @@ func (c *Conn) read() {
 				return
 			}
 			// Refuse a value beyond the window before allocating for it,
-			// so a peer cannot make this end hold more than the window.
+			// so a peer cannot make this end hold more than the window:
+			// in values, and in bytes by the smallest size the frame
+			// can hold.
 			if s, err := c.stream(h.Stream); err != nil {
 				c.fail(err)
 				return
-			} else if err := s.recv.Room(); err != nil {
+			} else if err := s.recv.Room(int(uint64(h.Length) - min(uint64(h.Length), maxPrefix))); err != nil {
 				c.fail(fmt.Errorf("%w: %w", ErrProtocol, err))
 				return
 			}

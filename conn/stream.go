@@ -33,8 +33,8 @@ func newStream(c *Conn, id uint32, capacity int) *Stream {
 	s := &Stream{
 		c:    c,
 		id:   id,
-		send: nsync.NewSender(capacity),
-		recv: nsync.NewReceiver(capacity),
+		send: nsync.NewSender(capacity, c.PeerMaxValue()),
+		recv: nsync.NewReceiver(capacity, c.cfg.MaxValue),
 	}
 	if c.cfg.Inbox != nil {
 		s.in = c.cfg.Inbox(s.send.Window())
@@ -67,7 +67,7 @@ func (s *Stream) Send(value []byte) (uint64, error) {
 		s.send.Cancel()
 		return 0, ErrSendClosed
 	}
-	seq := s.send.Commit()
+	seq := s.send.Commit(len(value))
 	if !s.c.w.data(s.id, seq, value) {
 		return 0, s.c.errOrClosed()
 	}
@@ -113,7 +113,7 @@ func (s *Stream) Take() {
 // arrived is called by the reader for each data frame. d.Value is valid
 // only during the call.
 func (s *Stream) arrived(d wire.Data) error {
-	if err := s.recv.OnData(d.Seq); err != nil {
+	if err := s.recv.OnData(d.Seq, len(d.Value)); err != nil {
 		return fmt.Errorf("%w: %w", ErrProtocol, err)
 	}
 	return s.in.Arrive(d.Value)

@@ -28,8 +28,9 @@ type writer struct {
 	queue   []byte
 	spare   []byte // the buffer the next swap puts in the queue's place
 	credits []credit
-	closing bool  // a final frame was queued; nothing more is accepted
-	err     error // the first write error
+	space   *gosync.Cond // signalled when the queue was taken, or on closing
+	closing bool         // a final frame was queued; nothing more is accepted
+	err     error        // the first write error
 }
 
 type credit struct {
@@ -38,7 +39,9 @@ type credit struct {
 }
 
 func newWriter(nc net.Conn, stall time.Duration) *writer {
-	return &writer{nc: nc, wake: make(chan struct{}, 1), stall: stall}
+	w := &writer{nc: nc, wake: make(chan struct{}, 1), stall: stall}
+	w.space = gosync.NewCond(&w.mu)
+	return w
 }
 
 func (w *writer) signal() {
@@ -48,9 +51,19 @@ func (w *writer) signal() {
 	}
 }
 
-// data queues a data frame. It reports false when the writer is closing.
+// maxQueued is how many bytes of data frames may wait for the writer. A
+// sender with credit for many large values would otherwise encode them all
+// into the queue at once, far ahead of what the network takes: memory for
+// nothing, and slower, since the queue outgrows the caches.
+const maxQueued = 1 << 20
+
+// data queues a data frame, first waiting while maxQueued bytes wait for the
+// writer. It reports false when the writer is closing.
 func (w *writer) data(stream uint32, seq uint64, value []byte) bool {
 	w.mu.Lock()
+	for len(w.queue) > maxQueued && !w.closing {
+		w.space.Wait()
+	}
 	if w.closing {
 		w.mu.Unlock()
 		return false
@@ -78,6 +91,7 @@ func (w *writer) takeLocked() []byte {
 	batch := w.queue
 	w.queue = w.spare[:0]
 	w.spare = nil
+	w.space.Broadcast()
 	if w.stall > 0 && !w.closing {
 		// A peer that stops reading must not hold this end for ever.
 		_ = w.nc.SetWriteDeadline(time.Now().Add(w.stall))
@@ -114,6 +128,7 @@ func (w *writer) doneLocked(batch []byte, err error) {
 	if err != nil && w.err == nil {
 		w.err = err
 		w.closing = true
+		w.space.Broadcast()
 	}
 	if cap(batch) <= keepBuffer || len(batch) >= keepBuffer/4 {
 		w.spare = batch
@@ -165,6 +180,7 @@ func (w *writer) goAway(g wire.GoAway) {
 	w.queue = wire.AppendGoAway(w.queue, g)
 	wire.PutLength(w.queue, start, len(w.queue)-start-wire.HeaderSize)
 	w.closing = true
+	w.space.Broadcast()
 	// The peer may have stopped reading: bound the last writes by the
 	// linger, set under mu so that no stall deadline, older or newer,
 	// replaces it.

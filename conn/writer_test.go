@@ -51,3 +51,56 @@ func TestGoAwayWrittenAfterStallDeadlinePassed(t *testing.T) {
 		t.Fatalf("writer: %v", err)
 	}
 }
+
+// A sender waits while more than maxQueued bytes wait for the writer, and
+// goes on once the writer took them; a close frees it too.
+func TestDataWaitsForQueueRoom(t *testing.T) {
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	w := newWriter(a, 0) // no writer goroutine yet: the queue only grows
+	big := make([]byte, maxQueued)
+	if !w.data(MainStream, 0, big) {
+		t.Fatal("first value refused")
+	}
+	queued := make(chan bool, 1)
+	go func() { queued <- w.data(MainStream, 1, []byte("small")) }()
+	select {
+	case <-queued:
+		t.Fatalf("a value was queued behind %d bytes the writer had not taken", maxQueued)
+	case <-time.After(testkit.Settle):
+	}
+	done := make(chan error, 1)
+	go func() { done <- w.run() }()
+	go func() { _, _ = io.Copy(io.Discard, b) }()
+	select {
+	case ok := <-queued:
+		if !ok {
+			t.Fatal("the waiting value was refused once the writer took the queue")
+		}
+	case <-time.After(testkit.Patience):
+		t.Fatal("the waiting value stayed waiting after the writer took the queue")
+	}
+
+	// Fill the queue again behind a writer that cannot write, then close.
+	c, d := net.Pipe()
+	defer c.Close()
+	defer d.Close()
+	w2 := newWriter(c, 0)
+	w2.data(MainStream, 0, big)
+	refused := make(chan bool, 1)
+	go func() { refused <- w2.data(MainStream, 1, []byte("small")) }()
+	w2.goAway(wire.GoAway{Code: wire.CodeNormal, Reason: "closed"})
+	select {
+	case ok := <-refused:
+		if ok {
+			t.Fatal("a value was queued after the final frame")
+		}
+	case <-time.After(testkit.Patience):
+		t.Fatal("a waiting sender stayed waiting after the writer closed")
+	}
+	w.goAway(wire.GoAway{Code: wire.CodeNormal, Reason: "closed"})
+	if err := <-done; err != nil {
+		t.Fatalf("writer: %v", err)
+	}
+}

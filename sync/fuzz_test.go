@@ -36,7 +36,7 @@ func FuzzWindow(f *testing.F) {
 			return
 		}
 		capacity := int(prog[0] % 8)
-		s, r := NewSender(capacity), NewReceiver(capacity)
+		s, r := NewSender(capacity, 0), NewReceiver(capacity, 0)
 		m := windowModel{window: uint64(max(capacity, 1))}
 		if got := uint64(s.Window()); got != m.window {
 			t.Fatalf("capacity %d gives a window of %d, want %d", capacity, got, m.window)
@@ -72,7 +72,7 @@ func step(t *testing.T, s *Sender, r *Receiver, m *windowModel, op uint8, arg ui
 		if m.reserved == 0 {
 			return
 		}
-		if seq := s.Commit(); seq != m.sent {
+		if seq := s.Commit(0); seq != m.sent {
 			t.Errorf("commit gave sequence number %d, want %d", seq, m.sent)
 		}
 		m.reserved--
@@ -111,7 +111,7 @@ func step(t *testing.T, s *Sender, r *Receiver, m *windowModel, op uint8, arg ui
 		if arg&1 == 1 {
 			seq = m.next + arg/2 - 8 // wraps below zero for a replay of the distant past
 		}
-		err := r.OnData(seq)
+		err := r.OnData(seq, 0)
 		var want error
 		switch {
 		case m.recvClosed:

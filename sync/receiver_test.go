@@ -6,19 +6,19 @@ import (
 )
 
 func TestReceiverSequence(t *testing.T) {
-	r := NewReceiver(4)
-	if err := r.OnData(0); err != nil {
+	r := NewReceiver(4, 0)
+	if err := r.OnData(0, 0); err != nil {
 		t.Fatal(err)
 	}
 	for _, seq := range []uint64{0, 2, 5, ^uint64(0)} {
-		if err := r.OnData(seq); !errors.Is(err, ErrSequence) {
+		if err := r.OnData(seq, 0); !errors.Is(err, ErrSequence) {
 			t.Errorf("OnData(%d) when 1 is due: %v, want ErrSequence", seq, err)
 		}
 		if r.Arrived() != 1 {
 			t.Fatalf("rejected value counted: arrived %d", r.Arrived())
 		}
 	}
-	if err := r.OnData(1); err != nil {
+	if err := r.OnData(1, 0); err != nil {
 		t.Errorf("OnData(1): %v", err)
 	}
 }
@@ -26,32 +26,32 @@ func TestReceiverSequence(t *testing.T) {
 func TestReceiverOverrun(t *testing.T) {
 	for _, capacity := range []int{0, 1, 3} {
 		window := uint64(max(capacity, 1))
-		r := NewReceiver(capacity)
+		r := NewReceiver(capacity, 0)
 		for seq := range window {
-			if err := r.OnData(seq); err != nil {
+			if err := r.OnData(seq, 0); err != nil {
 				t.Fatalf("capacity %d: OnData(%d): %v", capacity, seq, err)
 			}
 		}
-		if err := r.OnData(window); !errors.Is(err, ErrOverrun) {
+		if err := r.OnData(window, 0); !errors.Is(err, ErrOverrun) {
 			t.Errorf("capacity %d: value beyond the window: %v, want ErrOverrun", capacity, err)
 		}
 		if r.Arrived() != window {
 			t.Errorf("capacity %d: rejected value counted", capacity)
 		}
 		r.Take()
-		if err := r.OnData(window); err != nil {
+		if err := r.OnData(window, 0); err != nil {
 			t.Errorf("capacity %d: value after a take: %v", capacity, err)
 		}
-		if err := r.OnData(window + 1); !errors.Is(err, ErrOverrun) {
+		if err := r.OnData(window + 1, 0); !errors.Is(err, ErrOverrun) {
 			t.Errorf("capacity %d: second value after one take: %v, want ErrOverrun", capacity, err)
 		}
 	}
 }
 
 func TestReceiverClose(t *testing.T) {
-	r := NewReceiver(2)
+	r := NewReceiver(2, 0)
 	for seq := range uint64(2) {
-		if err := r.OnData(seq); err != nil {
+		if err := r.OnData(seq, 0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -67,7 +67,7 @@ func TestReceiverClose(t *testing.T) {
 		t.Errorf("second close: %v, want ErrAfterClose", err)
 	}
 	r.Take()
-	if err := r.OnData(2); !errors.Is(err, ErrAfterClose) {
+	if err := r.OnData(2, 0); !errors.Is(err, ErrAfterClose) {
 		t.Errorf("value after close: %v, want ErrAfterClose", err)
 	}
 	if r.Arrived() != 2 {
@@ -76,7 +76,7 @@ func TestReceiverClose(t *testing.T) {
 }
 
 func TestReceiverCloseEmpty(t *testing.T) {
-	r := NewReceiver(0)
+	r := NewReceiver(0, 0)
 	if err := r.OnClose(0); err != nil {
 		t.Errorf("close before any value: %v", err)
 	}

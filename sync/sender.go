@@ -26,13 +26,22 @@ type Sender struct {
 	err      error           // fails every wait
 	closed   error           // fails Reserve only: no more values, but acks still come
 	waiters  []chan struct{} // one per waiting goroutine, woken on the next change
+
+	budget   uint64 // bytes that may be outstanding; 0: no bound
+	maxValue uint64 // what a reservation may become, in bytes
+	out      sizes  // sizes of the values outstanding
 }
 
-// NewSender returns a window for a stream of the given capacity. Capacity 0
-// (rendezvous) gives a window of one value.
-func NewSender(capacity int) *Sender {
-	w := uint64(max(capacity, 1))
-	return &Sender{window: w}
+// NewSender returns a window for a stream of the given capacity, to a peer
+// that accepts values of up to maxValue bytes; see [Budget]. Capacity 0
+// (rendezvous) gives a window of one value. maxValue 0 leaves the window
+// unbounded in bytes.
+func NewSender(capacity, maxValue int) *Sender {
+	s := &Sender{window: uint64(max(capacity, 1))}
+	if maxValue > 0 {
+		s.budget, s.maxValue = Budget(maxValue), uint64(maxValue)
+	}
+	return s
 }
 
 // Window returns how many values may be outstanding at once.
@@ -48,7 +57,7 @@ func (s *Sender) Reserve(ctx context.Context) error {
 			s.mu.Unlock()
 			return err
 		}
-		if s.sent+s.reserved-s.taken < s.window {
+		if s.roomLocked() {
 			s.reserved++
 			s.mu.Unlock()
 			return nil
@@ -59,6 +68,14 @@ func (s *Sender) Reserve(ctx context.Context) error {
 	}
 }
 
+// roomLocked reports whether one more value may be reserved.
+func (s *Sender) roomLocked() bool {
+	if s.sent+s.reserved-s.taken >= s.window {
+		return false
+	}
+	return s.budget == 0 || s.out.total+(s.reserved+1)*s.maxValue <= s.budget
+}
+
 // Cancel gives back a reservation that will not be used.
 func (s *Sender) Cancel() {
 	s.mu.Lock()
@@ -67,13 +84,21 @@ func (s *Sender) Cancel() {
 	s.mu.Unlock()
 }
 
-// Commit spends a reservation and returns the value's sequence number. Callers
-// that send concurrently must commit in the order their values are written.
-func (s *Sender) Commit() uint64 {
+// Commit spends a reservation on a value of size bytes, at most the peer's
+// largest, and returns the value's sequence number. Callers that send
+// concurrently must commit in the order their values are written.
+func (s *Sender) Commit(size int) uint64 {
 	s.mu.Lock()
 	s.reserved--
 	seq := s.sent
 	s.sent++
+	if s.budget > 0 {
+		s.out.push(uint32(size))
+		if uint64(size) < s.maxValue {
+			// The reservation counted the largest size; the rest is free.
+			s.notifyLocked()
+		}
+	}
 	s.mu.Unlock()
 	return seq
 }
@@ -87,6 +112,9 @@ func (s *Sender) Grant(n uint64) error {
 		return fmt.Errorf("%w: %d credits with %d values outstanding", ErrOverGrant, n, s.sent-s.taken)
 	}
 	s.taken += n
+	if s.budget > 0 {
+		s.out.pop(n)
+	}
 	s.notifyLocked()
 	return nil
 }

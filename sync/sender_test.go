@@ -45,7 +45,7 @@ func fill(t *testing.T, s *Sender, n int) {
 		if err := s.Reserve(context.Background()); err != nil {
 			t.Fatalf("reserve %d: %v", i, err)
 		}
-		if seq := s.Commit(); seq != uint64(i) {
+		if seq := s.Commit(0); seq != uint64(i) {
 			t.Fatalf("commit %d gave sequence number %d", i, seq)
 		}
 	}
@@ -53,14 +53,14 @@ func fill(t *testing.T, s *Sender, n int) {
 
 func TestSenderWindow(t *testing.T) {
 	for capacity, want := range map[int]int{0: 1, 1: 1, 5: 5} {
-		if got := NewSender(capacity).Window(); got != want {
-			t.Errorf("NewSender(%d).Window() = %d, want %d", capacity, got, want)
+		if got := NewSender(capacity, 0).Window(); got != want {
+			t.Errorf("NewSender(%d, 0).Window() = %d, want %d", capacity, got, want)
 		}
 	}
 }
 
 func TestSenderReserveBlocksAtWindow(t *testing.T) {
-	s := NewSender(3)
+	s := NewSender(3, 0)
 	fill(t, s, 3)
 	if err := s.Reserve(canceled()); !errors.Is(err, context.Canceled) {
 		t.Fatalf("reserve beyond the window: %v, want context.Canceled", err)
@@ -75,7 +75,7 @@ func TestSenderReserveBlocksAtWindow(t *testing.T) {
 	if err, _ := testkit.Recv(t, res); err != nil {
 		t.Fatalf("reserve after a credit: %v", err)
 	}
-	if seq := s.Commit(); seq != 3 {
+	if seq := s.Commit(0); seq != 3 {
 		t.Errorf("fourth value has sequence number %d", seq)
 	}
 	if s.Outstanding() != 3 {
@@ -84,7 +84,7 @@ func TestSenderReserveBlocksAtWindow(t *testing.T) {
 }
 
 func TestSenderReservationsCount(t *testing.T) {
-	s := NewSender(2)
+	s := NewSender(2, 0)
 	for range 2 {
 		if err := s.Reserve(context.Background()); err != nil {
 			t.Fatal(err)
@@ -96,7 +96,7 @@ func TestSenderReservationsCount(t *testing.T) {
 }
 
 func TestSenderCancelFreesRoom(t *testing.T) {
-	s := NewSender(1)
+	s := NewSender(1, 0)
 	if err := s.Reserve(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -108,13 +108,13 @@ func TestSenderCancelFreesRoom(t *testing.T) {
 	if err, _ := testkit.Recv(t, res); err != nil {
 		t.Fatalf("reserve after cancel: %v", err)
 	}
-	if seq := s.Commit(); seq != 0 {
+	if seq := s.Commit(0); seq != 0 {
 		t.Errorf("a cancelled reservation used sequence number 0: got %d", seq)
 	}
 }
 
 func TestSenderGrantOverflow(t *testing.T) {
-	s := NewSender(4)
+	s := NewSender(4, 0)
 	fill(t, s, 3)
 	if err := s.Grant(1); err != nil {
 		t.Fatal(err)
@@ -136,7 +136,7 @@ func TestSenderGrantOverflow(t *testing.T) {
 }
 
 func TestSenderGrantBeforeCommit(t *testing.T) {
-	s := NewSender(2)
+	s := NewSender(2, 0)
 	if err := s.Reserve(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestSenderGrantBeforeCommit(t *testing.T) {
 }
 
 func TestSenderWaitTaken(t *testing.T) {
-	s := NewSender(0)
+	s := NewSender(0, 0)
 	fill(t, s, 1)
 	done := async(func() error { return s.WaitTaken(context.Background(), 0) })
 	if !blocked(done) {
@@ -164,7 +164,7 @@ func TestSenderWaitTaken(t *testing.T) {
 }
 
 func TestSenderWaitTakenLaterValue(t *testing.T) {
-	s := NewSender(3)
+	s := NewSender(3, 0)
 	fill(t, s, 3)
 	done := async(func() error { return s.WaitTaken(context.Background(), 2) })
 	if err := s.Grant(2); err != nil {
@@ -182,7 +182,7 @@ func TestSenderWaitTakenLaterValue(t *testing.T) {
 }
 
 func TestSenderFail(t *testing.T) {
-	s := NewSender(1)
+	s := NewSender(1, 0)
 	fill(t, s, 1)
 	res := async(func() error { return s.Reserve(context.Background()) })
 	wait := async(func() error { return s.WaitTaken(context.Background(), 0) })
@@ -205,7 +205,7 @@ func TestSenderFail(t *testing.T) {
 }
 
 func TestSenderCloseKeepsAcks(t *testing.T) {
-	s := NewSender(2)
+	s := NewSender(2, 0)
 	fill(t, s, 1)
 	if err := s.Reserve(context.Background()); err != nil {
 		t.Fatal(err)
@@ -235,7 +235,7 @@ func TestSenderCloseKeepsAcks(t *testing.T) {
 }
 
 func TestSenderContext(t *testing.T) {
-	s := NewSender(1)
+	s := NewSender(1, 0)
 	fill(t, s, 1)
 	cause := errors.New("test: caller gave up")
 	ctx, cancel := context.WithCancelCause(context.Background())

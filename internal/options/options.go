@@ -28,7 +28,7 @@ func New(f func(*Settings)) Option { return Option{apply: f} }
 
 // Defaults and bounds, documented on the options that set them.
 const (
-	DefaultBuffer           = 64
+	DefaultBuffer           = 1024
 	MaxBuffer               = wire.MaxCapacity
 	DefaultMaxMessageSize   = 1 << 20
 	MinMaxMessageSize       = 64

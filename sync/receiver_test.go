@@ -42,7 +42,7 @@ func TestReceiverOverrun(t *testing.T) {
 		if err := r.OnData(window, 0); err != nil {
 			t.Errorf("capacity %d: value after a take: %v", capacity, err)
 		}
-		if err := r.OnData(window + 1, 0); !errors.Is(err, ErrOverrun) {
+		if err := r.OnData(window+1, 0); !errors.Is(err, ErrOverrun) {
 			t.Errorf("capacity %d: second value after one take: %v, want ErrOverrun", capacity, err)
 		}
 	}

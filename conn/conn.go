@@ -138,7 +138,9 @@ func (c *Conn) fail(err error) {
 // write runs the writer, then closes the network connection, waits for the
 // reader and finishes the connection.
 func (c *Conn) write() {
-	if err := c.w.run(); err != nil {
+	err := c.w.run()
+	c.w.stopTrim()
+	if err != nil {
 		c.fail(lostError(err))
 	} else {
 		// The last frame is written. Closing now, with the peer's last

@@ -11,8 +11,14 @@ import (
 )
 
 // keepBuffer is the largest queue buffer the writer keeps once traffic is
-// light; a larger one serves bursts and is dropped after them.
-const keepBuffer = 64 << 10
+// light. A larger one serves bursts, and is dropped after leanBatches
+// batches in a row that used under a quarter of keepBuffer: not after one,
+// or traffic that alternates large and small batches would grow a buffer
+// again and again.
+const (
+	keepBuffer  = 64 << 10
+	leanBatches = 64
+)
 
 // writer batches frames. Any goroutine appends frames to the queue under mu;
 // the writer goroutine swaps the queue for an empty buffer and writes the
@@ -28,6 +34,8 @@ type writer struct {
 	queue   []byte
 	spare   []byte // the buffer the next swap puts in the queue's place
 	credits []credit
+	lean    int          // batches in a row that used little of a large buffer
+	trim    *time.Timer  // gives up the buffers once the connection is quiet
 	space   *gosync.Cond // signalled when the queue was taken, or on closing
 	closing bool         // a final frame was queued; nothing more is accepted
 	err     error        // the first write error
@@ -130,9 +138,46 @@ func (w *writer) doneLocked(batch []byte, err error) {
 		w.closing = true
 		w.space.Broadcast()
 	}
-	if cap(batch) <= keepBuffer || len(batch) >= keepBuffer/4 {
+	w.lean++
+	if len(batch) >= keepBuffer/4 {
+		w.lean = 0
+	}
+	if cap(batch) <= keepBuffer || w.lean < leanBatches {
 		w.spare = batch
 	}
+	if cap(w.spare)+cap(w.queue) > trimBelow && w.err == nil {
+		if w.trim == nil {
+			w.trim = time.AfterFunc(trimAfter, w.trimIdle)
+		} else {
+			w.trim.Reset(trimAfter)
+		}
+	}
+}
+
+// A connection quiet for trimAfter gives up its queue buffers when they
+// hold more than trimBelow bytes, so that many connections quiet after a
+// burst hold little memory.
+const (
+	trimAfter = time.Second
+	trimBelow = 4 << 10
+)
+
+// trimIdle gives up the queue buffers if nothing waits to be written.
+func (w *writer) trimIdle() {
+	w.mu.Lock()
+	if len(w.queue) == 0 {
+		w.queue, w.spare = nil, nil
+	}
+	w.mu.Unlock()
+}
+
+// stopTrim stops the trim timer, once the writer has stopped.
+func (w *writer) stopTrim() {
+	w.mu.Lock()
+	if w.trim != nil {
+		w.trim.Stop()
+	}
+	w.mu.Unlock()
 }
 
 // count queues a frame whose payload is one count (close).

@@ -104,3 +104,29 @@ func TestDataWaitsForQueueRoom(t *testing.T) {
 		t.Fatalf("writer: %v", err)
 	}
 }
+
+// A large queue buffer survives light batches for a while, so traffic
+// that alternates large and small batches keeps it, and is given up once
+// traffic stays light.
+func TestLargeBufferKeptThenGivenUp(t *testing.T) {
+	w := newWriter(nil, 0)
+	large := make([]byte, keepBuffer/4, 4*keepBuffer)
+	w.doneLocked(large, nil)
+	for i := range leanBatches - 1 {
+		w.spare = nil
+		w.doneLocked(large[:10], nil)
+		if w.spare == nil {
+			t.Fatalf("large buffer given up after %d light batches", i+1)
+		}
+	}
+	w.spare = nil
+	w.doneLocked(large[:10], nil)
+	if w.spare != nil {
+		t.Fatalf("large buffer kept after %d light batches", leanBatches)
+	}
+	small := make([]byte, 10, keepBuffer)
+	w.doneLocked(small, nil)
+	if w.spare == nil {
+		t.Fatal("a buffer of keepBuffer was given up")
+	}
+}

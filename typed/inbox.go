@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	gosync "sync"
+	"time"
 
 	"github.com/netchan/netchan/codec"
 	"github.com/netchan/netchan/conn"
@@ -30,6 +31,7 @@ type inbox[T any] struct {
 	lean   int // busy spells in a row that used under a quarter of the ring
 	closed bool
 	ready  chan struct{} // capacity 1: a value arrived into an empty ring, or the stream closed
+	trim   *time.Timer   // gives up a large ring the connection no longer uses
 }
 
 // A ring of up to keepRing values is kept whatever its use. A larger one is
@@ -41,6 +43,10 @@ const (
 	keepRing   = 64
 	leanSpells = 64
 )
+
+// trimAfter is how long a large ring may sit empty before it is given up, so
+// that a connection quiet after a burst holds little memory.
+const trimAfter = time.Second
 
 // arrival is one decoded value, or why it could not be decoded.
 type arrival[T any] struct {
@@ -119,6 +125,15 @@ func (in *inbox[T]) decode(value []byte) (a arrival[T]) {
 	return a
 }
 
+// trimIdle gives up the ring if it is empty.
+func (in *inbox[T]) trimIdle() {
+	in.mu.Lock()
+	if in.n == 0 {
+		in.ring, in.lean = nil, 0
+	}
+	in.mu.Unlock()
+}
+
 func (in *inbox[T]) Close() {
 	in.mu.Lock()
 	in.closed = true
@@ -152,6 +167,13 @@ func (in *inbox[T]) pop() (a arrival[T], ok, closed bool) {
 		}
 		if len(in.ring) > keepRing && in.lean >= leanSpells {
 			in.ring, in.lean = make([]arrival[T], max(len(in.ring)/2, keepRing)), 0
+		}
+		if len(in.ring) > keepRing {
+			if in.trim == nil {
+				in.trim = time.AfterFunc(trimAfter, in.trimIdle)
+			} else {
+				in.trim.Reset(trimAfter)
+			}
 		}
 		in.peak = 0
 	}

@@ -78,7 +78,7 @@ func (s *Stream) Next(ctx context.Context) (Message, error) {
 	if !ok {
 		return Message{}, ErrOwnInbox
 	}
-	m, ok, err := Wait(ctx, s.c, in)
+	m, ok, err := in.wait(ctx, s.c)
 	if err != nil {
 		return Message{}, err
 	}
@@ -88,25 +88,24 @@ func (s *Stream) Next(ctx context.Context) (Message, error) {
 	return m, nil
 }
 
-// Wait receives from ch, an inbox's channel of values, for a receive on
-// c's stream: it returns ok false once ch is closed, ctx's cause if ctx
-// ends first, and c's error if c ended with ch empty. Values that arrived
-// before c ended are still returned.
-func Wait[M any](ctx context.Context, c *Conn, ch <-chan M) (m M, ok bool, err error) {
-	// Trying first without blocking locks ch alone.
+// wait receives the next message: ok is false once the inbox is closed. It
+// returns ctx's cause if ctx ends first, and c's error if c ended with the
+// inbox empty; messages that arrived before c ended are still returned.
+func (in byteInbox) wait(ctx context.Context, c *Conn) (m Message, ok bool, err error) {
+	// Trying first without blocking locks the channel alone.
 	select {
-	case m, ok = <-ch:
+	case m, ok = <-in:
 		return m, ok, nil
 	default:
 	}
 	select {
-	case m, ok = <-ch:
+	case m, ok = <-in:
 		return m, ok, nil
 	case <-ctx.Done():
 		return m, false, context.Cause(ctx)
 	case <-c.done:
 		select {
-		case m, ok = <-ch:
+		case m, ok = <-in:
 			return m, ok, nil
 		default:
 			return m, false, c.errOrClosed()

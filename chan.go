@@ -110,6 +110,7 @@ func owned(ctx context.Context) (octx context.Context, detach func(), release co
 // shared by every client and stay open. A failure is reported once.
 func serve[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, out chan<- T, dial bool, r reporter) {
 	var once gosync.Once
+	var ended error // the failure reported, if any
 	fail := func(err error) (failure error) {
 		once.Do(func() {
 			failure = cmp.Or(c.Err(), err)
@@ -117,6 +118,7 @@ func serve[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, out chan<-
 				failure = fmt.Errorf("%w (up to %d values sent may not have been received: the peer had not acknowledged them)", failure, n)
 			}
 			r.report(failure)
+			ended = failure
 		})
 		return cmp.Or(failure, c.Err(), err)
 	}
@@ -155,6 +157,9 @@ func serve[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, out chan<-
 	_ = c.Close()
 	if closeLast {
 		close(out)
+	}
+	if r.s.OnDone != nil {
+		r.s.OnDone(ended) // after wg.Wait, which orders it after fail
 	}
 }
 

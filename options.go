@@ -141,6 +141,29 @@ func OnError(f func(error)) Option {
 	return options.New(func(s *options.Settings) { s.OnError = f })
 }
 
+// OnDone sets a function called once for each connection of the channel
+// API (those Dial makes and Listen accepts; a typed.Conn has Done and Err)
+// when it has ended and its goroutines have stopped: with nil when it ended cleanly,
+// both sides having closed their send channels or ctx having ended (after
+// what was handed over was flushed), and otherwise with the error that ended
+// it, which OnError received too. It is called from netchan's goroutines and
+// must not block for long.
+//
+// A program that closes its send channel and then exits would cut the
+// connection while its last values or its close are still on the way;
+// OnDone is how it waits for them:
+//
+//	done := make(chan error, 1)
+//	send, recv, err := netchan.Dial[T](ctx, addr, netchan.OnDone(func(err error) { done <- err }))
+//	...
+//	close(send)
+//	for range recv { // until the listener closes its side
+//	}
+//	err = <-done
+func OnDone(f func(error)) Option {
+	return options.New(func(s *options.Settings) { s.OnDone = f })
+}
+
 // WithMaxMessageSize sets the largest encoded value, in bytes, this end
 // accepts; the peer learns it in the handshake and refuses to send larger
 // ones. Range [64, 1 GiB]; default DefaultMaxMessageSize (1 MiB).

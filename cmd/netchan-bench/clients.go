@@ -31,12 +31,16 @@ type clients struct {
 	echoed []atomic.Uint64 // per client
 	wg     sync.WaitGroup
 	done   chan struct{} // closed when every echo loop ended
+
+	ended    atomic.Int64  // connections of the channel API that ended
+	allEnded chan struct{} // closed when every one has
 }
 
 // dialClients connects n clients to addr. Each connection lives until
 // connCtx ends; stop, when it ends, stops dialing.
 func dialClients(stop, connCtx context.Context, addr string, n int, api string, opts []netchan.Option) (*clients, error) {
-	cs := &clients{conns: make([]client, n), echoed: make([]atomic.Uint64, n), done: make(chan struct{})}
+	cs := &clients{conns: make([]client, n), echoed: make([]atomic.Uint64, n), done: make(chan struct{}), allEnded: make(chan struct{})}
+	opts = append(slices.Clip(opts), netchan.OnDone(cs.connEnded))
 	g, gctx := errgroup.WithContext(stop)
 	g.SetLimit(dialParallel)
 	for i := range cs.conns {
@@ -95,6 +99,48 @@ func (cs *clients) echo(ctx context.Context, c client, count *atomic.Uint64) {
 		case <-ctx.Done():
 			return
 		}
+	}
+}
+
+// connEnded counts a connection of the channel API that ended.
+func (cs *clients) connEnded(error) {
+	if cs.ended.Add(1) == int64(len(cs.conns)) {
+		close(cs.allEnded)
+	}
+}
+
+// closeAll ends every connection once its echo loop has, and waits for it
+// to be done, at most d: a process that exited with connections still
+// closing would cut its last values and its close, and the server would
+// see lost connections. It reports whether they all ended in time.
+func (cs *clients) closeAll(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	if cs.conns[0].conn == nil {
+		// Both sides closed their channels: the connections end by
+		// themselves.
+		select {
+		case <-cs.allEnded:
+			return true
+		case <-t.C:
+			return false
+		}
+	}
+	closed := make(chan struct{})
+	go func() {
+		var g errgroup.Group
+		g.SetLimit(dialParallel)
+		for _, c := range cs.conns {
+			g.Go(c.conn.Close)
+		}
+		_ = g.Wait()
+		close(closed)
+	}()
+	select {
+	case <-closed:
+		return true
+	case <-t.C:
+		return false
 	}
 }
 

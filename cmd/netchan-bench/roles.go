@@ -55,6 +55,8 @@ func runAll(stop context.Context, cfg *config, progressOut io.Writer) (*summary,
 	srv.closeSend()
 	if !cl.waitFor(cfg.Drain) {
 		sum.addError(errors.New("clients did not all receive the end of the server's channel within -drain"))
+	} else if !cl.closeAll(cfg.Drain) {
+		sum.addError(errors.New("connections did not all end within -drain after the server closed"))
 	}
 	shutdown()
 	cl.wait()
@@ -135,6 +137,9 @@ func runClients(stop context.Context, cfg *config, progressOut io.Writer) (*summ
 	}
 	p.stop()
 	elapsed := time.Since(start)
+	if !sum.Interrupted && !cl.closeAll(cfg.Drain) {
+		sum.addError(errors.New("connections did not all end within -drain after the server closed"))
+	}
 	errs.silence()
 	cancel()
 	cl.wait()

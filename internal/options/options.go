@@ -49,6 +49,7 @@ type Settings struct {
 	Listener         net.Listener
 	Logger           *slog.Logger
 	OnError          func(error)
+	OnDone           func(error) // the channel API's, per connection
 	MaxMessageSize   int
 	HandshakeTimeout time.Duration
 	IdleTimeout      time.Duration

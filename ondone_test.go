@@ -1,0 +1,113 @@
+package netchan_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/netchan/netchan"
+	"github.com/netchan/netchan/internal/testkit"
+)
+
+// doneOnce returns an OnDone function and the channel it reports on.
+func doneOnce() (func(error), <-chan error) {
+	ch := make(chan error, 2) // room for a second call, which the test refuses
+	return func(err error) { ch <- err }, ch
+}
+
+// waitDone waits for OnDone's report and checks there is only one.
+func waitDone(t *testing.T, who string, ch <-chan error) error {
+	t.Helper()
+	err, ok := testkit.Recv(t, ch)
+	if !ok {
+		t.Fatalf("%s: OnDone was not called", who)
+	}
+	select {
+	case again := <-ch:
+		t.Fatalf("%s: OnDone called twice: %v, then %v", who, err, again)
+	default:
+	}
+	return err
+}
+
+// Once both sides closed their send channels and drained what came, the
+// connection ends by itself, and each end's OnDone says so with nil, with
+// no context cancelled: that is how a program knows it may exit.
+func TestOnDoneAfterBothSidesClose(t *testing.T) {
+	lDone, lch := doneOnce()
+	dDone, dch := doneOnce()
+	e := connect[int](t, []netchan.Option{netchan.Insecure(), netchan.OnDone(lDone)}, []netchan.Option{netchan.Insecure(), netchan.OnDone(dDone)})
+	const n = 20
+	for i := range n {
+		testkit.Send(t, e.ds, i)
+	}
+	close(e.ds)
+	for i := range n {
+		if v, ok := testkit.Recv(t, e.lr); !ok || v != i {
+			t.Fatalf("listener's receive %d: got %d, open %v", i, v, ok)
+		}
+	}
+	if !quiet(lch) || !quiet(dch) {
+		t.Fatal("OnDone called while the listener's side of the connection was open")
+	}
+	close(e.ls)
+	if v, ok := testkit.Recv(t, e.dr); ok {
+		t.Fatalf("dialer got %d after the listener closed", v)
+	}
+	if err := waitDone(t, "dialer", dch); err != nil {
+		t.Fatalf("dialer's OnDone: %v; want nil", err)
+	}
+	if err := waitDone(t, "listener", lch); err != nil {
+		t.Fatalf("listener's OnDone: %v; want nil", err)
+	}
+}
+
+// A connection that fails reports the failure to OnDone, the same that
+// OnError got.
+func TestOnDoneReportsFailure(t *testing.T) {
+	lctx, lcancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ln := testkit.Loopback(t)
+	if _, _, err := netchan.Listen[int](lctx, "", netchan.WithListener(ln), netchan.Insecure()); err != nil {
+		t.Fatal(err)
+	}
+	dDone, dch := doneOnce()
+	var log errorLog
+	ds, dr, err := netchan.Dial[int](ctx, ln.Addr().String(), netchan.Insecure(), netchan.OnDone(dDone), netchan.OnError(log.add))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lcancel() // the listener and its connections go away
+	if _, ok := testkit.Recv(t, dr); ok {
+		t.Fatal("value from a listener that went away")
+	}
+	close(ds) // the send side drains until the program closes it
+	err = waitDone(t, "dialer", dch)
+	if err == nil || !(errors.Is(err, netchan.ErrPeerClosed) || errors.Is(err, netchan.ErrConnLost)) {
+		t.Fatalf("OnDone got %v; want the connection's end", err)
+	}
+	if !wrapsAny(log.all(), err) {
+		t.Fatalf("OnDone's %v did not reach OnError (got %v)", err, log.all())
+	}
+}
+
+// quiet reports whether nothing came from ch within testkit.Settle.
+func quiet(ch <-chan error) bool {
+	select {
+	case <-ch:
+		return false
+	case <-time.After(testkit.Settle):
+		return true
+	}
+}
+
+func wrapsAny(errs []error, target error) bool {
+	for _, e := range errs {
+		if e == target {
+			return true
+		}
+	}
+	return false
+}

@@ -51,13 +51,18 @@ func (c *Conn) read() {
 			// Refuse a value beyond the window before allocating for it,
 			// so a peer cannot make this end hold more than the window:
 			// in values, and in bytes by the smallest size the frame
-			// can hold.
-			if s, err := c.stream(h.Stream); err != nil {
+			// can hold. A frame that fits the read buffer needs no
+			// allocation; the stream checks it once it is parsed.
+			s, err := c.stream(h.Stream)
+			if err != nil {
 				c.fail(err)
 				return
-			} else if err := s.recv.Room(int(uint64(h.Length) - min(uint64(h.Length), maxPrefix))); err != nil {
-				c.fail(fmt.Errorf("%w: %w", ErrProtocol, err))
-				return
+			}
+			if int(h.Length) > br.Size() {
+				if err := s.recv.Room(int(uint64(h.Length) - min(uint64(h.Length), maxPrefix))); err != nil {
+					c.fail(fmt.Errorf("%w: %w", ErrProtocol, err))
+					return
+				}
 			}
 			if err := c.readData(br, h); err != nil {
 				c.fail(err)

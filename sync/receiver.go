@@ -2,13 +2,13 @@ package sync
 
 import (
 	"fmt"
-	gosync "sync"
+	"sync/atomic"
 )
 
 // Receiver checks what arrives on a stream against the credit the receiving
 // side gave, and counts what its program took.
 //
-// OnData and OnClose are called by the one goroutine that reads the
+// OnData, Room and OnClose are called by the one goroutine that reads the
 // connection; Take may be called from any goroutine, concurrently with them.
 type Receiver struct {
 	window uint64
@@ -16,9 +16,13 @@ type Receiver struct {
 	next   uint64 // sequence number expected next; also values arrived
 	closed bool
 
-	mu    gosync.Mutex // orders Take with the reader's checks
-	taken uint64
-	held  sizes // sizes of the values arrived and not taken
+	taken atomic.Uint64 // the one field Take touches
+
+	// The sizes of the values arrived and not taken, as far as the reader
+	// knows: the reader drops the sizes of values taken since it last
+	// looked, so that Take need not lock anything.
+	held    sizes
+	dropped uint64 // takes whose sizes were dropped from held
 }
 
 // NewReceiver returns the bookkeeping for a stream of the given capacity,
@@ -42,12 +46,10 @@ func (r *Receiver) OnData(seq uint64, size int) error {
 	if seq != r.next {
 		return fmt.Errorf("%w: got %d, want %d", ErrSequence, seq, r.next)
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	// An honest peer sends a value beyond the first window only after it got
 	// the credit that Take's count preceded, so the count read here already
 	// includes every take that credit stood for.
-	if err := r.roomLocked(size); err != nil {
+	if err := r.room(size); err != nil {
 		return err
 	}
 	r.next++
@@ -64,16 +66,20 @@ func (r *Receiver) Room(size int) error {
 	if r.closed {
 		return ErrAfterClose
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.roomLocked(size)
+	return r.room(size)
 }
 
-func (r *Receiver) roomLocked(size int) error {
-	if held := r.next - r.taken; held >= r.window {
+func (r *Receiver) room(size int) error {
+	taken := r.taken.Load()
+	if held := r.next - taken; held >= r.window {
 		return fmt.Errorf("%w: %d values held, window %d", ErrOverrun, held, r.window)
 	}
-	if r.budget > 0 && r.held.total+uint64(size) > r.budget {
+	if r.budget == 0 {
+		return nil
+	}
+	r.held.pop(taken - r.dropped)
+	r.dropped = taken
+	if r.held.total+uint64(size) > r.budget {
 		return fmt.Errorf("%w: %d bytes held and %d more, budget %d", ErrOverrun, r.held.total, size, r.budget)
 	}
 	return nil
@@ -94,12 +100,7 @@ func (r *Receiver) OnClose(count uint64) error {
 // Take records that the program took one value; the caller grants the peer
 // one credit for it.
 func (r *Receiver) Take() {
-	r.mu.Lock()
-	r.taken++
-	if r.budget > 0 {
-		r.held.pop(1)
-	}
-	r.mu.Unlock()
+	r.taken.Add(1)
 }
 
 // Arrived returns how many values arrived.

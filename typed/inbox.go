@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	gosync "sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/netchan/netchan/codec"
@@ -25,10 +26,11 @@ type inbox[T any] struct {
 
 	mu     gosync.Mutex
 	ring   []arrival[T]
-	head   int // index of the oldest value
-	n      int // values waiting
-	peak   int // most values waiting since the ring was last empty
-	lean   int // busy spells in a row that used under a quarter of the ring
+	head   int          // index of the oldest value
+	n      int          // values waiting
+	count  atomic.Int64 // n, for Len without the lock
+	peak   int          // most values waiting since the ring was last empty
+	lean   int          // busy spells in a row that used under a quarter of the ring
 	closed bool
 	ready  chan struct{} // capacity 1: a value arrived into an empty ring, or the stream closed
 	trim   *time.Timer   // gives up a large ring the connection no longer uses
@@ -83,6 +85,7 @@ func (in *inbox[T]) Arrive(value []byte) error {
 	}
 	in.ring[(in.head+in.n)%len(in.ring)] = a
 	in.n++
+	in.count.Store(int64(in.n))
 	in.peak = max(in.peak, in.n)
 	first := in.n == 1
 	in.mu.Unlock()
@@ -141,11 +144,7 @@ func (in *inbox[T]) Close() {
 	in.signal()
 }
 
-func (in *inbox[T]) Len() int {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	return in.n
-}
+func (in *inbox[T]) Len() int { return int(in.count.Load()) }
 
 // pop takes the oldest value. ok is false when there is none; closed says
 // then that none will come.
@@ -159,6 +158,7 @@ func (in *inbox[T]) pop() (a arrival[T], ok, closed bool) {
 	in.ring[in.head] = arrival[T]{} // the program owns the value now
 	in.head = (in.head + 1) % len(in.ring)
 	in.n--
+	in.count.Store(int64(in.n))
 	if in.n == 0 {
 		in.head = 0
 		in.lean++

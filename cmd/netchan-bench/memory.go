@@ -30,3 +30,34 @@ func memPerConn(ctx context.Context, base int64, conns int) int64 {
 	}
 	return (memInUse() - base) / int64(conns)
 }
+
+// quietAfterTraffic is how long the clients see no echo before they read
+// memory after traffic: longer than netchan takes to give up the buffers of
+// a quiet connection (a second), so the figure is that of an idle
+// connection that has carried traffic. A lone server keeps quiet for
+// idlePause before closing, so that remote clients see such a spell.
+const (
+	quietAfterTraffic = 1500 * time.Millisecond
+	idlePause         = 3 * time.Second
+)
+
+// memWhenQuiet watches count, and once it has stayed the same, and above
+// zero, for quietAfterTraffic, returns the growth of memory in use since
+// base per connection. It returns -1 if ctx ends first.
+func memWhenQuiet(ctx context.Context, base int64, conns int, count func() uint64) int64 {
+	tick := time.NewTicker(quietAfterTraffic / 15)
+	defer tick.Stop()
+	last, since := count(), time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return -1
+		case now := <-tick.C:
+			if n := count(); n != last || n == 0 {
+				last, since = n, now
+			} else if now.Sub(since) >= quietAfterTraffic {
+				return (memInUse() - base) / int64(conns)
+			}
+		}
+	}
+}

@@ -25,7 +25,10 @@ type summary struct {
 	Echoed          uint64 `json:"echoed"`
 	EchoedLeast     uint64 `json:"echoed_least"` // by one client
 	EchoedMost      uint64 `json:"echoed_most"`
-	MemPerConnBytes int64  `json:"mem_per_conn_bytes"` // HeapInuse+StackInuse growth per client
+	MemPerConnBytes int64  `json:"mem_per_conn_bytes"` // HeapInuse+StackInuse growth per client, once connected
+	// The same once traffic stopped and the connections were quiet for a
+	// while; -1 if the run ended before such a spell.
+	MemAfterTrafficBytes int64 `json:"mem_per_conn_after_traffic_bytes"`
 
 	ElapsedSeconds   float64 `json:"elapsed_seconds"`
 	RoundTripsPerSec float64 `json:"round_trips_per_sec"`
@@ -96,7 +99,11 @@ func (s *summary) write(w io.Writer, asJSON bool) error {
 	}
 	if c.Role != roleServer {
 		fmt.Fprintf(tw, "Echoed\t%d (per client: least %d, most %d)\n", s.Echoed, s.EchoedLeast, s.EchoedMost)
-		fmt.Fprintf(tw, "Memory per connection\t%s (heap+stack in use, idle%s)\n", kib(s.MemPerConnBytes), bothEnds(c.Role))
+		after := "not measured: the run ended first"
+		if s.MemAfterTrafficBytes >= 0 {
+			after = kib(s.MemAfterTrafficBytes)
+		}
+		fmt.Fprintf(tw, "Memory per connection\t%s once connected, %s idle after traffic (heap+stack in use%s)\n", kib(s.MemPerConnBytes), after, bothEnds(c.Role))
 	}
 	fmt.Fprintf(tw, "Elapsed\t%.2fs\n", s.ElapsedSeconds)
 	if c.Clients > 0 {

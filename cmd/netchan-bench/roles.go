@@ -52,6 +52,10 @@ func runAll(stop context.Context, cfg *config, progressOut io.Writer) (*summary,
 	cl.start(connCtx)
 	elapsed, interrupted, err := srv.measure(stop, cfg, progressOut, firstEchoPatience)
 	sum.addError(err)
+	sum.MemAfterTrafficBytes = -1
+	if !sleep(stop, quietAfterTraffic) {
+		sum.MemAfterTrafficBytes = (memInUse() - base) / int64(cfg.Clients)
+	}
 	srv.closeSend()
 	if !cl.waitFor(cfg.Drain) {
 		sum.addError(errors.New("clients did not all receive the end of the server's channel within -drain"))
@@ -86,6 +90,7 @@ func runServer(stop context.Context, cfg *config, progressOut io.Writer) (*summa
 	sum := &summary{Settings: cfg}
 	elapsed, interrupted, err := srv.measure(stop, cfg, progressOut, 0)
 	sum.addError(err)
+	sleep(stop, idlePause) // the clients read their memory once quiet
 	srv.closeSend()
 	sleep(stop, endGrace)
 	errs.silence()
@@ -128,6 +133,8 @@ func runClients(stop context.Context, cfg *config, progressOut io.Writer) (*summ
 	sum.MemPerConnBytes = memPerConn(stop, base, cfg.Clients)
 	fmt.Fprintf(progressOut, "%d clients connected to %s\n", cfg.Clients, cfg.Addr)
 	start := time.Now()
+	quiet := make(chan int64, 1)
+	go func() { quiet <- memWhenQuiet(connCtx, base, cfg.Clients, cl.total) }()
 	cl.start(connCtx)
 	p := startProgress(progressOut, func() (int64, uint64) { return -1, cl.total() })
 	select {
@@ -142,6 +149,7 @@ func runClients(stop context.Context, cfg *config, progressOut io.Writer) (*summ
 	}
 	errs.silence()
 	cancel()
+	sum.MemAfterTrafficBytes = <-quiet // -1 once cancel ended its watch
 	cl.wait()
 	cl.fill(sum)
 	errs.into(sum)

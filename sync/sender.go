@@ -94,8 +94,9 @@ func (s *Sender) Commit(size int) uint64 {
 	s.sent++
 	if s.budget > 0 {
 		s.out.push(uint32(size))
-		if uint64(size) < s.maxValue {
-			// The reservation counted the largest size; the rest is free.
+		if uint64(size) < s.maxValue && s.sent+s.reserved-s.taken < s.window {
+			// The reservation counted the largest size; the rest is free,
+			// which matters to a waiter only if the window has room.
 			s.notifyLocked()
 		}
 	}

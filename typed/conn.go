@@ -105,10 +105,10 @@ func (c *Conn[T]) Err() error { return c.c.Err() }
 func (c *Conn[T]) Unacknowledged() int { return c.s.Unacknowledged() }
 
 // Send sends v. It waits while the capacity is used up, and in rendezvous
-// mode until the peer's program received v. It also waits while a
-// mebibyte of earlier values waits to be written to the network. An error means v was not
-// delivered, except that a rendezvous Send whose ctx ends after v was sent
-// cannot tell whether v arrived.
+// mode until the peer's program received v. It also waits while a mebibyte
+// of earlier values waits to be written to the network. An error means v
+// was not delivered, except that a rendezvous Send whose ctx ends after v
+// was sent cannot tell whether v arrived.
 func (c *Conn[T]) Send(ctx context.Context, v T) error {
 	if err := c.s.Reserve(ctx); err != nil {
 		return err

@@ -110,23 +110,46 @@ func TestDataWaitsForQueueRoom(t *testing.T) {
 // traffic stays light.
 func TestLargeBufferKeptThenGivenUp(t *testing.T) {
 	w := newWriter(nil, 0)
-	large := make([]byte, keepBuffer/4, 4*keepBuffer)
-	w.doneLocked(large, nil)
-	for i := range leanBatches - 1 {
+	// done ends one batch as the writer does, with the trim timer, which
+	// is another test's matter, kept from firing.
+	done := func(batch []byte) (kept bool) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
 		w.spare = nil
-		w.doneLocked(large[:10], nil)
-		if w.spare == nil {
+		w.doneLocked(batch, nil)
+		if w.trim != nil {
+			w.trim.Stop()
+		}
+		return w.spare != nil
+	}
+	large := make([]byte, keepBuffer/4, 4*keepBuffer)
+	done(large)
+	for i := range leanBatches - 1 {
+		if !done(large[:10]) {
 			t.Fatalf("large buffer given up after %d light batches", i+1)
 		}
 	}
-	w.spare = nil
-	w.doneLocked(large[:10], nil)
-	if w.spare != nil {
+	if done(large[:10]) {
 		t.Fatalf("large buffer kept after %d light batches", leanBatches)
 	}
-	small := make([]byte, 10, keepBuffer)
-	w.doneLocked(small, nil)
-	if w.spare == nil {
+	if !done(make([]byte, 10, keepBuffer)) {
 		t.Fatal("a buffer of keepBuffer was given up")
 	}
+}
+
+// A connection quiet for trimAfter gives up its queue buffers.
+func TestQuietWriterGivesUpBuffers(t *testing.T) {
+	w := newWriter(nil, 0)
+	w.mu.Lock()
+	w.doneLocked(make([]byte, keepBuffer/4, keepBuffer), nil)
+	kept := w.spare != nil
+	w.mu.Unlock()
+	if !kept {
+		t.Fatal("the batch's buffer was not kept for the next one")
+	}
+	testkit.Eventually(t, "the quiet writer's buffer to be given up", func() bool {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return w.spare == nil && w.queue == nil
+	})
 }

@@ -53,6 +53,9 @@ type Conn[T any] struct {
 func newConn[T any](ctx context.Context, c *conn.Conn, s *options.Settings) *Conn[T] {
 	_, stateful := s.Codec.(codec.Stateful)
 	in := c.Stream().Inbox().(*inbox[T])
+	in.mu.Lock()
+	in.taken = c.Stream().Take
+	in.mu.Unlock()
 	tc := &Conn[T]{
 		c:        c,
 		s:        c.Stream(),
@@ -163,7 +166,7 @@ func (c *Conn[T]) breakIfStateful(err error) {
 // Recv waits for the next value. It returns io.EOF once the peer closed its
 // send side and every value it sent was received.
 func (c *Conn[T]) Recv(ctx context.Context) (T, error) {
-	v, _, err := c.next(ctx)
+	v, _, err := c.next(ctx, nil)
 	if err == nil || errors.Is(err, ErrDecode) {
 		c.s.Take()
 	}
@@ -173,8 +176,9 @@ func (c *Conn[T]) Recv(ctx context.Context) (T, error) {
 // next takes the next value off the stream, decoded, without telling
 // the peer: the caller calls Take once its program has the value, or hold
 // with the value's number if it could not hand it over. Held values come
-// first, the earliest taken first.
-func (c *Conn[T]) next(ctx context.Context) (v T, n uint64, err error) {
+// first, the earliest taken first. direct is the channel RecvTo hands
+// values to, if it is the caller: see inbox.next.
+func (c *Conn[T]) next(ctx context.Context, direct chan<- T) (v T, n uint64, err error) {
 	c.recvMu.Lock()
 	defer c.recvMu.Unlock()
 	if len(c.held) > 0 {
@@ -182,7 +186,7 @@ func (c *Conn[T]) next(ctx context.Context) (v T, n uint64, err error) {
 		c.held = c.held[1:]
 		return h.v, h.n, nil
 	}
-	a, ok, err := c.in.next(ctx, c.c)
+	a, ok, err := c.in.next(ctx, c.c, direct)
 	if err != nil {
 		return v, 0, err
 	}

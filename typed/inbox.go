@@ -33,7 +33,12 @@ type inbox[T any] struct {
 	lean   int          // busy spells in a row that used under a quarter of the ring
 	closed bool
 	ready  chan struct{} // capacity 1: a value arrived into an empty ring, or the stream closed
-	trim   *time.Timer   // gives up a large ring the connection no longer uses
+	// direct is the channel of a RecvTo waiting for a value with none in
+	// hand: a value that arrives then goes straight to the program if it
+	// is receiving, without a hand-off through RecvTo's goroutine.
+	direct chan<- T
+	taken  func()      // tells the stream the program took a value
+	trim   *time.Timer // gives up a large ring the connection no longer uses
 }
 
 // A ring of up to keepRing values is kept whatever its use. A larger one is
@@ -80,6 +85,13 @@ func (in *inbox[T]) Arrive(value []byte) error {
 		// that invariant broke.
 		return fmt.Errorf("%w: more values than the window", conn.ErrProtocol)
 	}
+	if in.n == 0 && in.direct != nil && a.err == nil && a.panicked == nil && trySend(in.direct, a.v) {
+		// Nothing was ahead of a, and a send that completes is the
+		// program receiving a, as for RecvTo's own send.
+		in.mu.Unlock()
+		in.taken()
+		return nil
+	}
 	if in.n == len(in.ring) {
 		in.grow()
 	}
@@ -93,6 +105,23 @@ func (in *inbox[T]) Arrive(value []byte) error {
 		in.signal()
 	}
 	return nil
+}
+
+// trySend sends v on ch if a receiver is ready. A send on a channel the
+// program closed panics; that bug is left for RecvTo's own send to raise,
+// in the program's goroutine rather than in the reader.
+func trySend[T any](ch chan<- T, v T) (sent bool) {
+	defer func() {
+		if recover() != nil {
+			sent = false
+		}
+	}()
+	select {
+	case ch <- v:
+		return true
+	default:
+		return false
+	}
 }
 
 // grow doubles the ring, up to the window, keeping the values in order.
@@ -147,13 +176,18 @@ func (in *inbox[T]) Close() {
 func (in *inbox[T]) Len() int { return int(in.count.Load()) }
 
 // pop takes the oldest value. ok is false when there is none; closed says
-// then that none will come.
-func (in *inbox[T]) pop() (a arrival[T], ok, closed bool) {
+// then that none will come. With none waiting and the stream open, direct,
+// if not nil, is where values go straight to until the next pop or unwait.
+func (in *inbox[T]) pop(direct chan<- T) (a arrival[T], ok, closed bool) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if in.n == 0 {
+		if !in.closed {
+			in.direct = direct
+		}
 		return a, false, in.closed
 	}
+	in.direct = nil
 	a = in.ring[in.head]
 	in.ring[in.head] = arrival[T]{} // the program owns the value now
 	in.head = (in.head + 1) % len(in.ring)
@@ -180,21 +214,34 @@ func (in *inbox[T]) pop() (a arrival[T], ok, closed bool) {
 	return a, true, false
 }
 
+// unwait ends direct delivery: the waiting receive is giving up.
+func (in *inbox[T]) unwait() {
+	in.mu.Lock()
+	in.direct = nil
+	in.mu.Unlock()
+}
+
 // next waits for the next value. It returns ok false once the peer closed
 // the stream and every value was taken, ctx's cause if ctx ends first, and
 // c's error if c ended with no value waiting. Values that arrived before c
 // ended are still returned. One goroutine at a time may call it.
-func (in *inbox[T]) next(ctx context.Context, c *conn.Conn) (arrival[T], bool, error) {
+//
+// direct, if not nil, is the channel the caller will send the value to:
+// while next waits, values that arrive go to it straight from the reader
+// whenever the program is receiving on it, and are taken.
+func (in *inbox[T]) next(ctx context.Context, c *conn.Conn, direct chan<- T) (arrival[T], bool, error) {
 	for {
-		if a, ok, closed := in.pop(); ok || closed {
+		if a, ok, closed := in.pop(direct); ok || closed {
 			return a, ok, nil
 		}
 		select {
 		case <-in.ready:
 		case <-ctx.Done():
+			in.unwait()
 			return arrival[T]{}, false, context.Cause(ctx)
 		case <-c.Done():
-			if a, ok, closed := in.pop(); ok || closed {
+			in.unwait()
+			if a, ok, closed := in.pop(nil); ok || closed {
 				return a, ok, nil
 			}
 			return arrival[T]{}, false, c.Err()

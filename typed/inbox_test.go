@@ -4,14 +4,31 @@ import (
 	"errors"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/netchan/netchan/codec"
 	"github.com/netchan/netchan/conn"
+	"github.com/netchan/netchan/internal/testkit"
 )
 
 func newTestInbox(t *testing.T, window int) *inbox[int] {
 	t.Helper()
 	return inboxes[int](codec.JSON())(window).(*inbox[int])
+}
+
+// noTrim keeps in's ring from being given up while the test looks at it:
+// the trim timer fires into nothing.
+func noTrim(in *inbox[int]) {
+	in.mu.Lock()
+	in.trim = time.AfterFunc(time.Hour, func() {})
+	in.mu.Unlock()
+}
+
+// ringLen returns the size of in's ring.
+func ringLen[T any](in *inbox[T]) int {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return len(in.ring)
 }
 
 func arrive(t *testing.T, in *inbox[int], v int) {
@@ -23,7 +40,7 @@ func arrive(t *testing.T, in *inbox[int], v int) {
 
 func popValue(t *testing.T, in *inbox[int]) int {
 	t.Helper()
-	a, ok, _ := in.pop()
+	a, ok, _ := in.pop(nil)
 	if !ok || a.err != nil {
 		t.Fatalf("pop = %v, %v, %v; want a value", a.v, ok, a.err)
 	}
@@ -34,6 +51,7 @@ func popValue(t *testing.T, in *inbox[int]) int {
 func TestInboxKeepsOrderAcrossGrowthAndWrap(t *testing.T) {
 	const window = 100
 	in := newTestInbox(t, window)
+	noTrim(in)
 	next, want := 0, 0
 	// Keep between 1 and window values waiting, in uneven steps, so that
 	// the ring both wraps and grows with values in it.
@@ -64,8 +82,8 @@ func TestInboxKeepsOrderAcrossGrowthAndWrap(t *testing.T) {
 	if want != next || want < window {
 		t.Fatalf("popped %d of %d values; the test meant to pass the window %d", want, next, window)
 	}
-	if len(in.ring) > window {
-		t.Fatalf("ring of %d for a window of %d", len(in.ring), window)
+	if n := ringLen(in); n > window {
+		t.Fatalf("ring of %d for a window of %d", n, window)
 	}
 }
 
@@ -83,13 +101,14 @@ func TestInboxRefusesMoreThanTheWindow(t *testing.T) {
 // after a single light spell.
 func TestInboxRingShrinksAfterLeanSpells(t *testing.T) {
 	in := newTestInbox(t, 1024)
+	noTrim(in)
 	for v := range 1024 {
 		arrive(t, in, v)
 	}
 	for in.Len() > 0 {
 		popValue(t, in)
 	}
-	grown := len(in.ring)
+	grown := ringLen(in)
 	if grown != 1024 {
 		t.Fatalf("ring of %d after 1024 values; want 1024", grown)
 	}
@@ -98,20 +117,20 @@ func TestInboxRingShrinksAfterLeanSpells(t *testing.T) {
 		popValue(t, in)
 	}
 	spell()
-	if len(in.ring) != grown {
-		t.Fatalf("ring shrank to %d after one light spell", len(in.ring))
+	if ringLen(in) != grown {
+		t.Fatalf("ring shrank to %d after one light spell", ringLen(in))
 	}
 	for range leanSpells {
 		spell()
 	}
-	if len(in.ring) != grown/2 {
-		t.Fatalf("ring of %d after %d light spells; want %d", len(in.ring), leanSpells+1, grown/2)
+	if ringLen(in) != grown/2 {
+		t.Fatalf("ring of %d after %d light spells; want %d", ringLen(in), leanSpells+1, grown/2)
 	}
 	for range 10 * leanSpells {
 		spell()
 	}
-	if len(in.ring) != keepRing {
-		t.Fatalf("ring of %d after many light spells; want the kept size %d", len(in.ring), keepRing)
+	if ringLen(in) != keepRing {
+		t.Fatalf("ring of %d after many light spells; want the kept size %d", ringLen(in), keepRing)
 	}
 }
 
@@ -122,7 +141,7 @@ func TestInboxCloseAfterValues(t *testing.T) {
 	if got := popValue(t, in); got != 7 {
 		t.Fatalf("popped %d; want 7", got)
 	}
-	if _, ok, closed := in.pop(); ok || !closed {
+	if _, ok, closed := in.pop(nil); ok || !closed {
 		t.Fatalf("pop after the last value: ok %v, closed %v; want closed", ok, closed)
 	}
 }
@@ -134,7 +153,7 @@ func TestInboxDecodeErrors(t *testing.T) {
 	if err := in.Arrive([]byte(`"not an int"`)); err != nil {
 		t.Fatalf("Arrive of an undecodable value: %v; want it kept for Recv", err)
 	}
-	a, ok, _ := in.pop()
+	a, ok, _ := in.pop(nil)
 	if !ok || !errors.Is(a.err, ErrDecode) {
 		t.Fatalf("pop = %v, %v; want an ErrDecode", ok, a.err)
 	}
@@ -165,8 +184,69 @@ func TestInboxKeepsADecodePanic(t *testing.T) {
 	if err := in.Arrive([]byte(`{}`)); err != nil {
 		t.Fatal(err)
 	}
-	a, ok, _ := in.pop()
+	a, ok, _ := in.pop(nil)
 	if !ok || a.panicked == nil || a.panicked.value != "boom" {
 		t.Fatalf("pop = %+v, %v; want the panic kept", a, ok)
+	}
+}
+
+// A large ring left empty for trimAfter is given up.
+func TestQuietInboxGivesUpItsRing(t *testing.T) {
+	in := newTestInbox(t, 1024)
+	for v := range 1024 {
+		arrive(t, in, v)
+	}
+	for in.Len() > 0 {
+		popValue(t, in)
+	}
+	if grown := ringLen(in); grown != 1024 {
+		t.Fatalf("ring of %d after 1024 values; want 1024", grown)
+	}
+	testkit.Eventually(t, "the empty ring to be given up", func() bool { return ringLen(in) == 0 })
+}
+
+// While a RecvTo waits with no value in hand, a value goes straight to its
+// channel when the send can complete, and counts as taken; otherwise it
+// waits in the ring, ahead of later ones.
+func TestInboxDeliversDirectlyToAWaitingRecvTo(t *testing.T) {
+	in := newTestInbox(t, 8)
+	taken := 0
+	in.taken = func() { taken++ }
+	ch := make(chan int, 1) // a send completes while there is room
+	if _, ok, _ := in.pop(ch); ok {
+		t.Fatal("pop from an empty inbox gave a value")
+	}
+	arrive(t, in, 1)
+	if got := <-ch; got != 1 || taken != 1 || in.Len() != 0 {
+		t.Fatalf("direct delivery: got %d, taken %d, %d waiting; want 1, 1, 0", got, taken, in.Len())
+	}
+	ch <- 0 // the program is not receiving
+	arrive(t, in, 2)
+	arrive(t, in, 3) // behind 2, even once ch has room
+	<-ch
+	if taken != 1 || in.Len() != 2 {
+		t.Fatalf("with no room: taken %d, %d waiting; want 1, 2", taken, in.Len())
+	}
+	if got := popValue(t, in); got != 2 {
+		t.Fatalf("popped %d; want 2", got)
+	}
+	// A pop with a value in hand ends direct delivery until the next wait.
+	arrive(t, in, 4)
+	if len(ch) != 0 || in.Len() != 2 {
+		t.Fatalf("a value went straight to the channel while RecvTo had one in hand")
+	}
+}
+
+// A channel the program closed makes the value wait in the ring, for
+// RecvTo's own send to raise the program's bug, not the reader.
+func TestInboxDirectToClosedChannel(t *testing.T) {
+	in := newTestInbox(t, 2)
+	in.taken = func() { t.Error("a value sent nowhere was counted as taken") }
+	ch := make(chan int)
+	close(ch)
+	in.pop(ch)
+	arrive(t, in, 1)
+	if in.Len() != 1 {
+		t.Fatalf("%d values waiting; want the one that could not be sent", in.Len())
 	}
 }

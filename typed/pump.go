@@ -118,7 +118,7 @@ func (c *Conn[T]) RecvTo(ctx context.Context, ch chan<- T, onDecodeError func(er
 	ctx, cancel := context.WithCancel(ctx) // see SendFrom
 	defer cancel()
 	for {
-		v, n, err := c.next(ctx)
+		v, n, err := c.next(ctx, ch)
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				return nil

@@ -71,3 +71,45 @@ func ExampleSync() {
 	// 1
 	// 2
 }
+
+// A client that sends its last values, closes, and waits with OnDone until
+// the connection has ended before it returns: exiting right after close
+// could cut the last values and the close on their way.
+func ExampleOnDone() {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	toClients, fromClients, err := netchan.Listen[string](ctx, "", netchan.WithListener(ln), netchan.Insecure())
+	if err != nil {
+		panic(err)
+	}
+	// The server prints what it gets, then closes its side.
+	go func() {
+		for s := range fromClients {
+			fmt.Println("server got", s)
+			if s == "bye" {
+				close(toClients)
+			}
+		}
+	}()
+
+	done := make(chan error, 1)
+	send, recv, err := netchan.Dial[string](ctx, ln.Addr().String(), netchan.Insecure(),
+		netchan.OnDone(func(err error) { done <- err }))
+	if err != nil {
+		panic(err)
+	}
+	send <- "last words"
+	send <- "bye"
+	close(send)
+	for range recv { // until the server closes its side
+	}
+	fmt.Println("connection ended:", <-done)
+	// Output:
+	// server got last words
+	// server got bye
+	// connection ended: <nil>
+}

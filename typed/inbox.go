@@ -36,9 +36,10 @@ type inbox[T any] struct {
 	// direct is the channel of a RecvTo waiting for a value with none in
 	// hand: a value that arrives then goes straight to the program if it
 	// is receiving, without a hand-off through RecvTo's goroutine.
-	direct chan<- T
-	taken  func()      // tells the stream the program took a value
-	trim   *time.Timer // gives up a large ring the connection no longer uses
+	direct  chan<- T
+	taken   func()      // tells the stream the program took a value
+	scratch *T          // what the reader decodes into; the reader's alone
+	trim    *time.Timer // gives up a large ring the connection no longer uses
 }
 
 // A ring of up to keepRing values is kept whatever its use. A larger one is
@@ -66,7 +67,7 @@ type arrival[T any] struct {
 // codec c: each connection gets a codec of its own.
 func inboxes[T any](c codec.Codec) func(window int) conn.Inbox {
 	return func(window int) conn.Inbox {
-		return &inbox[T]{codec: codec.ForConnection(c), window: window, ready: make(chan struct{}, 1)}
+		return &inbox[T]{codec: codec.ForConnection(c), window: window, ready: make(chan struct{}, 1), scratch: new(T)}
 	}
 }
 
@@ -151,7 +152,13 @@ func (in *inbox[T]) decode(value []byte) (a arrival[T]) {
 			a = arrival[T]{panicked: &decodePanic{value: r, stack: debug.Stack()}}
 		}
 	}()
-	if err := in.codec.Unmarshal(value, &a.v); err != nil {
+	// Into a value of the inbox's own, reused: a fresh one would escape
+	// to the heap, one allocation per value.
+	var zero T
+	*in.scratch = zero
+	err := in.codec.Unmarshal(value, in.scratch)
+	a.v, *in.scratch = *in.scratch, zero // the scratch keeps nothing alive
+	if err != nil {
 		a.err = fmt.Errorf("%w %T with %s: %w", ErrDecode, a.v, in.codec.Name(), err)
 	}
 	return a

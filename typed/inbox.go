@@ -147,17 +147,18 @@ func (in *inbox[T]) signal() {
 // goroutine that receives the value, where the program can see it, rather
 // than crash the process from netchan's reader.
 func (in *inbox[T]) decode(value []byte) (a arrival[T]) {
+	var zero T
 	defer func() {
 		if r := recover(); r != nil {
+			*in.scratch = zero
 			a = arrival[T]{panicked: &decodePanic{value: r, stack: debug.Stack()}}
 		}
 	}()
 	// Into a value of the inbox's own, reused: a fresh one would escape
-	// to the heap, one allocation per value.
-	var zero T
-	*in.scratch = zero
+	// to the heap, one allocation per value. It is left zero, so that the
+	// next value does not inherit fields and nothing stays alive.
 	err := in.codec.Unmarshal(value, in.scratch)
-	a.v, *in.scratch = *in.scratch, zero // the scratch keeps nothing alive
+	a.v, *in.scratch = *in.scratch, zero
 	if err != nil {
 		a.err = fmt.Errorf("%w %T with %s: %w", ErrDecode, a.v, in.codec.Name(), err)
 	}

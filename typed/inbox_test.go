@@ -250,3 +250,23 @@ func TestInboxDirectToClosedChannel(t *testing.T) {
 		t.Fatalf("%d values waiting; want the one that could not be sent", in.Len())
 	}
 }
+
+type pair struct{ A, B int }
+
+// The variable decoded into is reused: a value must not inherit a field
+// the one before it had and it lacks.
+func TestInboxDecodesEachValueAfresh(t *testing.T) {
+	in := inboxes[pair](codec.JSON())(4).(*inbox[pair])
+	for _, v := range []string{`{"A":1,"B":2}`, `{"A":3}`} {
+		if err := in.Arrive([]byte(v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []pair{{1, 2}, {3, 0}}
+	for i, w := range want {
+		a, ok, _ := in.pop(nil)
+		if !ok || a.err != nil || a.v != w {
+			t.Fatalf("value %d: %+v (ok %v, %v); want %+v", i, a.v, ok, a.err, w)
+		}
+	}
+}

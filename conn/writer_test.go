@@ -27,22 +27,51 @@ func readKind(t *testing.T, r io.Reader) wire.Kind {
 	return h.Kind
 }
 
+// tcpPair returns both ends of a loopback TCP connection; the test's
+// cleanup closes them.
+func tcpPair(t *testing.T) (client, server net.Conn) {
+	t.Helper()
+	ln := testkit.Loopback(t)
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			t.Error(err)
+		}
+		accepted <- c
+	}()
+	client, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Close() })
+	server = <-accepted
+	if server == nil {
+		t.FailNow()
+	}
+	t.Cleanup(func() { _ = server.Close() })
+	return client, server
+}
+
 // A close after a quiet spell longer than the stall bound must still write
 // its goaway: the stall deadline of the last write has passed by then.
 func TestGoAwayWrittenAfterStallDeadlinePassed(t *testing.T) {
-	a, b := net.Pipe()
-	defer a.Close()
-	defer b.Close()
+	// TCP rather than a pipe: a write completes into the socket buffer
+	// whether or not this goroutine reads at once, so that only the stall
+	// bound, not a loaded machine, decides whether it fails.
+	a, b := tcpPair(t)
 	_ = b.SetReadDeadline(time.Now().Add(testkit.Patience))
-	w := newWriter(a, time.Millisecond)
+	const stall = 100 * time.Millisecond
+	w := newWriter(a, stall)
 	done := make(chan error, 1)
 	go func() { done <- w.run() }()
 
-	w.grant(MainStream, 1) // one write, under a deadline 1ms ahead
+	w.grant(MainStream, 1) // one write, under a deadline stall ahead
 	if k := readKind(t, b); k != wire.KindCredit {
 		t.Fatalf("got a %s frame, want credit", k)
 	}
-	time.Sleep(10 * time.Millisecond) // the stall deadline is now in the past
+	time.Sleep(2 * stall) // the stall deadline is now in the past
 	w.goAway(wire.GoAway{Code: wire.CodeNormal, Reason: "closed"})
 	if k := readKind(t, b); k != wire.KindGoAway {
 		t.Fatalf("got a %s frame, want goaway", k)

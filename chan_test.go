@@ -297,19 +297,15 @@ func TestCancelStopsEverything(t *testing.T) {
 }
 
 func TestSendAfterPeerGoneReachesOnError(t *testing.T) {
-	lctx, lcancel := context.WithCancel(context.Background())
+	addr, vanish := vanishingListener(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	ln := testkit.Loopback(t)
-	if _, _, err := netchan.Listen[int](lctx, "", netchan.WithListener(ln), netchan.Insecure()); err != nil {
-		t.Fatal(err)
-	}
 	var log errorLog
-	ds, dr, err := netchan.Dial[int](ctx, ln.Addr().String(), netchan.Insecure(), netchan.OnError(log.add))
+	ds, dr, err := netchan.Dial[int](ctx, addr, netchan.Insecure(), netchan.OnError(log.add))
 	if err != nil {
 		t.Fatal(err)
 	}
-	lcancel() // the listener and its connections go away
+	vanish()
 	if _, ok := testkit.Recv(t, dr); ok {
 		t.Fatal("value from a listener that went away")
 	}

@@ -108,3 +108,17 @@ func typedListener(t *testing.T, ctx context.Context) (*typed.Listener[int], net
 	t.Cleanup(func() { _ = l.Close() })
 	return l, ln
 }
+
+// vanishingListener listens for ints on loopback, in plaintext, and returns
+// its address and a function that makes the listener and its connections
+// go away, as a peer that vanishes does.
+func vanishingListener(t *testing.T) (addr string, vanish context.CancelFunc) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	ln := testkit.Loopback(t)
+	if _, _, err := netchan.Listen[int](ctx, "", netchan.WithListener(ln), netchan.Insecure()); err != nil {
+		t.Fatal(err)
+	}
+	return ln.Addr().String(), cancel
+}

@@ -66,20 +66,16 @@ func TestOnDoneAfterBothSidesClose(t *testing.T) {
 // A connection that fails reports the failure to OnDone, the same that
 // OnError got.
 func TestOnDoneReportsFailure(t *testing.T) {
-	lctx, lcancel := context.WithCancel(context.Background())
+	addr, vanish := vanishingListener(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	ln := testkit.Loopback(t)
-	if _, _, err := netchan.Listen[int](lctx, "", netchan.WithListener(ln), netchan.Insecure()); err != nil {
-		t.Fatal(err)
-	}
 	dDone, dch := doneOnce()
 	var log errorLog
-	ds, dr, err := netchan.Dial[int](ctx, ln.Addr().String(), netchan.Insecure(), netchan.OnDone(dDone), netchan.OnError(log.add))
+	ds, dr, err := netchan.Dial[int](ctx, addr, netchan.Insecure(), netchan.OnDone(dDone), netchan.OnError(log.add))
 	if err != nil {
 		t.Fatal(err)
 	}
-	lcancel() // the listener and its connections go away
+	vanish()
 	if _, ok := testkit.Recv(t, dr); ok {
 		t.Fatal("value from a listener that went away")
 	}

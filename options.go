@@ -143,11 +143,11 @@ func OnError(f func(error)) Option {
 
 // OnDone sets a function called once for each connection of the channel
 // API (those Dial makes and Listen accepts; a typed.Conn has Done and Err)
-// when it has ended and its goroutines have stopped: with nil when it ended cleanly,
-// both sides having closed their send channels or ctx having ended (after
-// what was handed over was flushed), and otherwise with the error that ended
-// it, which OnError received too. It is called from netchan's goroutines and
-// must not block for long.
+// when it has ended and its goroutines have stopped: with nil when it ended
+// cleanly, both sides having closed their send channels or ctx having ended
+// (after what was handed over was flushed), and otherwise with the error
+// that ended it, which OnError received too. It is called from netchan's
+// goroutines and must not block for long.
 //
 // A program that closes its send channel and then exits would cut the
 // connection while its last values or its close are still on the way;

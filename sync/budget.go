@@ -23,6 +23,22 @@ func Budget(maxValue int) uint64 {
 	return max(MinBudget, 2*uint64(maxValue))
 }
 
+// budgetFor returns the byte budget of a window of the given number of
+// values of up to maxValue bytes, or 0 when the budget cannot bind: when
+// the whole window of the largest values fits in it, counting bytes would
+// be work for nothing. Both ends decide alike, from the same window and the
+// receiver's maxValue.
+func budgetFor(window uint64, maxValue int) uint64 {
+	if maxValue <= 0 {
+		return 0
+	}
+	b := Budget(maxValue)
+	if window*uint64(maxValue) <= b {
+		return 0
+	}
+	return b
+}
+
 // sizes is a queue of the sizes of values in order, with their sum.
 type sizes struct {
 	ring  []uint32

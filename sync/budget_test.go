@@ -90,4 +90,11 @@ func TestBudget(t *testing.T) {
 	if got := Budget(1 << 30); got != 2<<30 {
 		t.Errorf("Budget(1 GiB) = %d; want two values' worth", got)
 	}
+	// A window whose largest values all fit the budget is not counted.
+	if got := budgetFor(64, 1<<20); got != 0 {
+		t.Errorf("budgetFor(64, 1 MiB) = %d; want 0, since 64 MiB fits", got)
+	}
+	if got := budgetFor(65, 1<<20); got != MinBudget {
+		t.Errorf("budgetFor(65, 1 MiB) = %d; want %d", got, MinBudget)
+	}
 }

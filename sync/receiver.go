@@ -28,12 +28,11 @@ type Receiver struct {
 // NewReceiver returns the bookkeeping for a stream of the given capacity,
 // accepting values of up to maxValue bytes; see [Budget]. Capacity 0
 // (rendezvous) holds one value, as for [NewSender]; maxValue 0 leaves the
-// window unbounded in bytes.
+// window unbounded in bytes, as does a window too small for the budget to
+// bind.
 func NewReceiver(capacity, maxValue int) *Receiver {
 	r := &Receiver{window: uint64(max(capacity, 1))}
-	if maxValue > 0 {
-		r.budget = Budget(maxValue)
-	}
+	r.budget = budgetFor(r.window, maxValue)
 	return r
 }
 

@@ -35,12 +35,10 @@ type Sender struct {
 // NewSender returns a window for a stream of the given capacity, to a peer
 // that accepts values of up to maxValue bytes; see [Budget]. Capacity 0
 // (rendezvous) gives a window of one value. maxValue 0 leaves the window
-// unbounded in bytes.
+// unbounded in bytes, as does a window too small for the budget to bind.
 func NewSender(capacity, maxValue int) *Sender {
-	s := &Sender{window: uint64(max(capacity, 1))}
-	if maxValue > 0 {
-		s.budget, s.maxValue = Budget(maxValue), uint64(maxValue)
-	}
+	s := &Sender{window: uint64(max(capacity, 1)), maxValue: uint64(max(maxValue, 0))}
+	s.budget = budgetFor(s.window, maxValue)
 	return s
 }
 

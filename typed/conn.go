@@ -35,8 +35,7 @@ const keepEncodeBuffer = 64 << 10
 type Conn[T any] struct {
 	c        *conn.Conn
 	s        *conn.Stream
-	in       *inbox[T]
-	codec    codec.Codec
+	in       *inbox[T] // its codec, a session of its own if stateful, serves both directions
 	stateful bool
 	rendez   bool
 	unwatch  func() bool // stops closing the Conn when ctx ends
@@ -60,7 +59,6 @@ func newConn[T any](ctx context.Context, c *conn.Conn, s *options.Settings) *Con
 		c:        c,
 		s:        c.Stream(),
 		in:       in,
-		codec:    in.codec, // a stateful codec's session serves both directions
 		stateful: stateful,
 		rendez:   c.Capacity() == 0,
 	}
@@ -134,10 +132,10 @@ func (c *Conn[T]) sendReserved(v T) (uint64, error) {
 		c.s.Cancel()
 		return 0, c.broken
 	}
-	buf, err := codec.Append(c.codec, c.encBuf[:0], v)
+	buf, err := codec.Append(c.in.codec, c.encBuf[:0], v)
 	if err != nil {
 		c.s.Cancel()
-		err = fmt.Errorf("%w %T with %s: %w", ErrEncode, v, c.codec.Name(), err)
+		err = fmt.Errorf("%w %T with %s: %w", ErrEncode, v, c.in.codec.Name(), err)
 		c.breakIfStateful(err)
 		return 0, err
 	}

@@ -1,6 +1,7 @@
 package conn
 
 import (
+	"bufio"
 	"crypto/tls"
 	"errors"
 	"net"
@@ -34,8 +35,10 @@ type Conn struct {
 	ending     chan struct{} // closed when the connection starts ending
 	done       chan struct{} // closed when both goroutines returned
 	peerBye    atomic.Pointer[wire.GoAway]
-	release    func()    // runs once the connection ended; may be nil
-	dog        *watchdog // nil without idle timeouts
+	release    func()      // runs once the connection ended; may be nil
+	dog        *watchdog   // nil without idle timeouts
+	turn       turn        // who reads: see turn.go
+	fr         frameReader // the turn holder's
 }
 
 func newConn(nc net.Conn, cfg *Config, peer wire.Hello, release func()) *Conn {
@@ -50,6 +53,13 @@ func newConn(nc net.Conn, cfg *Config, peer wire.Hello, release func()) *Conn {
 		done:       make(chan struct{}),
 		release:    release,
 	}
+	// A rendezvous sender waits for each value's acknowledgement, so there
+	// is nothing to batch: the caller writes its frame itself and saves
+	// the writer goroutine's wake-up, on both ends of the round trip; and
+	// a goroutine that waits reads its frame itself (turn.go).
+	c.w.now = c.capacity == 0
+	c.turn.init(c, c.capacity == 0)
+	c.fr.br = bufio.NewReaderSize(nc, readBuffer)
 	c.main = newStream(c, MainStream, c.capacity)
 	c.startWatchdog()
 	go c.read()
@@ -125,6 +135,7 @@ func (c *Conn) fail(err error) {
 		c.err = err
 		c.errMu.Unlock()
 		close(c.ending)
+		c.turn.end()
 		// Senders waiting for credit learn now, not after the linger.
 		c.main.fail(err)
 		reason := "closed"
@@ -150,8 +161,9 @@ func (c *Conn) write() {
 		// on until the peer closes too, for at most the linger.
 		closeWrite(c.nc)
 	}
-	_ = c.nc.SetReadDeadline(time.Now().Add(linger))
+	c.turn.setDeadline(time.Now().Add(linger))
 	<-c.readerDone
+	c.turn.stop()
 	_ = c.nc.Close()
 	c.dog.stop()
 	if c.release != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 
 	"github.com/netchan/netchan/internal/pool"
 	"github.com/netchan/netchan/internal/wire"
@@ -22,68 +23,126 @@ const maxControl = 16 + wire.MaxReason
 // of length n holds a value of at least n - maxPrefix bytes.
 var maxPrefix = uint64(wire.DataPrefixLen(^uint64(0)))
 
-// read runs the reader until the connection fails or ends.
+// frameReader is the state of reading frames: whoever holds the turn uses
+// it, one goroutine at a time. A read cut short by a deadline leaves what
+// it read here, for the next read to go on with.
+type frameReader struct {
+	br *bufio.Reader
+	// A data frame too large for br, partly read into large.
+	h     wire.Header
+	large *[]byte
+	got   int
+}
+
+// read runs the reader goroutine until the connection fails or ends.
 func (c *Conn) read() {
 	defer close(c.readerDone)
-	br := bufio.NewReaderSize(c.nc, readBuffer)
-	var hdr [wire.HeaderSize]byte
-	var ctl [maxControl]byte
-	// In 64 bits, so that a MaxValue near 4 GiB cannot wrap the bound.
-	maxData := maxPrefix + uint64(c.cfg.MaxValue)
-	for {
-		if _, err := io.ReadFull(br, hdr[:]); err != nil {
-			c.fail(c.readError(err))
-			return
-		}
-		if c.dog != nil {
-			c.dog.reads.Add(1)
-		}
-		h, err := wire.ParseHeader(hdr[:])
+	for c.turn.await() {
+		timedOut, err := c.readFrame()
 		if err != nil {
-			c.fail(fmt.Errorf("%w: %w", ErrProtocol, err))
-			return
-		}
-		if h.Kind == wire.KindData {
-			if uint64(h.Length) > maxData {
-				c.fail(fmt.Errorf("%w: peer sent a value of %d bytes, this end accepts %d", ErrTooLarge, h.Length, c.cfg.MaxValue))
-				return
+			if timedOut {
+				err = c.readError(err)
 			}
-			// Refuse a value beyond the window before allocating for it,
-			// so a peer cannot make this end hold more than the window:
-			// in values, and in bytes by the smallest size the frame
-			// can hold. A frame that fits the read buffer needs no
-			// allocation; the stream checks it once it is parsed.
-			s, err := c.stream(h.Stream)
-			if err != nil {
-				c.fail(err)
-				return
-			}
-			if int(h.Length) > br.Size() {
-				if err := s.recv.Room(int(uint64(h.Length) - min(uint64(h.Length), maxPrefix))); err != nil {
-					c.fail(fmt.Errorf("%w: %w", ErrProtocol, err))
-					return
-				}
-			}
-			if err := c.readData(br, h); err != nil {
-				c.fail(err)
-				return
-			}
-			continue
-		}
-		if h.Length > maxControl {
-			c.fail(fmt.Errorf("%w: %s frame of %d bytes", ErrProtocol, h.Kind, h.Length))
-			return
-		}
-		p := ctl[:h.Length]
-		if _, err := io.ReadFull(br, p); err != nil {
-			c.fail(c.readError(err))
-			return
-		}
-		if err := c.onControl(h, p); err != nil {
 			c.fail(err)
 			return
 		}
+		c.turn.stepAside(c.fr.br.Buffered())
 	}
+}
+
+// readFrame reads and handles one frame. A read deadline that passed is
+// reported with timedOut and the network's error, and loses nothing: the
+// next call goes on where this one stopped. Any other error ends the
+// connection.
+func (c *Conn) readFrame() (timedOut bool, err error) {
+	fr := &c.fr
+	if fr.large != nil {
+		return c.readLarge()
+	}
+	p, err := fr.br.Peek(wire.HeaderSize)
+	if err != nil {
+		return c.ioError(err)
+	}
+	h, err := wire.ParseHeader(p)
+	if err != nil {
+		return false, fmt.Errorf("%w: %w", ErrProtocol, err)
+	}
+	if h.Kind != wire.KindData {
+		if h.Length > maxControl {
+			return false, fmt.Errorf("%w: %s frame of %d bytes", ErrProtocol, h.Kind, h.Length)
+		}
+		frame, err := fr.br.Peek(wire.HeaderSize + int(h.Length))
+		if err != nil {
+			return c.ioError(err)
+		}
+		c.counted()
+		err = c.onControl(h, frame[wire.HeaderSize:])
+		_, _ = fr.br.Discard(len(frame)) // cannot fail: Peek returned as many
+		return false, err
+	}
+	// In 64 bits, so that a MaxValue near 4 GiB cannot wrap the bound.
+	if uint64(h.Length) > maxPrefix+uint64(c.cfg.MaxValue) {
+		return false, fmt.Errorf("%w: peer sent a value of %d bytes, this end accepts %d", ErrTooLarge, h.Length, c.cfg.MaxValue)
+	}
+	s, err := c.stream(h.Stream)
+	if err != nil {
+		return false, err
+	}
+	if n := wire.HeaderSize + int(h.Length); n <= fr.br.Size() {
+		// Used where it lies in the read buffer, without a copy. The
+		// stream checks the window once the frame is parsed.
+		frame, err := fr.br.Peek(n)
+		if err != nil {
+			return c.ioError(err)
+		}
+		c.counted()
+		err = c.onData(h.Stream, frame[wire.HeaderSize:])
+		_, _ = fr.br.Discard(n)
+		return false, err
+	}
+	// Refuse a value beyond the window before allocating for it, so a
+	// peer cannot make this end hold more than the window: in values,
+	// and in bytes by the smallest size the frame can hold.
+	if err := s.recv.Room(int(uint64(h.Length) - min(uint64(h.Length), maxPrefix))); err != nil {
+		return false, fmt.Errorf("%w: %w", ErrProtocol, err)
+	}
+	_, _ = fr.br.Discard(wire.HeaderSize)
+	fr.h, fr.large, fr.got = h, pool.Get(int(h.Length)), 0
+	return c.readLarge()
+}
+
+// readLarge goes on reading a data frame too large for the read buffer,
+// into a pooled buffer, and hands its value to the stream.
+func (c *Conn) readLarge() (timedOut bool, err error) {
+	fr := &c.fr
+	for fr.got < len(*fr.large) {
+		n, err := fr.br.Read((*fr.large)[fr.got:])
+		fr.got += n
+		if err != nil {
+			return c.ioError(err)
+		}
+	}
+	buf := fr.large
+	fr.large = nil
+	defer pool.Put(buf)
+	c.counted()
+	return false, c.onData(fr.h.Stream, *buf)
+}
+
+// counted tells the idle watchdog a frame arrived.
+func (c *Conn) counted() {
+	if c.dog != nil {
+		c.dog.reads.Add(1)
+	}
+}
+
+// ioError sorts a network read error: a deadline that passed may be
+// resumed from, anything else ends the connection.
+func (c *Conn) ioError(err error) (timedOut bool, _ error) {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return true, err
+	}
+	return false, c.readError(err)
 }
 
 func (c *Conn) stream(id uint32) (*Stream, error) {
@@ -91,28 +150,6 @@ func (c *Conn) stream(id uint32) (*Stream, error) {
 		return nil, fmt.Errorf("%w: frame for unknown stream %d", ErrProtocol, id)
 	}
 	return c.main, nil
-}
-
-// readData reads a data frame's payload and hands its value to the stream.
-// A frame that fits the read buffer is used where it lies there, without a
-// copy; a larger one is read into a pooled buffer for the call.
-func (c *Conn) readData(br *bufio.Reader, h wire.Header) error {
-	n := int(h.Length)
-	if n <= br.Size() {
-		frame, err := br.Peek(n)
-		if err != nil {
-			return c.readError(err)
-		}
-		err = c.onData(h.Stream, frame)
-		_, _ = br.Discard(n) // cannot fail: Peek returned n bytes
-		return err
-	}
-	buf := pool.Get(n)
-	defer pool.Put(buf)
-	if _, err := io.ReadFull(br, *buf); err != nil {
-		return c.readError(err)
-	}
-	return c.onData(h.Stream, *buf)
 }
 
 func (c *Conn) onData(id uint32, frame []byte) error {

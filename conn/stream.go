@@ -77,6 +77,19 @@ func (s *Stream) Send(value []byte) (uint64, error) {
 // WaitTaken waits until the peer's program took the value with sequence
 // number seq: the rendezvous acknowledgement.
 func (s *Stream) WaitTaken(ctx context.Context, seq uint64) error {
+	for s.c.ReadsOnDemand() {
+		if taken, err := s.send.Taken(seq); taken || err != nil {
+			return err
+		}
+		read, err := s.c.ReadFrame(ctx)
+		if err != nil {
+			return err
+		}
+		if !read {
+			defer s.c.DoneWaiting()
+			break
+		}
+	}
 	return s.send.WaitTaken(ctx, seq)
 }
 

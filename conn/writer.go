@@ -39,6 +39,8 @@ type writer struct {
 	space   *gosync.Cond // signalled when the queue was taken, or on closing
 	closing bool         // a final frame was queued; nothing more is accepted
 	err     error        // the first write error
+	busy    bool         // a batch is being written, by run or by a caller
+	now     bool         // callers write their frames themselves when idle
 }
 
 type credit struct {
@@ -81,9 +83,31 @@ func (w *writer) data(stream uint32, seq uint64, value []byte) bool {
 	w.queue = wire.AppendDataPrefix(w.queue, seq)
 	w.queue = append(w.queue, value...)
 	wire.PutLength(w.queue, start, len(w.queue)-start-wire.HeaderSize)
-	w.mu.Unlock()
-	w.signal()
+	w.releaseLocked()
 	return true
+}
+
+// releaseLocked unlocks mu after frames were queued, and sees them written:
+// by the writer goroutine, or at once by the caller on a connection that
+// writes now, when no other write is under way.
+func (w *writer) releaseLocked() {
+	if !w.now || w.busy || w.closing {
+		w.mu.Unlock()
+		w.signal()
+		return
+	}
+	batch := w.takeLocked()
+	w.busy = true
+	w.mu.Unlock()
+	err := w.write(batch)
+	w.mu.Lock()
+	w.doneLocked(batch, err)
+	w.busy = false
+	more := len(w.queue) > 0 || len(w.credits) > 0 || w.err != nil
+	w.mu.Unlock()
+	if more {
+		w.signal()
+	}
 }
 
 // takeLocked swaps the queue for the spare buffer. The deadline is set
@@ -208,8 +232,7 @@ func (w *writer) grant(stream uint32, n uint64) {
 		}
 	}
 	w.credits = append(w.credits, credit{stream, n})
-	w.mu.Unlock()
-	w.signal()
+	w.releaseLocked()
 }
 
 // goAway queues the final frame; later frames are refused.
@@ -257,8 +280,22 @@ func (w *writer) run() error {
 		// costs a trip through the scheduler and nothing more.
 		runtime.Gosched()
 		w.mu.Lock()
+		if w.busy {
+			// A caller is writing; it wakes this goroutine again if
+			// frames are left when it is done.
+			w.mu.Unlock()
+			continue
+		}
+		if w.err != nil {
+			err := w.err // a caller's write failed
+			w.mu.Unlock()
+			return err
+		}
 		last := w.closing
 		batch := w.takeLocked()
+		if batch != nil {
+			w.busy = true
+		}
 		w.mu.Unlock()
 		if batch == nil {
 			if last {
@@ -269,6 +306,7 @@ func (w *writer) run() error {
 		err := w.write(batch)
 		w.mu.Lock()
 		w.doneLocked(batch, err)
+		w.busy = false
 		w.mu.Unlock()
 		if err != nil {
 			return err

@@ -135,6 +135,18 @@ func (s *Sender) WaitTaken(ctx context.Context, seq uint64) error {
 	return nil
 }
 
+// Taken reports whether the peer's program took the value with sequence
+// number seq, without waiting. err is what WaitTaken would return when it
+// cannot come.
+func (s *Sender) Taken(seq uint64) (taken bool, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.taken > seq {
+		return true, nil
+	}
+	return false, s.err
+}
+
 // Outstanding returns how many values were sent and not yet taken.
 func (s *Sender) Outstanding() int {
 	s.mu.Lock()

@@ -238,6 +238,20 @@ func (in *inbox[T]) unwait() {
 // while next waits, values that arrive go to it straight from the reader
 // whenever the program is receiving on it, and are taken.
 func (in *inbox[T]) next(ctx context.Context, c *conn.Conn, direct chan<- T) (arrival[T], bool, error) {
+	for c.ReadsOnDemand() {
+		if a, ok, closed := in.pop(direct); ok || closed {
+			return a, ok, nil
+		}
+		read, err := c.ReadFrame(ctx)
+		if err != nil {
+			in.unwait()
+			return arrival[T]{}, false, err
+		}
+		if !read {
+			defer c.DoneWaiting()
+			break
+		}
+	}
 	for {
 		if a, ok, closed := in.pop(direct); ok || closed {
 			return a, ok, nil

@@ -78,7 +78,21 @@ func (s *Stream) Next(ctx context.Context) (Message, error) {
 	if !ok {
 		return Message{}, ErrOwnInbox
 	}
-	m, ok, err := in.wait(ctx, s.c)
+	var m Message
+	ok = false
+	err := s.c.Await(ctx,
+		func() (bool, error) {
+			select {
+			case m, ok = <-in:
+				return true, nil
+			default:
+				return false, nil
+			}
+		},
+		func() (err error) {
+			m, ok, err = in.wait(ctx, s.c)
+			return err
+		})
 	if err != nil {
 		return Message{}, err
 	}

@@ -48,7 +48,7 @@ func newStream(c *Conn, id uint32, capacity int) *Stream {
 // Reserve waits for room to send one value: see [nsync.Sender.Reserve]. Every
 // successful Reserve is followed by exactly one Send or Cancel.
 func (s *Stream) Reserve(ctx context.Context) error {
-	return s.send.Reserve(ctx)
+	return s.c.Await(ctx, s.send.TryReserve, func() error { return s.send.Reserve(ctx) })
 }
 
 // Cancel gives back a reservation.
@@ -77,20 +77,9 @@ func (s *Stream) Send(value []byte) (uint64, error) {
 // WaitTaken waits until the peer's program took the value with sequence
 // number seq: the rendezvous acknowledgement.
 func (s *Stream) WaitTaken(ctx context.Context, seq uint64) error {
-	for s.c.ReadsOnDemand() {
-		if taken, err := s.send.Taken(seq); taken || err != nil {
-			return err
-		}
-		read, err := s.c.ReadFrame(ctx)
-		if err != nil {
-			return err
-		}
-		if !read {
-			defer s.c.DoneWaiting()
-			break
-		}
-	}
-	return s.send.WaitTaken(ctx, seq)
+	return s.c.Await(ctx,
+		func() (bool, error) { return s.send.Taken(seq) },
+		func() error { return s.send.WaitTaken(ctx, seq) })
 }
 
 // Unacknowledged returns how many values were sent and not yet taken by

@@ -242,6 +242,27 @@ func (c *Conn) ReadFrame(ctx context.Context) (read bool, err error) {
 	return true, nil
 }
 
+// Await waits until check reports done or an error, on a rendezvous
+// connection by reading frames in the calling goroutine while no other
+// goroutine reads them, then by wait, which must wait for the same thing as
+// check and return its result. On other connections it is wait.
+func (c *Conn) Await(ctx context.Context, check func() (done bool, err error), wait func() error) error {
+	for c.turn.onDemand {
+		if done, err := check(); done || err != nil {
+			return err
+		}
+		read, err := c.ReadFrame(ctx)
+		if err != nil {
+			return err
+		}
+		if !read {
+			defer c.DoneWaiting()
+			break
+		}
+	}
+	return wait()
+}
+
 // DoneWaiting ends a wait that ReadFrame asked for.
 func (c *Conn) DoneWaiting() {
 	c.turn.mu.Lock()

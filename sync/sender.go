@@ -66,6 +66,21 @@ func (s *Sender) Reserve(ctx context.Context) error {
 	}
 }
 
+// TryReserve reserves room for one value if the window has it, without
+// waiting. err is what Reserve would fail with.
+func (s *Sender) TryReserve() (ok bool, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := cmp.Or(s.err, s.closed); err != nil {
+		return false, err
+	}
+	if s.roomLocked() {
+		s.reserved++
+		return true, nil
+	}
+	return false, nil
+}
+
 // roomLocked reports whether one more value may be reserved.
 func (s *Sender) roomLocked() bool {
 	if s.sent+s.reserved-s.taken >= s.window {

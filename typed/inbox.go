@@ -237,21 +237,25 @@ func (in *inbox[T]) unwait() {
 // direct, if not nil, is the channel the caller will send the value to:
 // while next waits, values that arrive go to it straight from the reader
 // whenever the program is receiving on it, and are taken.
-func (in *inbox[T]) next(ctx context.Context, c *conn.Conn, direct chan<- T) (arrival[T], bool, error) {
-	for c.ReadsOnDemand() {
-		if a, ok, closed := in.pop(direct); ok || closed {
-			return a, ok, nil
-		}
-		read, err := c.ReadFrame(ctx)
-		if err != nil {
-			in.unwait()
-			return arrival[T]{}, false, err
-		}
-		if !read {
-			defer c.DoneWaiting()
-			break
-		}
+func (in *inbox[T]) next(ctx context.Context, c *conn.Conn, direct chan<- T) (a arrival[T], ok bool, err error) {
+	err = c.Await(ctx,
+		func() (bool, error) {
+			var closed bool
+			a, ok, closed = in.pop(direct)
+			return ok || closed, nil
+		},
+		func() (err error) {
+			a, ok, err = in.wait(ctx, c, direct)
+			return err
+		})
+	if err != nil {
+		in.unwait()
 	}
+	return a, ok, err
+}
+
+// wait is next once the values come from another goroutine.
+func (in *inbox[T]) wait(ctx context.Context, c *conn.Conn, direct chan<- T) (arrival[T], bool, error) {
 	for {
 		if a, ok, closed := in.pop(direct); ok || closed {
 			return a, ok, nil

@@ -22,8 +22,8 @@ import (
 // still notice a peer that goes away.
 
 // turnIdle is how long the turn may go unused before the reader goroutine
-// takes it back.
-const turnIdle = time.Millisecond
+// takes it back. A variable for tests.
+var turnIdle = time.Millisecond
 
 // Who may read the connection.
 type turnHolder int

@@ -40,7 +40,8 @@ type writer struct {
 	closing bool         // a final frame was queued; nothing more is accepted
 	err     error        // the first write error
 	busy    bool         // a batch is being written, by run or by a caller
-	now     bool         // callers write their frames themselves when idle
+	now     bool         // callers write small frames themselves when idle
+	large   bool         // the last batch was larger than inlineMax
 }
 
 type credit struct {
@@ -87,11 +88,18 @@ func (w *writer) data(stream uint32, seq uint64, value []byte) bool {
 	return true
 }
 
+// inlineMax is the largest batch a caller writes itself. A caller must not
+// be held up by a peer slow to read, nor miss its context's end in a long
+// write: a small batch after small batches fits the socket's buffer, so
+// the write does not wait for the peer, and a rendezvous peer cannot have
+// many unread.
+const inlineMax = 4 << 10
+
 // releaseLocked unlocks mu after frames were queued, and sees them written:
 // by the writer goroutine, or at once by the caller on a connection that
-// writes now, when no other write is under way.
+// writes now, when no other write is under way and the batch is small.
 func (w *writer) releaseLocked() {
-	if !w.now || w.busy || w.closing {
+	if !w.now || w.busy || w.closing || w.large || len(w.queue) > inlineMax {
 		w.mu.Unlock()
 		w.signal()
 		return
@@ -162,6 +170,7 @@ func (w *writer) doneLocked(batch []byte, err error) {
 		w.closing = true
 		w.space.Broadcast()
 	}
+	w.large = len(batch) > inlineMax
 	w.lean++
 	if len(batch) >= keepBuffer/4 {
 		w.lean = 0

@@ -9,12 +9,12 @@ import (
 )
 
 // Inbox holds a stream's values from their arrival until the program takes
-// them. The connection's reader goroutine calls Arrive and Close, one at a
-// time and in the order of the stream; Len may be called from any
-// goroutine.
+// them. The goroutine reading the connection, the reader goroutine or a
+// caller of [Conn.Await], calls Arrive and Close, one at a time and in the
+// order of the stream; Len may be called from any goroutine.
 //
 // An inbox is where a layer above conn decodes: doing it as values arrive,
-// in the reader goroutine that already has the bytes at hand, spares a copy
+// in the goroutine that already has the bytes at hand, spares a copy
 // of every value and a hand-off of its bytes to another goroutine.
 type Inbox interface {
 	// Arrive takes one value. value is valid only during the call. Arrive

@@ -190,16 +190,13 @@ func (t *turn) interrupt() {
 	t.mu.Unlock()
 }
 
-// ReadFrame lets a goroutine about to wait for a frame on a rendezvous
-// connection read it itself. If no other goroutine reads, it reads and
-// handles one frame, and reports read true: the caller checks again
-// whether what it waits for has come. Otherwise it reports read false,
-// and the caller waits as usual for the frame to be handled elsewhere,
-// then calls DoneWaiting. err is ctx's cause if ctx ended first, and then
-// the caller neither read nor waits.
-//
-// It must not be called on a connection whose capacity is not 0.
-func (c *Conn) ReadFrame(ctx context.Context) (read bool, err error) {
+// readTurn lets a goroutine about to wait for a frame read it itself. If
+// no other goroutine reads, it reads and handles one frame, and reports
+// read true: the caller checks again whether what it waits for has come.
+// Otherwise it reports read false, and the caller waits as usual for the
+// frame to be handled elsewhere, then calls doneWaiting. err is ctx's cause
+// if ctx ended first, and then the caller neither read nor waits.
+func (c *Conn) readTurn(ctx context.Context) (read bool, err error) {
 	t := &c.turn
 	if err := ctx.Err(); err != nil {
 		return false, context.Cause(ctx)
@@ -242,34 +239,32 @@ func (c *Conn) ReadFrame(ctx context.Context) (read bool, err error) {
 	return true, nil
 }
 
-// Await waits until check reports done or an error, on a rendezvous
-// connection by reading frames in the calling goroutine while no other
-// goroutine reads them, then by wait, which must wait for the same thing as
-// check and return its result. On other connections it is wait.
+// Await waits for something a frame from the peer brings: check reports
+// without waiting whether it has come, and wait waits for it and returns
+// what check would. A layer above conn that waits for frames calls Await
+// rather than wait, so that on a rendezvous connection the waiting
+// goroutine reads the frames itself whenever no other goroutine does; on
+// other connections Await is wait.
 func (c *Conn) Await(ctx context.Context, check func() (done bool, err error), wait func() error) error {
 	for c.turn.onDemand {
 		if done, err := check(); done || err != nil {
 			return err
 		}
-		read, err := c.ReadFrame(ctx)
+		read, err := c.readTurn(ctx)
 		if err != nil {
 			return err
 		}
 		if !read {
-			defer c.DoneWaiting()
+			defer c.doneWaiting()
 			break
 		}
 	}
 	return wait()
 }
 
-// DoneWaiting ends a wait that ReadFrame asked for.
-func (c *Conn) DoneWaiting() {
+// doneWaiting ends a wait that readTurn asked for.
+func (c *Conn) doneWaiting() {
 	c.turn.mu.Lock()
 	c.turn.waiting--
 	c.turn.mu.Unlock()
 }
-
-// ReadsOnDemand reports whether callers waiting for frames may read them
-// themselves with ReadFrame.
-func (c *Conn) ReadsOnDemand() bool { return c.turn.onDemand }

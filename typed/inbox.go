@@ -13,9 +13,9 @@ import (
 	"github.com/netchan/netchan/conn"
 )
 
-// inbox decodes a connection's values as they arrive, in the connection's
-// reader goroutine, and keeps them until the program receives them. Values
-// are decoded in arrival order, which a stateful codec needs.
+// inbox decodes a connection's values as they arrive, in the goroutine
+// reading the connection, and keeps them until the program receives them.
+// Values are decoded in arrival order, which a stateful codec needs.
 //
 // Its queue is a ring that grows with the values waiting, up to the
 // window, rather than a channel of the window's size: a connection that
@@ -38,7 +38,7 @@ type inbox[T any] struct {
 	// is receiving, without a hand-off through RecvTo's goroutine.
 	direct  chan<- T
 	taken   func()      // tells the stream the program took a value
-	scratch *T          // what the reader decodes into; the reader's alone
+	scratch *T          // what values are decoded into; the reading goroutine's alone
 	trim    *time.Timer // gives up a large ring the connection no longer uses
 }
 

@@ -32,25 +32,51 @@ func readerSeeds() [][]byte {
 
 // FuzzReader feeds a handshaken Conn arbitrary bytes as frames from its
 // peer, who then hangs up. The Conn must not panic, must end within
-// testkit.Patience, and must say why with an error of its own kind.
+// testkit.Patience, and must say why with an error of its own kind. Each
+// input is read twice: by the reader goroutine of a buffered connection,
+// and on a rendezvous connection, where a goroutine waiting for values
+// reads them itself.
 func FuzzReader(f *testing.F) {
 	for _, s := range readerSeeds() {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		c, p := pipeConn(t, testConfig(), wire.RoleListener)
-		drained := p.drain()
-		_, _ = p.nc.Write(b) // fails once the Conn gave up and closed the pipe
-		_ = p.nc.Close()
-		err := ended(t, c)
-		<-drained
-		for _, known := range []error{ErrProtocol, ErrTooLarge, ErrConnLost, ErrPeerClosed, ErrLimit, ErrHandshake} {
-			if errors.Is(err, known) {
-				return
+		for _, capacity := range []int{2, 0} {
+			cfg := testConfig()
+			cfg.Capacity = capacity
+			c, p := pipeConn(t, cfg, wire.RoleListener)
+			drained := p.drain()
+			received := make(chan struct{})
+			go func() {
+				defer close(received)
+				for {
+					m, err := c.Stream().Next(context.Background())
+					if err != nil {
+						return
+					}
+					m.Release()
+					c.Stream().Take()
+				}
+			}()
+			_, _ = p.nc.Write(b) // fails once the Conn gave up and closed the pipe
+			_ = p.nc.Close()
+			err := ended(t, c)
+			<-drained
+			<-received
+			if !classified(err) {
+				t.Fatalf("capacity %d: connection ended with an unclassified error: %v", capacity, err)
 			}
 		}
-		t.Fatalf("connection ended with an unclassified error: %v", err)
 	})
+}
+
+func classified(err error) bool {
+	for _, known := range []error{ErrProtocol, ErrTooLarge, ErrConnLost, ErrPeerClosed, ErrLimit, ErrHandshake} {
+		if errors.Is(err, known) {
+			return true
+		}
+	}
+	return false
 }
 
 // FuzzHandshake gives arbitrary bytes as the peer's side of a handshake. The

@@ -190,55 +190,6 @@ func (t *turn) interrupt() {
 	t.mu.Unlock()
 }
 
-// readTurn lets a goroutine about to wait for a frame read it itself. If
-// no other goroutine reads, it reads and handles one frame, and reports
-// read true: the caller checks again whether what it waits for has come.
-// Otherwise it reports read false, and the caller waits as usual for the
-// frame to be handled elsewhere, then calls doneWaiting. err is ctx's cause
-// if ctx ended first, and then the caller neither read nor waits.
-func (c *Conn) readTurn(ctx context.Context) (read bool, err error) {
-	t := &c.turn
-	if err := ctx.Err(); err != nil {
-		return false, context.Cause(ctx)
-	}
-	t.mu.Lock()
-	if t.holder != turnOpen {
-		t.waiting++
-		t.mu.Unlock()
-		return false, nil
-	}
-	t.holder = turnCaller
-	t.watchLocked(ctx)
-	t.mu.Unlock()
-
-	timedOut, err := c.readFrame()
-	if err != nil && !timedOut {
-		c.fail(err)
-	}
-
-	t.mu.Lock()
-	t.reads++
-	if t.interrupted {
-		t.interrupted = false
-		_ = c.nc.SetReadDeadline(t.base)
-	}
-	switch {
-	case err != nil && !timedOut:
-		t.failed = true
-		t.toReaderLocked()
-	case t.waiting > 0 || t.ending:
-		t.toReaderLocked()
-	default:
-		t.holder = turnOpen
-		t.armLocked()
-	}
-	t.mu.Unlock()
-	if timedOut && ctx.Err() != nil {
-		return false, context.Cause(ctx)
-	}
-	return true, nil
-}
-
 // Await waits for something a frame from the peer brings: check reports
 // without waiting whether it has come, and wait waits for it and returns
 // what check would. A layer above conn that waits for frames calls Await
@@ -247,22 +198,87 @@ func (c *Conn) readTurn(ctx context.Context) (read bool, err error) {
 // other connections Await is wait.
 func (c *Conn) Await(ctx context.Context, check func() (done bool, err error), wait func() error) error {
 	for c.turn.onDemand {
-		if done, err := check(); done || err != nil {
-			return err
-		}
-		read, err := c.readTurn(ctx)
-		if err != nil {
-			return err
-		}
-		if !read {
+		if !c.takeTurn(ctx) {
 			defer c.doneWaiting()
 			break
+		}
+		// Checked with the turn held: no frame can arrive unseen between
+		// the check and the read.
+		if done, err := check(); done || err != nil {
+			c.releaseTurn(false, nil)
+			return err
+		}
+		if ctx.Err() != nil {
+			c.releaseTurn(false, nil)
+			return context.Cause(ctx)
+		}
+		if err := c.readInTurn(ctx); err != nil {
+			return err
 		}
 	}
 	return wait()
 }
 
-// doneWaiting ends a wait that readTurn asked for.
+// takeTurn takes the turn if it is open. Otherwise it counts the caller as
+// waiting, until doneWaiting, so that the reader goroutine reads for it.
+func (c *Conn) takeTurn(ctx context.Context) bool {
+	t := &c.turn
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.holder != turnOpen {
+		t.waiting++
+		return false
+	}
+	t.holder = turnCaller
+	t.watchLocked(ctx)
+	return true
+}
+
+// readInTurn reads and handles one frame with the turn held, then gives
+// the turn up. It returns ctx's cause if ctx ended the read.
+func (c *Conn) readInTurn(ctx context.Context) error {
+	timedOut, err := c.readFrame()
+	if err != nil && !timedOut {
+		c.fail(err)
+	} else {
+		err = nil
+	}
+	c.releaseTurn(true, err)
+	if timedOut && ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	// A timeout with ctx live came from the watch of an earlier context;
+	// the caller reads again.
+	return nil
+}
+
+// releaseTurn gives up a caller's turn, after it read a frame or not: to
+// other callers, or to the reader goroutine if callers wait for it, if the
+// connection is ending, or if the caller's read failed with failure.
+func (c *Conn) releaseTurn(read bool, failure error) {
+	t := &c.turn
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if read {
+		t.reads++
+	}
+	if t.interrupted {
+		t.interrupted = false
+		_ = c.nc.SetReadDeadline(t.base)
+	}
+	switch {
+	case failure != nil:
+		t.failed = true
+		t.toReaderLocked()
+	case t.waiting > 0 || t.ending:
+		t.toReaderLocked()
+	default:
+		t.holder = turnOpen
+		t.armLocked()
+	}
+}
+
+// doneWaiting ends a wait that takeTurn counted.
 func (c *Conn) doneWaiting() {
 	c.turn.mu.Lock()
 	c.turn.waiting--

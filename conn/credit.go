@@ -18,11 +18,18 @@ const creditBackstop = 500 * time.Microsecond
 // every value that arrived: it is about to wait, and the peer's sender may
 // be waiting too. A timer sends what is left otherwise, so no sender waits
 // longer than creditBackstop for a value its peer's program received.
-// With a window of one (rendezvous), every credit is sent at once, since
-// it is the acknowledgement a sender waits for.
+//
+// On a rendezvous connection each credit is the acknowledgement a sender
+// waits for, and is sent lazily: with the next frame this end writes, or
+// before the goroutine that took the value waits for the connection
+// again, whichever comes first. A program that receives, then sends, sends
+// one write for both, and one that receives in a loop acknowledges as it
+// comes back for the next value. The timer bounds the wait of a sender
+// whose peer's program received and then turned to other work.
 type creditor struct {
 	s       *Stream
 	flushAt uint64
+	lazy    bool
 
 	mu      gosync.Mutex
 	pending uint64
@@ -31,31 +38,39 @@ type creditor struct {
 	stopped bool
 }
 
-func (c *creditor) init(s *Stream, window int) {
+func (c *creditor) init(s *Stream, window int, lazy bool) {
 	c.s = s
 	c.flushAt = uint64(max(1, window/4))
+	c.lazy = lazy
 }
 
 // take counts one value the program took; drained says none is queued.
 func (c *creditor) take(drained bool) {
 	c.mu.Lock()
 	c.pending++
+	if c.lazy || (c.pending < c.flushAt && !drained) {
+		c.armLocked()
+	}
 	if c.pending < c.flushAt && !drained {
-		if !c.armed && !c.stopped {
-			c.armed = true
-			if c.timer == nil {
-				c.timer = time.AfterFunc(creditBackstop, c.flush)
-			} else {
-				c.timer.Reset(creditBackstop)
-			}
-		}
 		c.mu.Unlock()
 		return
 	}
 	n := c.pending
 	c.pending = 0
 	c.mu.Unlock()
-	c.s.c.w.grant(c.s.id, n)
+	c.s.c.w.grant(c.s.id, n, c.lazy)
+}
+
+func (c *creditor) armLocked() {
+	if c.armed || c.stopped {
+		return
+	}
+	c.armed = true
+	if c.timer == nil {
+		c.timer = time.AfterFunc(creditBackstop, c.flush)
+	} else {
+		c.timer.Reset(creditBackstop)
+	}
 }
 
 // flush sends whatever is pending; the backstop timer calls it.
@@ -66,7 +81,9 @@ func (c *creditor) flush() {
 	c.pending = 0
 	c.mu.Unlock()
 	if n > 0 {
-		c.s.c.w.grant(c.s.id, n)
+		c.s.c.w.grant(c.s.id, n, false)
+	} else if c.lazy {
+		c.s.c.w.flushNow()
 	}
 }
 

@@ -41,14 +41,19 @@ func newStream(c *Conn, id uint32, capacity int) *Stream {
 	} else {
 		s.in = make(byteInbox, s.send.Window())
 	}
-	s.credits.init(s, s.send.Window())
+	s.credits.init(s, s.send.Window(), capacity == 0)
 	return s
 }
 
 // Reserve waits for room to send one value: see [nsync.Sender.Reserve]. Every
 // successful Reserve is followed by exactly one Send or Cancel.
 func (s *Stream) Reserve(ctx context.Context) error {
-	return s.c.Await(ctx, s.send.TryReserve, func() error { return s.send.Reserve(ctx) })
+	if ok, err := s.send.TryReserve(); ok || err != nil {
+		return err
+	}
+	// Room may come from this end too, from a reservation cancelled or a
+	// close: not a wait to spend blocked in a read.
+	return s.c.waitOnReader(func() error { return s.send.Reserve(ctx) })
 }
 
 // Cancel gives back a reservation.

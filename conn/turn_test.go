@@ -136,9 +136,9 @@ func TestIdleTurnGoesBackToReader(t *testing.T) {
 	<-drained
 }
 
-// A caller that waits while another reads is not left waiting when that
-// one is done: the reader goroutine reads for it. With the idle hand-back
-// out of reach, only this path can serve the second caller.
+// A caller that waits while another reads is handed the turn when that one
+// is done. With the idle hand-back out of reach, only this path can serve
+// the second caller.
 func TestSecondWaiterServed(t *testing.T) {
 	keepTurnOpen(t)
 	c, p := pipeConn(t, rendezvousConfig(), wire.RoleListener)
@@ -168,10 +168,10 @@ func TestSecondWaiterServed(t *testing.T) {
 	awaitHolder(t, c, turnCaller)
 	// The second waits for a value, behind it.
 	got := nextIn(ctx, s)
-	testkit.Eventually(t, "the second caller to wait", func() bool {
+	testkit.Eventually(t, "the second caller to queue for the turn", func() bool {
 		c.turn.mu.Lock()
 		defer c.turn.mu.Unlock()
-		return c.turn.waiting == 1
+		return len(c.turn.queue) == 1
 	})
 	p.write(countFrame(wire.KindCredit, MainStream, 1))
 	if err, _ := testkit.Recv(t, acked); err != nil {

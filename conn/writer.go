@@ -3,6 +3,7 @@ package conn
 import (
 	"net"
 	"runtime"
+	"slices"
 	gosync "sync"
 	"sync/atomic"
 	"time"
@@ -226,21 +227,34 @@ func (w *writer) count(kind wire.Kind, stream uint32, n uint64) bool {
 	return true
 }
 
-// grant adds n credits for stream to the next batch.
-func (w *writer) grant(stream uint32, n uint64) {
+// grant adds n credits for stream to the next batch. A lazy grant is left
+// for the next write, or for flushNow: see creditor.
+func (w *writer) grant(stream uint32, n uint64, lazy bool) {
 	w.mu.Lock()
 	if w.closing {
 		w.mu.Unlock()
 		return
 	}
-	for i := range w.credits {
-		if w.credits[i].stream == stream {
-			w.credits[i].n += n
-			w.mu.Unlock()
-			return
-		}
+	i := slices.IndexFunc(w.credits, func(c credit) bool { return c.stream == stream })
+	if i >= 0 {
+		w.credits[i].n += n
+	} else {
+		w.credits = append(w.credits, credit{stream, n})
 	}
-	w.credits = append(w.credits, credit{stream, n})
+	if lazy {
+		w.mu.Unlock()
+		return
+	}
+	w.releaseLocked()
+}
+
+// flushNow sees what is queued written, as releaseLocked does.
+func (w *writer) flushNow() {
+	w.mu.Lock()
+	if len(w.queue) == 0 && len(w.credits) == 0 {
+		w.mu.Unlock()
+		return
+	}
 	w.releaseLocked()
 }
 

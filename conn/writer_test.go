@@ -67,7 +67,7 @@ func TestGoAwayWrittenAfterStallDeadlinePassed(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- w.run() }()
 
-	w.grant(MainStream, 1) // one write, under a deadline stall ahead
+	w.grant(MainStream, 1, false) // one write, under a deadline stall ahead
 	if k := readKind(t, b); k != wire.KindCredit {
 		t.Fatalf("got a %s frame, want credit", k)
 	}

@@ -3,6 +3,7 @@ package conn
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -214,4 +215,98 @@ func TestWaiterSeesClose(t *testing.T) {
 	if r, _ := testkit.Recv(t, got); r.err != io.EOF {
 		t.Fatalf("Next = %q, %v; want io.EOF", r.value, r.err)
 	}
+}
+
+// queueLen polls until n callers queue for the turn.
+func queueLen(t *testing.T, c *Conn, n int) {
+	t.Helper()
+	testkit.Eventually(t, fmt.Sprintf("%d callers to queue for the turn", n), func() bool {
+		c.turn.mu.Lock()
+		defer c.turn.mu.Unlock()
+		return len(c.turn.queue) == n
+	})
+}
+
+// A frame read for one queued caller wakes the others, which find theirs:
+// here the first in the queue gets the turn and reads on for its own
+// frame, which comes last, while the second's came first.
+func TestQueuedCallerSeesFrameReadByAnother(t *testing.T) {
+	keepTurnOpen(t)
+	c, p := pipeConn(t, rendezvousConfig(), wire.RoleListener)
+	s := c.Stream()
+	ctx := context.Background()
+	// Before any frame the reader goroutine holds the turn, reading.
+	acked := make(chan error, 1)
+	go func() {
+		if err := s.Reserve(ctx); err != nil {
+			acked <- err
+			return
+		}
+		seq, err := s.Send([]byte("x"))
+		if err != nil {
+			acked <- err
+			return
+		}
+		acked <- s.WaitTaken(ctx, seq)
+	}()
+	if f := p.read(); f.Kind != wire.KindData {
+		t.Fatalf("got a %s frame, want the value", f.Kind)
+	}
+	queueLen(t, c, 1)
+	got := nextIn(ctx, s)
+	queueLen(t, c, 2)
+
+	p.write(dataFrame(MainStream, 0, "a"))
+	r, _ := testkit.Recv(t, got)
+	if r.err != nil || r.value != "a" {
+		t.Fatalf("Next = %q, %v", r.value, r.err)
+	}
+	p.write(countFrame(wire.KindCredit, MainStream, 1))
+	if err, _ := testkit.Recv(t, acked); err != nil {
+		t.Fatalf("WaitTaken: %v", err)
+	}
+}
+
+// stillWaiting fails if ch delivers within testkit.Settle.
+func stillWaiting(t *testing.T, ch <-chan error) {
+	t.Helper()
+	select {
+	case err := <-ch:
+		t.Fatalf("returned %v with the window full", err)
+	case <-time.After(testkit.Settle):
+	}
+}
+
+// Room in a full window can come from this end, from a reservation given
+// back: a Reserve waiting for it must see it, not wait for a frame.
+func TestReserveSeesRoomGivenBack(t *testing.T) {
+	c, p := pipeConn(t, rendezvousConfig(), wire.RoleListener)
+	s := c.Stream()
+	ctx := context.Background()
+	if err := s.Reserve(ctx); err != nil {
+		t.Fatal(err)
+	}
+	reserved := make(chan error, 1)
+	go func() { reserved <- s.Reserve(ctx) }()
+	stillWaiting(t, reserved)
+	s.Cancel()
+	if err, _ := testkit.Recv(t, reserved); err != nil {
+		t.Fatalf("Reserve: %v", err)
+	}
+	s.Cancel()
+
+	// And a close of the send side ends a Reserve waiting for room.
+	if err := s.Reserve(ctx); err != nil {
+		t.Fatal(err)
+	}
+	go func() { reserved <- s.Reserve(ctx) }()
+	stillWaiting(t, reserved)
+	closed := make(chan error, 1)
+	go func() { closed <- s.CloseSend() }() // its frame waits for the peer to read it
+	if f := p.read(); f.Kind != wire.KindClose {
+		t.Fatalf("got a %s frame, want the close", f.Kind)
+	}
+	testkit.Recv(t, closed)
+	err, _ := testkit.Recv(t, reserved)
+	wantErr(t, "Reserve", err, ErrSendClosed)
 }

@@ -69,6 +69,13 @@ func WithBuffer(n int) Option {
 // back). On the channel API a send cannot wait for the network, so a send on
 // the channel completes once the value is taken for sending, and only after
 // every earlier value was received: at most one value is in flight.
+//
+// The acknowledgement travels with the receiving end's next frame, or as
+// its program comes back to wait on the connection, and at the latest half
+// a millisecond after the receive: a program that receives and then sends
+// pays one write for both. A goroutine waiting on a rendezvous connection
+// reads the network itself, which spares a hand-off between goroutines at
+// each end of every round trip.
 func Sync() Option { return WithBuffer(0) }
 
 // WithTLS secures connections with cfg, over TLS 1.3 at least. A listener's

@@ -258,3 +258,32 @@ func TestSenderContext(t *testing.T) {
 		t.Errorf("reserve after an abandoned one: %v", err)
 	}
 }
+
+// TryReserve and Taken answer at once what Reserve and WaitTaken wait for.
+func TestSenderWithoutWaiting(t *testing.T) {
+	s := NewSender(1, 0)
+	if ok, err := s.TryReserve(); !ok || err != nil {
+		t.Fatalf("TryReserve on an empty window = %v, %v", ok, err)
+	}
+	if ok, err := s.TryReserve(); ok || err != nil {
+		t.Fatalf("TryReserve on a full window = %v, %v", ok, err)
+	}
+	seq := s.Commit(1)
+	if taken, err := s.Taken(seq); taken || err != nil {
+		t.Fatalf("Taken before the credit = %v, %v", taken, err)
+	}
+	if err := s.Grant(1); err != nil {
+		t.Fatal(err)
+	}
+	if taken, err := s.Taken(seq); !taken || err != nil {
+		t.Fatalf("Taken after the credit = %v, %v", taken, err)
+	}
+	s.Close(errTestClose)
+	if ok, err := s.TryReserve(); ok || !errors.Is(err, errTestClose) {
+		t.Fatalf("TryReserve after Close = %v, %v", ok, err)
+	}
+	s.Fail(errTestFail)
+	if taken, err := s.Taken(seq + 1); taken || !errors.Is(err, errTestFail) {
+		t.Fatalf("Taken after Fail = %v, %v", taken, err)
+	}
+}

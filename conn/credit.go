@@ -46,19 +46,27 @@ func (c *creditor) init(s *Stream, window int, lazy bool) {
 
 // take counts one value the program took; drained says none is queued.
 func (c *creditor) take(drained bool) {
+	if c.lazy {
+		// Into the writer first, then the timer: a timer that fires in
+		// between finds the credit there, and one armed before it is
+		// armed again.
+		c.s.c.w.grant(c.s.id, 1, true)
+		c.mu.Lock()
+		c.armLocked()
+		c.mu.Unlock()
+		return
+	}
 	c.mu.Lock()
 	c.pending++
-	if c.lazy || (c.pending < c.flushAt && !drained) {
-		c.armLocked()
-	}
 	if c.pending < c.flushAt && !drained {
+		c.armLocked()
 		c.mu.Unlock()
 		return
 	}
 	n := c.pending
 	c.pending = 0
 	c.mu.Unlock()
-	c.s.c.w.grant(c.s.id, n, c.lazy)
+	c.s.c.w.grant(c.s.id, n, false)
 }
 
 func (c *creditor) armLocked() {

@@ -44,6 +44,25 @@ type nextResult struct {
 	err   error
 }
 
+// sendAcked sends a value and waits for its acknowledgement, in a
+// goroutine of its own.
+func sendAcked(ctx context.Context, s *Stream) <-chan error {
+	acked := make(chan error, 1)
+	go func() {
+		if err := s.Reserve(ctx); err != nil {
+			acked <- err
+			return
+		}
+		seq, err := s.Send([]byte("x"))
+		if err != nil {
+			acked <- err
+			return
+		}
+		acked <- s.WaitTaken(ctx, seq)
+	}()
+	return acked
+}
+
 // nextIn runs Stream.Next in a goroutine of its own.
 func nextIn(ctx context.Context, s *Stream) <-chan nextResult {
 	done := make(chan nextResult, 1)
@@ -150,19 +169,7 @@ func TestSecondWaiterServed(t *testing.T) {
 	// The first caller waits for an acknowledgement, reading. Over
 	// net.Pipe its write waits for the peer to read the value.
 	ctx := context.Background()
-	acked := make(chan error, 1)
-	go func() {
-		if err := s.Reserve(ctx); err != nil {
-			acked <- err
-			return
-		}
-		seq, err := s.Send([]byte("x"))
-		if err != nil {
-			acked <- err
-			return
-		}
-		acked <- s.WaitTaken(ctx, seq)
-	}()
+	acked := sendAcked(ctx, s)
 	if f := p.read(); f.Kind != wire.KindData {
 		t.Fatalf("got a %s frame, want the value", f.Kind)
 	}
@@ -236,19 +243,7 @@ func TestQueuedCallerSeesFrameReadByAnother(t *testing.T) {
 	s := c.Stream()
 	ctx := context.Background()
 	// Before any frame the reader goroutine holds the turn, reading.
-	acked := make(chan error, 1)
-	go func() {
-		if err := s.Reserve(ctx); err != nil {
-			acked <- err
-			return
-		}
-		seq, err := s.Send([]byte("x"))
-		if err != nil {
-			acked <- err
-			return
-		}
-		acked <- s.WaitTaken(ctx, seq)
-	}()
+	acked := sendAcked(ctx, s)
 	if f := p.read(); f.Kind != wire.KindData {
 		t.Fatalf("got a %s frame, want the value", f.Kind)
 	}

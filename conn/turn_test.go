@@ -29,6 +29,14 @@ func keepTurnOpen(t *testing.T) {
 	t.Cleanup(func() { turnIdle = d })
 }
 
+// openTurn has the peer send a frame, after which the reader goroutine
+// steps aside, and waits until it has.
+func openTurn(t *testing.T, c *Conn, p *rawPeer) {
+	t.Helper()
+	p.write(frameBytes(wire.KindPing, 0, nil))
+	awaitHolder(t, c, turnOpen)
+}
+
 // awaitHolder polls until the turn is h.
 func awaitHolder(t *testing.T, c *Conn, h turnHolder) {
 	t.Helper()
@@ -79,8 +87,7 @@ func TestWaiterReadsItsOwnFrame(t *testing.T) {
 	c, p := pipeConn(t, rendezvousConfig(), wire.RoleListener)
 	s := c.Stream()
 	// The reader goroutine steps aside after its first frame.
-	p.write(frameBytes(wire.KindPing, 0, nil))
-	awaitHolder(t, c, turnOpen)
+	openTurn(t, c, p)
 
 	got := nextIn(context.Background(), s)
 	awaitHolder(t, c, turnCaller)
@@ -116,8 +123,7 @@ func TestWaiterInterruptedMidFrame(t *testing.T) {
 	for _, size := range []int{10, 3 * readBuffer} {
 		c, p := pipeConn(t, rendezvousConfig(), wire.RoleListener)
 		s := c.Stream()
-		p.write(frameBytes(wire.KindPing, 0, nil))
-		awaitHolder(t, c, turnOpen)
+		openTurn(t, c, p)
 
 		ctx, cancel := context.WithCancel(context.Background())
 		got := nextIn(ctx, s)
@@ -163,8 +169,7 @@ func TestSecondWaiterServed(t *testing.T) {
 	keepTurnOpen(t)
 	c, p := pipeConn(t, rendezvousConfig(), wire.RoleListener)
 	s := c.Stream()
-	p.write(frameBytes(wire.KindPing, 0, nil))
-	awaitHolder(t, c, turnOpen)
+	openTurn(t, c, p)
 
 	// The first caller waits for an acknowledgement, reading. Over
 	// net.Pipe its write waits for the peer to read the value.
@@ -198,8 +203,7 @@ func TestWaiterReadsGarbage(t *testing.T) {
 	keepTurnOpen(t)
 	c, p := pipeConn(t, rendezvousConfig(), wire.RoleListener)
 	drained := p.drain()
-	p.write(frameBytes(wire.KindPing, 0, nil))
-	awaitHolder(t, c, turnOpen)
+	openTurn(t, c, p)
 	got := nextIn(context.Background(), c.Stream())
 	awaitHolder(t, c, turnCaller)
 	p.write(frameBytes(wire.Kind(250), MainStream, nil))
@@ -214,8 +218,7 @@ func TestWaiterReadsGarbage(t *testing.T) {
 func TestWaiterSeesClose(t *testing.T) {
 	keepTurnOpen(t)
 	c, p := pipeConn(t, rendezvousConfig(), wire.RoleListener)
-	p.write(frameBytes(wire.KindPing, 0, nil))
-	awaitHolder(t, c, turnOpen)
+	openTurn(t, c, p)
 	got := nextIn(context.Background(), c.Stream())
 	awaitHolder(t, c, turnCaller)
 	p.write(countFrame(wire.KindClose, MainStream, 0))

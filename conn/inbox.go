@@ -79,7 +79,6 @@ func (s *Stream) Next(ctx context.Context) (Message, error) {
 		return Message{}, ErrOwnInbox
 	}
 	var m Message
-	ok = false
 	err := s.c.Await(ctx,
 		func() (bool, error) {
 			select {

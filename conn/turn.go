@@ -70,6 +70,9 @@ func (t *turn) init(c *Conn, onDemand bool) {
 // when a caller's read failed: the connection has ended, and the reader
 // goroutine has nothing more to do.
 func (t *turn) await() bool {
+	if !t.onDemand {
+		return true // the turn never leaves it: no lock per frame
+	}
 	for {
 		t.mu.Lock()
 		h, failed := t.holder, t.failed

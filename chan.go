@@ -36,12 +36,13 @@ func Dial[T any](ctx context.Context, addr string, opts ...Option) (send chan<- 
 		return nil, nil, err
 	}
 	r := reporter{s}
-	in, out := make(chan T), make(chan T)
+	b := chanBuffer(c.Capacity())
+	in, out := make(chan T, b), typed.NewOutlet[T](b)
 	go func() {
 		defer release()
 		serve(ctx, c, in, out, true, r)
 	}()
-	return in, out, nil
+	return in, out.C(), nil
 }
 
 // Listen listens on addr ("host:port"), or on the listener given with
@@ -68,14 +69,16 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 		return nil, nil, err
 	}
 	r := reporter{s}
-	in, out := make(chan T), make(chan T)
+	// send is not buffered: a value in a buffer shared by every client
+	// would be outstanding with none of them.
+	in, out := make(chan T), typed.NewOutlet[T](chanBuffer(s.Buffer))
 	go func() {
 		defer release()
 		var clients gosync.WaitGroup
 		defer func() {
 			_ = l.Close()
 			clients.Wait()
-			close(out)
+			out.Close()
 		}()
 		for {
 			c, err := l.Accept(ctx)
@@ -88,7 +91,7 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 			clients.Go(func() { serve(ctx, c, in, out, false, r) })
 		}
 	}()
-	return in, out, nil
+	return in, out.C(), nil
 }
 
 // owned returns the context for typed.Dial or typed.Listen: it ends with
@@ -108,7 +111,7 @@ func owned(ctx context.Context) (octx context.Context, detach func(), release co
 // direction is done, and after a failure every value sent on in is reported
 // as undelivered, since no one else will take it; a Listen's channels are
 // shared by every client and stay open. A failure is reported once.
-func serve[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, out chan<- T, dial bool, r reporter) {
+func serve[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, out *typed.Outlet[T], dial bool, r reporter) {
 	var once gosync.Once
 	var ended error // the failure reported, if any
 	fail := func(err error) (failure error) {
@@ -129,6 +132,9 @@ func serve[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, out chan<-
 		if ctx.Err() != nil && errors.As(err, &u) {
 			r.report(err) // a value the program handed over as ctx ended
 		}
+		if err != nil && ctx.Err() != nil && dial {
+			leftovers(in, r, context.Cause(ctx))
+		}
 		if err == nil || ctx.Err() != nil {
 			return
 		}
@@ -139,7 +145,7 @@ func serve[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, out chan<-
 	})
 	var closeLast bool
 	wg.Go(func() {
-		err := c.RecvTo(ctx, out, r.report)
+		err := c.RecvToOutlet(ctx, out, r.report)
 		if ctx.Err() != nil {
 			// Cancelled: close out only once everything stopped, so that a
 			// program that waits for it waits for netchan too.
@@ -147,7 +153,7 @@ func serve[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, out chan<-
 			return
 		}
 		if dial {
-			close(out)
+			out.Close()
 		}
 		if err != nil {
 			fail(err)
@@ -156,7 +162,7 @@ func serve[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, out chan<-
 	wg.Wait()
 	_ = c.Close()
 	if closeLast {
-		close(out)
+		out.Close()
 	}
 	if r.s.OnDone != nil {
 		r.s.OnDone(ended) // after wg.Wait, which orders it after fail
@@ -199,6 +205,33 @@ func drain[T any](ctx context.Context, in <-chan T, r reporter, cause error) {
 		}
 	}
 }
+
+// leftovers reports as undelivered the values in in's buffer, once
+// SendFrom stopped because ctx ended.
+func leftovers[T any](in <-chan T, r reporter, cause error) {
+	for range cap(in) {
+		select {
+		case v, ok := <-in:
+			if !ok {
+				return
+			}
+			r.report(&UndeliveredError[T]{Value: v, Err: cause})
+		default:
+			return
+		}
+	}
+}
+
+// chanBuffer is the buffer of the channels Dial and Listen return, for a
+// capacity of n. It saves a goroutine hand-off per value while values
+// flow, and the capacity stays exact: the values in the buffers count in
+// it (typed.Conn.SendFrom, typed.Outlet). It is a quarter of the capacity
+// at most, so that most of it stays on the network, and none in
+// rendezvous mode.
+func chanBuffer(n int) int { return min(n/4, maxChanBuffer) }
+
+// maxChanBuffer bounds chanBuffer: beyond it, values flow no faster.
+const maxChanBuffer = 64
 
 // reporter sends errors that cannot be returned to the logger and OnError.
 type reporter struct{ s *options.Settings }

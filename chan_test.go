@@ -193,6 +193,7 @@ func TestCapacityIsExact(t *testing.T) {
 	for _, tc := range []struct{ listener, dialer, want int }{
 		{1, 1, 1}, {3, 3, 3}, {17, 17, 17},
 		{3, 17, 3}, {17, 3, 3}, // the smaller wins
+		{1024, 1, 1}, // a client whose values all fit in the listener's buffer
 	} {
 		t.Run(fmt.Sprintf("listener=%d,dialer=%d", tc.listener, tc.dialer), func(t *testing.T) {
 			e := connect[int](t,
@@ -218,6 +219,32 @@ func TestCapacityIsExact(t *testing.T) {
 			}
 			testkit.Eventually(t, "the blocked send to complete after one receive", func() bool { return done.Load() == int64(tc.want)+1 })
 		})
+	}
+}
+
+// Clients whose capacity fits in the listener's receive buffer, rendezvous
+// ones among them, keep sending: the listener finds out by itself that its
+// program took what they sent.
+func TestClientsSmallerThanTheListenerBuffer(t *testing.T) {
+	for _, opt := range []netchan.Option{netchan.WithBuffer(1), netchan.WithBuffer(3), netchan.Sync()} {
+		e := connect[int](t, []netchan.Option{netchan.Insecure()}, []netchan.Option{netchan.Insecure(), opt})
+		const n = 200
+		stop := make(chan struct{})
+		defer close(stop)
+		go func() {
+			for i := range n {
+				select {
+				case e.ds <- i:
+				case <-stop:
+					return
+				}
+			}
+		}()
+		for i := range n {
+			if v, _ := testkit.Recv(t, e.lr); v != i {
+				t.Fatalf("received %d, want %d", v, i)
+			}
+		}
 	}
 }
 

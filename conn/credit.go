@@ -44,26 +44,26 @@ func (c *creditor) init(s *Stream, window int, lazy bool) {
 	c.lazy = lazy
 }
 
-// take counts one value the program took; drained says none is queued.
-func (c *creditor) take(drained bool) {
+// take counts n values the program took; drained says none is queued.
+func (c *creditor) take(n uint64, drained bool) {
 	if c.lazy {
 		// Into the writer first, then the timer: a timer that fires in
 		// between finds the credit there, and one armed before it is
 		// armed again.
-		c.s.c.w.grant(c.s.id, 1, true)
+		c.s.c.w.grant(c.s.id, n, true)
 		c.mu.Lock()
 		c.armLocked()
 		c.mu.Unlock()
 		return
 	}
 	c.mu.Lock()
-	c.pending++
+	c.pending += n
 	if c.pending < c.flushAt && !drained {
 		c.armLocked()
 		c.mu.Unlock()
 		return
 	}
-	n := c.pending
+	n = c.pending
 	c.pending = 0
 	c.mu.Unlock()
 	c.s.c.w.grant(c.s.id, n, false)

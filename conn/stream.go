@@ -56,8 +56,15 @@ func (s *Stream) Reserve(ctx context.Context) error {
 	return s.c.waitOnReader(func() error { return s.send.Reserve(ctx) })
 }
 
+// TryReserve reserves room for one value if there is some, without
+// waiting: see [nsync.Sender.TryReserve].
+func (s *Stream) TryReserve() (ok bool, err error) { return s.send.TryReserve() }
+
 // Cancel gives back a reservation.
 func (s *Stream) Cancel() { s.send.Cancel() }
+
+// Hold keeps n values of the window unused: see [nsync.Sender.Hold].
+func (s *Stream) Hold(n int) { s.send.Hold(n) }
 
 // Send spends a reservation to queue one encoded value and returns its
 // sequence number. The value is copied; the caller may reuse it.
@@ -112,9 +119,15 @@ func (s *Stream) Inbox() Inbox { return s.in }
 
 // Take tells the peer this end's program took one value, which frees one
 // credit: the peer may send one more, and a rendezvous sender returns.
-func (s *Stream) Take() {
-	s.recv.Take()
-	s.credits.take(s.in.Len() == 0)
+func (s *Stream) Take() { s.TakeN(1) }
+
+// TakeN is n Takes at once.
+func (s *Stream) TakeN(n int) {
+	if n <= 0 {
+		return
+	}
+	s.recv.TakeN(n)
+	s.credits.take(uint64(n), s.in.Len() == 0)
 }
 
 // arrived is called by the reader for each data frame. d.Value is valid

@@ -24,7 +24,7 @@ import (
 func TestModelListener(t *testing.T) {
 	forSetups(t, 10, []api{chanAPI}, func(t *rapid.T, s setup) {
 		k := rapid.IntRange(1, 3).Draw(t, "clients")
-		capacity := rapid.IntRange(1, 2).Draw(t, "capacity")
+		capacity := rapid.IntRange(1, 5).Draw(t, "capacity")
 		l := connect[int](t, s, k, netchan.WithBuffer(capacity))
 		m := &listenerModel{l: l, capacity: capacity, last: make([]int, k), gone: make([]bool, k), sent: map[int]bool{}}
 		for j := range k {

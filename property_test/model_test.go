@@ -20,7 +20,7 @@ import (
 // room; it must then complete.
 func TestModel(t *testing.T) {
 	forEach(t, 5, func(t *rapid.T, s setup) {
-		capacity := rapid.IntRange(0, 3).Draw(t, "capacity")
+		capacity := rapid.IntRange(0, 6).Draw(t, "capacity")
 		srv, cli := connect[int](t, s, 1, netchan.WithBuffer(capacity)).pair()
 		// On the channel API a Sync send completes once taken for sending,
 		// with at most one value in flight: a Go channel of capacity 1.

@@ -98,8 +98,12 @@ func (r *Receiver) OnClose(count uint64) error {
 
 // Take records that the program took one value; the caller grants the peer
 // one credit for it.
-func (r *Receiver) Take() {
-	r.taken.Add(1)
+func (r *Receiver) Take() { r.TakeN(1) }
+
+// TakeN records that the program took n values; the caller grants the peer
+// n credits for them.
+func (r *Receiver) TakeN(n int) {
+	r.taken.Add(uint64(n))
 }
 
 // Arrived returns how many values arrived.

@@ -20,6 +20,7 @@ import (
 type Sender struct {
 	mu       gosync.Mutex
 	window   uint64
+	held     uint64          // of the window, kept unused: see Hold
 	reserved uint64          // reservations not yet committed
 	sent     uint64          // values committed; the next value's sequence number
 	taken    uint64          // values the peer says its program took
@@ -44,6 +45,18 @@ func NewSender(capacity, maxValue int) *Sender {
 
 // Window returns how many values may be outstanding at once.
 func (s *Sender) Window() int { return int(s.window) }
+
+// Hold keeps n values of the window unused, at most all but one, until the
+// next Hold: room for values the sending program counts as sent that are
+// not outstanding yet, such as those in a buffered channel a pump takes
+// them from. Those and the outstanding ones together then stay within the
+// window. Hold(0) gives the room back.
+func (s *Sender) Hold(n int) {
+	s.mu.Lock()
+	s.held = min(uint64(max(n, 0)), s.window-1)
+	s.notifyLocked()
+	s.mu.Unlock()
+}
 
 // Reserve waits until the window has room for one more value and holds that
 // room until [Sender.Commit] or [Sender.Cancel]. It fails with ctx's error, or
@@ -83,7 +96,7 @@ func (s *Sender) TryReserve() (ok bool, err error) {
 
 // roomLocked reports whether one more value may be reserved.
 func (s *Sender) roomLocked() bool {
-	if s.sent+s.reserved-s.taken >= s.window {
+	if s.sent+s.reserved-s.taken+s.held >= s.window {
 		return false
 	}
 	return s.budget == 0 || s.out.total+(s.reserved+1)*s.maxValue <= s.budget
@@ -107,7 +120,7 @@ func (s *Sender) Commit(size int) uint64 {
 	s.sent++
 	if s.budget > 0 {
 		s.out.push(uint32(size))
-		if uint64(size) < s.maxValue && s.sent+s.reserved-s.taken < s.window {
+		if uint64(size) < s.maxValue && s.sent+s.reserved-s.taken+s.held < s.window {
 			// The reservation counted the largest size; the rest is free,
 			// which matters to a waiter only if the window has room.
 			s.notifyLocked()

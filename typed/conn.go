@@ -47,14 +47,13 @@ type Conn[T any] struct {
 	recvMu gosync.Mutex
 	takes  uint64    // values next took off the stream, numbering them
 	held   []held[T] // values RecvTo took but could not hand over, by number
+
+	outletHeld int // values in an Outlet's buffer not known to be taken; guarded by its lock
 }
 
 func newConn[T any](ctx context.Context, c *conn.Conn, s *options.Settings) *Conn[T] {
 	_, stateful := s.Codec.(codec.Stateful)
 	in := c.Stream().Inbox().(*inbox[T])
-	in.mu.Lock()
-	in.taken = c.Stream().Take
-	in.mu.Unlock()
 	tc := &Conn[T]{
 		c:        c,
 		s:        c.Stream(),
@@ -87,6 +86,10 @@ func Dial[T any](ctx context.Context, addr string, opts ...Option) (*Conn[T], er
 
 // Capacity returns the capacity the two ends agreed on; 0 is rendezvous.
 func (c *Conn[T]) Capacity() int { return c.c.Capacity() }
+
+// window is how many values the peer may have outstanding: one in
+// rendezvous mode.
+func (c *Conn[T]) window() int { return max(c.Capacity(), 1) }
 
 // LocalAddr returns the local network address.
 func (c *Conn[T]) LocalAddr() net.Addr { return c.c.LocalAddr() }
@@ -174,9 +177,9 @@ func (c *Conn[T]) Recv(ctx context.Context) (T, error) {
 // next takes the next value off the stream, decoded, without telling
 // the peer: the caller calls Take once its program has the value, or hold
 // with the value's number if it could not hand it over. Held values come
-// first, the earliest taken first. direct is the channel RecvTo hands
+// first, the earliest taken first. direct is where RecvTo hands
 // values to, if it is the caller: see inbox.next.
-func (c *Conn[T]) next(ctx context.Context, direct chan<- T) (v T, n uint64, err error) {
+func (c *Conn[T]) next(ctx context.Context, direct sink[T]) (v T, n uint64, err error) {
 	c.recvMu.Lock()
 	defer c.recvMu.Unlock()
 	if len(c.held) > 0 {

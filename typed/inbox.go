@@ -33,11 +33,10 @@ type inbox[T any] struct {
 	lean   int          // busy spells in a row that used under a quarter of the ring
 	closed bool
 	ready  chan struct{} // capacity 1: a value arrived into an empty ring, or the stream closed
-	// direct is the channel of a RecvTo waiting for a value with none in
-	// hand: a value that arrives then goes straight to the program if it
-	// is receiving, without a hand-off through RecvTo's goroutine.
-	direct  chan<- T
-	taken   func()      // tells the stream the program took a value
+	// direct is where a RecvTo waiting for a value with none in hand
+	// hands values: one that arrives then goes straight to the program if
+	// that needs no wait, without a hand-off through RecvTo's goroutine.
+	direct  sink[T]
 	scratch *T          // what values are decoded into; the reading goroutine's alone
 	trim    *time.Timer // gives up a large ring the connection no longer uses
 }
@@ -86,11 +85,9 @@ func (in *inbox[T]) Arrive(value []byte) error {
 		// that invariant broke.
 		return fmt.Errorf("%w: more values than the window", conn.ErrProtocol)
 	}
-	if in.n == 0 && in.direct != nil && a.err == nil && a.panicked == nil && trySend(in.direct, a.v) {
-		// Nothing was ahead of a, and a send that completes is the
-		// program receiving a, as for RecvTo's own send.
+	if in.n == 0 && in.direct != nil && a.err == nil && a.panicked == nil && in.direct.offer(a.v) {
+		// Nothing was ahead of a.
 		in.mu.Unlock()
-		in.taken()
 		return nil
 	}
 	if in.n == len(in.ring) {
@@ -186,7 +183,7 @@ func (in *inbox[T]) Len() int { return int(in.count.Load()) }
 // pop takes the oldest value. ok is false when there is none; closed says
 // then that none will come. With none waiting and the stream open, direct,
 // if not nil, is where values go straight to until the next pop or unwait.
-func (in *inbox[T]) pop(direct chan<- T) (a arrival[T], ok, closed bool) {
+func (in *inbox[T]) pop(direct sink[T]) (a arrival[T], ok, closed bool) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if in.n == 0 {
@@ -234,10 +231,10 @@ func (in *inbox[T]) unwait() {
 // c's error if c ended with no value waiting. Values that arrived before c
 // ended are still returned. One goroutine at a time may call it.
 //
-// direct, if not nil, is the channel the caller will send the value to:
-// while next waits, values that arrive go to it straight from the reader
-// whenever the program is receiving on it, and are taken.
-func (in *inbox[T]) next(ctx context.Context, c *conn.Conn, direct chan<- T) (a arrival[T], ok bool, err error) {
+// direct, if not nil, is where the caller will hand the value: while next
+// waits, values that arrive go to it straight from the reader whenever
+// that needs no wait.
+func (in *inbox[T]) next(ctx context.Context, c *conn.Conn, direct sink[T]) (a arrival[T], ok bool, err error) {
 	err = c.Await(ctx,
 		func() (bool, error) {
 			var closed bool
@@ -255,7 +252,7 @@ func (in *inbox[T]) next(ctx context.Context, c *conn.Conn, direct chan<- T) (a 
 }
 
 // wait is next once the values come from another goroutine.
-func (in *inbox[T]) wait(ctx context.Context, c *conn.Conn, direct chan<- T) (arrival[T], bool, error) {
+func (in *inbox[T]) wait(ctx context.Context, c *conn.Conn, direct sink[T]) (arrival[T], bool, error) {
 	for {
 		if a, ok, closed := in.pop(direct); ok || closed {
 			return a, ok, nil

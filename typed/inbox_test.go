@@ -211,9 +211,8 @@ func TestQuietInboxGivesUpItsRing(t *testing.T) {
 func TestInboxDeliversDirectlyToAWaitingRecvTo(t *testing.T) {
 	in := newTestInbox(t, 8)
 	taken := 0
-	in.taken = func() { taken++ }
 	ch := make(chan int, 1) // a send completes while there is room
-	if _, ok, _ := in.pop(ch); ok {
+	if _, ok, _ := in.pop(chanSink[int]{ch, func() { taken++ }}); ok {
 		t.Fatal("pop from an empty inbox gave a value")
 	}
 	arrive(t, in, 1)
@@ -241,10 +240,9 @@ func TestInboxDeliversDirectlyToAWaitingRecvTo(t *testing.T) {
 // RecvTo's own send to raise the program's bug, not the reader.
 func TestInboxDirectToClosedChannel(t *testing.T) {
 	in := newTestInbox(t, 2)
-	in.taken = func() { t.Error("a value sent nowhere was counted as taken") }
 	ch := make(chan int)
 	close(ch)
-	in.pop(ch)
+	in.pop(chanSink[int]{ch, func() { t.Error("a value sent nowhere was counted as taken") }})
 	arrive(t, in, 1)
 	if in.Len() != 1 {
 		t.Fatalf("%d values waiting; want the one that could not be sent", in.Len())

@@ -10,21 +10,30 @@ import (
 // closes the send side as CloseSend does. It returns nil after that, or the
 // error that stopped it.
 //
-// SendFrom takes a value from ch only once there is capacity to send it, so a
-// program sending on an unbuffered ch sees exactly the connection's
-// capacity: with capacity n, n of its sends complete while the peer has
-// received nothing, and the next waits. In rendezvous mode a send on ch
-// completes only after every earlier value was received by the peer; ch's
-// own send cannot wait for the network, so one value may be in flight.
+// SendFrom takes a value from ch only once there is capacity to send it, so
+// a program sending on ch sees exactly the connection's capacity: with
+// capacity n, n of its sends complete while the peer has received nothing,
+// and the next waits. A buffered ch's buffer counts in the n: while
+// SendFrom runs, that much of the capacity is kept for the values in it,
+// leaving at least one value of room for the connection. In rendezvous
+// mode a send on ch completes only after every earlier value was received
+// by the peer; ch's own send cannot wait for the network, so one value may
+// be in flight.
 //
-// If SendFrom fails after taking a value from ch, the error is an
-// *UndeliveredError that holds the value.
+// If ctx ends, the values the program handed over are still sent while
+// there is capacity: a value for which SendFrom already had room, and those
+// in ch's buffer. If SendFrom fails after taking a value from ch, the error
+// is an *UndeliveredError that holds the value; values behind it stay in ch.
 func (c *Conn[T]) SendFrom(ctx context.Context, ch <-chan T) error {
 	// A context of its own: every pump of a listener shares the caller's,
 	// and selecting on one shared Done channel makes them contend for its
 	// lock on every value.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if n := cap(ch); n > 0 {
+		c.s.Hold(n)
+		defer c.s.Hold(0)
+	}
 	for {
 		if err := c.s.Reserve(ctx); err != nil {
 			if ctx.Err() != nil {
@@ -51,31 +60,42 @@ func (c *Conn[T]) SendFrom(ctx context.Context, ch <-chan T) error {
 }
 
 // finish ends SendFrom when ctx ended: what the program handed over before
-// that, a close of ch or a value it is sending, must not be lost. With a
-// reservation held, a value is still sent; without one it is returned in an
-// *UndeliveredError.
+// that, a close of ch or values it sent, must not be lost. Values are sent
+// while there is room, the one SendFrom reserved if any and then the
+// window's, which the values in ch's buffer were kept. The first without
+// room is returned in an *UndeliveredError.
 func (c *Conn[T]) finish(ch <-chan T, reserved bool, cause error) error {
-	select {
-	case v, ok := <-ch:
-		if !ok {
+	c.s.Hold(0)
+	for range cap(ch) + 1 {
+		if !reserved && cap(ch) > 0 {
+			reserved, _ = c.s.TryReserve()
+		}
+		select {
+		case v, ok := <-ch:
+			if !ok {
+				if reserved {
+					c.s.Cancel()
+				}
+				return c.CloseSend()
+			}
+			if !reserved {
+				return &UndeliveredError[T]{Value: v, Err: cause}
+			}
+			reserved = false
+			if _, err := c.sendReserved(v); err != nil {
+				return &UndeliveredError[T]{Value: v, Err: err}
+			}
+		default:
 			if reserved {
 				c.s.Cancel()
 			}
-			return c.CloseSend()
+			return cause
 		}
-		if !reserved {
-			return &UndeliveredError[T]{Value: v, Err: cause}
-		}
-		if _, err := c.sendReserved(v); err != nil {
-			return &UndeliveredError[T]{Value: v, Err: err}
-		}
-		return cause
-	default:
-		if reserved {
-			c.s.Cancel()
-		}
-		return cause
 	}
+	if reserved {
+		c.s.Cancel()
+	}
+	return cause
 }
 
 // take receives the next value from ch, trying first without blocking,
@@ -107,18 +127,30 @@ func (c *Conn[T]) take(ctx context.Context, ch <-chan T) (v T, ok bool, err erro
 // RecvTo sends every value that arrives to ch, until the peer closes its
 // send side, and returns nil then; otherwise the error that stopped it. A
 // value counts as received by this end's program, which frees capacity for
-// the peer, when the send on ch completes. If ctx ends while RecvTo waits
-// to hand a value over, the value stays with the connection and the next
-// receive returns it; receivers running meanwhile may have taken later
+// the peer, when the send on ch completes: a buffered ch's buffer adds to
+// the capacity, where RecvToOutlet's does not. If ctx ends while RecvTo
+// waits to hand a value over, the value stays with the connection and the
+// next receive returns it; receivers running meanwhile may have taken later
 // values first.
 //
 // A value that cannot be decoded is reported to onDecodeError, if not nil,
 // and skipped; with a nil onDecodeError, RecvTo returns the error.
 func (c *Conn[T]) RecvTo(ctx context.Context, ch chan<- T, onDecodeError func(error)) error {
+	return c.recvTo(ctx, chanSink[T]{ch, c.s.Take}, onDecodeError)
+}
+
+// RecvToOutlet is RecvTo for an Outlet's channel, which may be buffered and
+// shared with other connections: a value counts as received once the
+// program took it out of the channel.
+func (c *Conn[T]) RecvToOutlet(ctx context.Context, o *Outlet[T], onDecodeError func(error)) error {
+	return c.recvTo(ctx, outletSink[T]{c, o}, onDecodeError)
+}
+
+func (c *Conn[T]) recvTo(ctx context.Context, to sink[T], onDecodeError func(error)) error {
 	ctx, cancel := context.WithCancel(ctx) // see SendFrom
 	defer cancel()
 	for {
-		v, n, err := c.next(ctx, ch)
+		v, n, err := c.next(ctx, to)
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				return nil
@@ -130,18 +162,9 @@ func (c *Conn[T]) RecvTo(ctx context.Context, ch chan<- T, onDecodeError func(er
 			}
 			return err
 		}
-		select {
-		case ch <- v:
-			c.s.Take()
-			continue
-		default:
-		}
-		select {
-		case ch <- v:
-			c.s.Take()
-		case <-ctx.Done():
+		if err := to.put(ctx, v); err != nil {
 			c.hold(n, v)
-			return context.Cause(ctx)
+			return err
 		}
 	}
 }

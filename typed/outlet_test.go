@@ -1,0 +1,212 @@
+package typed_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/netchan/netchan"
+	"github.com/netchan/netchan/internal/testkit"
+	"github.com/netchan/netchan/typed"
+)
+
+// clients connects k dialers, each with its own options after the shared
+// ones, to one listener and returns the listener's end of each connection
+// and the dialers, in the same order. The test's cleanup closes them.
+func clients[T any](t *testing.T, shared []netchan.Option, each ...[]netchan.Option) (servers, dialers []*typed.Conn[T]) {
+	t.Helper()
+	ctx := ctxFor(t)
+	trust := testkit.NewTrust(t)
+	ln := testkit.Loopback(t)
+	l, err := typed.Listen[T](ctx, "", append([]netchan.Option{netchan.WithListener(ln), netchan.WithTLS(trust.Server)}, shared...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+	for _, opts := range each {
+		d, err := typed.Dial[T](ctx, ln.Addr().String(), append(append([]netchan.Option{netchan.WithTLS(trust.Client)}, shared...), opts...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = d.Close() })
+		c, err := l.Accept(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.Close() })
+		servers, dialers = append(servers, c), append(dialers, d)
+	}
+	return servers, dialers
+}
+
+// feed runs RecvToOutlet for each of cs until the test ends, then closes o.
+func feed[T any](t *testing.T, o *typed.Outlet[T], cs ...*typed.Conn[T]) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	for _, c := range cs {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			_ = c.RecvToOutlet(ctx, o, nil)
+		}()
+	}
+	t.Cleanup(func() {
+		cancel()
+		for range cs {
+			<-done
+		}
+		o.Close()
+	})
+}
+
+// sendBlocks reports whether a Send of v on d waits for capacity for
+// Settle: a slow machine can only make it wait longer.
+func sendBlocks(t *testing.T, d *typed.Conn[int], v int) bool {
+	t.Helper()
+	short, cancel := context.WithTimeout(ctxFor(t), testkit.Settle)
+	defer cancel()
+	err := d.Send(short, v)
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Send %d: %v", v, err)
+	}
+	return err != nil
+}
+
+// Values in an Outlet's buffer are not received: each connection feeding
+// it still has exactly its capacity outstanding while the program takes
+// nothing, and a value the program takes frees its own sender alone.
+func TestOutletKeepsEachCapacityExact(t *testing.T) {
+	const capacity = 8
+	servers, dialers := clients[int](t, []netchan.Option{netchan.WithBuffer(capacity)}, nil, nil)
+	o := typed.NewOutlet[int](4)
+	feed(t, o, servers...)
+	ctx := ctxFor(t)
+	for j, d := range dialers {
+		for i := range capacity {
+			if err := d.Send(ctx, 100*j+i); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	testkit.Eventually(t, "the buffer to fill", func() bool { return len(o.C()) == cap(o.C()) })
+	for j, d := range dialers {
+		if !sendBlocks(t, d, 100*j+capacity) {
+			t.Fatalf("dialer %d sent %d values with none received; capacity is %d", j, capacity+1, capacity)
+		}
+	}
+	v, _ := testkit.Recv(t, o.C())
+	j := v / 100
+	if err := dialers[j].Send(ctx, 100*j+capacity); err != nil {
+		t.Fatalf("dialer %d after the program took its value %d: %v", j, v, err)
+	}
+	if !sendBlocks(t, dialers[1-j], 100*(1-j)+capacity) {
+		t.Fatalf("dialer %d sent beyond its capacity when a value of dialer %d was taken", 1-j, j)
+	}
+}
+
+// A connection whose capacity fits in the buffer has all its values there
+// while its sender waits, and none comes to show that the program took
+// them: the Outlet must find out by itself.
+func TestOutletFreesACapacitySmallerThanItsBuffer(t *testing.T) {
+	servers, dialers := clients[int](t, nil, []netchan.Option{netchan.WithBuffer(1)})
+	o := typed.NewOutlet[int](8)
+	feed(t, o, servers...)
+	ctx := ctxFor(t)
+	const n = 50
+	go func() {
+		for i := range n {
+			if dialers[0].Send(ctx, i) != nil {
+				return
+			}
+		}
+	}()
+	for i := range n {
+		if v, _ := testkit.Recv(t, o.C()); v != i {
+			t.Fatalf("received %d, want %d", v, i)
+		}
+	}
+}
+
+// In rendezvous mode a Send returns once the program took the value, not
+// once it is in the buffer.
+func TestOutletRendezvous(t *testing.T) {
+	servers, dialers := clients[int](t, nil, []netchan.Option{netchan.Sync()})
+	o := typed.NewOutlet[int](8)
+	feed(t, o, servers...)
+	ctx := ctxFor(t)
+	for i := range 3 {
+		sent := make(chan error, 1)
+		go func() { sent <- dialers[0].Send(ctx, i) }()
+		testkit.Eventually(t, "the value to reach the buffer", func() bool { return len(o.C()) == 1 })
+		select {
+		case err := <-sent:
+			t.Fatalf("Send %d returned (%v) with the value still in the buffer", i, err)
+		case <-time.After(testkit.Settle):
+		}
+		if v, _ := testkit.Recv(t, o.C()); v != i {
+			t.Fatalf("received %d, want %d", v, i)
+		}
+		if err, _ := testkit.Recv(t, sent); err != nil {
+			t.Fatalf("Send %d: %v", i, err)
+		}
+	}
+}
+
+// A RecvToOutlet that gives up while waiting for room keeps its value for
+// the next receive.
+func TestRecvToOutletThatGivesUpKeepsItsValue(t *testing.T) {
+	l, d := pair[int](t, netchan.WithBuffer(8))
+	ctx := ctxFor(t)
+	for i := range 3 {
+		if err := d.Send(ctx, i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o := typed.NewOutlet[int](1)
+	defer o.Close()
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- l.RecvToOutlet(rctx, o, nil) }()
+	testkit.Eventually(t, "the buffer to fill", func() bool { return len(o.C()) == 1 })
+	cancel()
+	if err, _ := testkit.Recv(t, done); !errors.Is(err, context.Canceled) {
+		t.Fatalf("RecvToOutlet: %v; want context.Canceled", err)
+	}
+	if v, _ := testkit.Recv(t, o.C()); v != 0 {
+		t.Fatalf("from the buffer: %d, want 0", v)
+	}
+	for want := 1; want < 3; want++ {
+		if v, err := l.Recv(ctx); err != nil || v != want {
+			t.Fatalf("Recv: %d, %v; want %d", v, err, want)
+		}
+	}
+}
+
+// A buffered channel's values count in SendFrom's capacity, and those in it
+// when ctx ends are still sent.
+func TestSendFromCountsTheChannelBuffer(t *testing.T) {
+	const capacity = 8
+	l, d := pair[int](t, netchan.WithBuffer(capacity))
+	ch := make(chan int, 3)
+	sctx, cancel := context.WithCancel(ctxFor(t))
+	done := make(chan error, 1)
+	go func() { done <- d.SendFrom(sctx, ch) }()
+	for i := range capacity {
+		ch <- i // the peer receives nothing meanwhile
+	}
+	select {
+	case ch <- capacity:
+		t.Fatalf("%d sends completed with the peer receiving nothing; capacity is %d", capacity+1, capacity)
+	case <-time.After(testkit.Settle):
+	}
+	cancel()
+	if err, _ := testkit.Recv(t, done); !errors.Is(err, context.Canceled) {
+		t.Fatalf("SendFrom: %v; want context.Canceled", err)
+	}
+	ctx := ctxFor(t)
+	for want := range capacity {
+		if v, err := l.Recv(ctx); err != nil || v != want {
+			t.Fatalf("Recv: %d, %v; want %d", v, err, want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	gosync "sync"
 
 	"github.com/netchan/netchan/internal/options"
+	nsync "github.com/netchan/netchan/sync"
 	"github.com/netchan/netchan/typed"
 )
 
@@ -225,13 +226,11 @@ func leftovers[T any](in <-chan T, r reporter, cause error) {
 // chanBuffer is the buffer of the channels Dial and Listen return, for a
 // capacity of n. It saves a goroutine hand-off per value while values
 // flow, and the capacity stays exact: the values in the buffers count in
-// it (typed.Conn.SendFrom, typed.Outlet). It is a quarter of the capacity
-// at most, so that most of it stays on the network, and none in
+// it (typed.Conn.SendFrom, typed.Outlet). It is as much as a sender may
+// keep of its window for values not yet sent: a quarter of the capacity,
+// at most 64 values, beyond which values flow no faster; none in
 // rendezvous mode.
-func chanBuffer(n int) int { return min(n/4, maxChanBuffer) }
-
-// maxChanBuffer bounds chanBuffer: beyond it, values flow no faster.
-const maxChanBuffer = 64
+func chanBuffer(n int) int { return nsync.MaxHold(n) }
 
 // reporter sends errors that cannot be returned to the logger and OnError.
 type reporter struct{ s *options.Settings }

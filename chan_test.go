@@ -226,7 +226,7 @@ func TestCapacityIsExact(t *testing.T) {
 // ones among them, keep sending: the listener finds out by itself that its
 // program took what they sent.
 func TestClientsSmallerThanTheListenerBuffer(t *testing.T) {
-	for _, opt := range []netchan.Option{netchan.WithBuffer(1), netchan.WithBuffer(3), netchan.Sync()} {
+	for _, opt := range []netchan.Option{netchan.WithBuffer(1), netchan.WithBuffer(3), netchan.WithBuffer(80), netchan.Sync()} {
 		e := connect[int](t, []netchan.Option{netchan.Insecure()}, []netchan.Option{netchan.Insecure(), opt})
 		const n = 200
 		stop := make(chan struct{})

@@ -46,17 +46,23 @@ func NewSender(capacity, maxValue int) *Sender {
 // Window returns how many values may be outstanding at once.
 func (s *Sender) Window() int { return int(s.window) }
 
-// Hold keeps n values of the window unused, at most all but one, until the
-// next Hold: room for values the sending program counts as sent that are
-// not outstanding yet, such as those in a buffered channel a pump takes
-// them from. Those and the outstanding ones together then stay within the
-// window. Hold(0) gives the room back.
+// Hold keeps n values of the window unused, at most MaxHold of it, until
+// the next Hold: room for values the sending program counts as sent that
+// are not outstanding yet, such as those in a buffered channel a pump
+// takes them from. Those and the outstanding ones together then stay
+// within the window. Hold(0) gives the room back.
 func (s *Sender) Hold(n int) {
 	s.mu.Lock()
-	s.held = min(uint64(max(n, 0)), s.window-1)
+	s.held = uint64(min(max(n, 0), MaxHold(int(s.window))))
 	s.notifyLocked()
 	s.mu.Unlock()
 }
+
+// MaxHold is the most of a window of n values a sender may hold (see
+// [Sender.Hold]): a quarter, at most 64 values. A receiver relies on the
+// bound: once it holds n-MaxHold(n) values that its program may have
+// taken, the sender may be waiting for them, and it must find out.
+func MaxHold(n int) int { return min(n/4, 64) }
 
 // Reserve waits until the window has room for one more value and holds that
 // room until [Sender.Commit] or [Sender.Cancel]. It fails with ctx's error, or

@@ -95,6 +95,34 @@ func TestSenderReservationsCount(t *testing.T) {
 	}
 }
 
+// Hold keeps room in the window, at most MaxHold of it, and a waiting
+// Reserve goes on when it is given back.
+func TestSenderHold(t *testing.T) {
+	for _, tc := range []struct{ window, hold, room int }{
+		{1, 1, 1}, {3, 1, 3}, {8, 1, 7}, {8, 100, 6}, {1024, 100, 960},
+	} {
+		s := NewSender(tc.window, 0)
+		s.Hold(tc.hold)
+		for i := range tc.room {
+			if err := s.Reserve(canceled()); err != nil {
+				t.Fatalf("window %d, Hold(%d): reservation %d failed: %v", tc.window, tc.hold, i, err)
+			}
+		}
+		res := async(func() error { return s.Reserve(context.Background()) })
+		if !blocked(res) {
+			t.Fatalf("window %d, Hold(%d): %d reservations, want %d", tc.window, tc.hold, tc.room+1, tc.room)
+		}
+		if tc.room < tc.window {
+			s.Hold(0)
+		} else {
+			s.Cancel()
+		}
+		if err, _ := testkit.Recv(t, res); err != nil {
+			t.Fatalf("window %d: reserve with the room given back: %v", tc.window, err)
+		}
+	}
+}
+
 func TestSenderCancelFreesRoom(t *testing.T) {
 	s := NewSender(1, 0)
 	if err := s.Reserve(context.Background()); err != nil {

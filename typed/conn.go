@@ -13,6 +13,7 @@ import (
 	"github.com/netchan/netchan/codec"
 	"github.com/netchan/netchan/conn"
 	"github.com/netchan/netchan/internal/options"
+	nsync "github.com/netchan/netchan/sync"
 )
 
 // keepEncodeBuffer is the largest encoding buffer a Conn keeps for reuse.
@@ -87,9 +88,13 @@ func Dial[T any](ctx context.Context, addr string, opts ...Option) (*Conn[T], er
 // Capacity returns the capacity the two ends agreed on; 0 is rendezvous.
 func (c *Conn[T]) Capacity() int { return c.c.Capacity() }
 
-// window is how many values the peer may have outstanding: one in
-// rendezvous mode.
-func (c *Conn[T]) window() int { return max(c.Capacity(), 1) }
+// stallAt is how many of the peer's values in an Outlet may be all it
+// can send: its window, one value in rendezvous mode, less what it may
+// keep for values it has not sent.
+func (c *Conn[T]) stallAt() int {
+	w := max(c.Capacity(), 1)
+	return w - nsync.MaxHold(w)
+}
 
 // LocalAddr returns the local network address.
 func (c *Conn[T]) LocalAddr() net.Addr { return c.c.LocalAddr() }

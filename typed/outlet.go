@@ -19,8 +19,9 @@ import (
 // learns from the channel's length how many the program took since, and
 // frees their connections' capacity then.
 //
-// That needs a value to go in. A connection whose capacity is no larger
-// than the buffer may have all its outstanding values there, and its sender
+// That needs a value to go in. A connection whose capacity, less what its
+// sender may keep for values not yet sent (sync.MaxHold), is no larger than
+// the buffer may have all its outstanding values there, and its sender
 // waits for capacity while nothing comes to go in; then a timer checks the
 // channel instead, sooner at first and less often the longer nothing
 // changes. A connection with a larger capacity always has a value to come.
@@ -34,7 +35,7 @@ type Outlet[T any] struct {
 	// Guarded by mu.
 	owners  []*Conn[T] // a ring: whose values are in the buffer, oldest first
 	head, n int
-	stalled int // connections whose values in the buffer use all their capacity
+	stalled int // connections whose values in the buffer may be all their sender can send
 	timer   *time.Timer
 	armed   bool
 	delay   time.Duration
@@ -123,7 +124,7 @@ func (o *Outlet[T]) enteredLocked(c *Conn[T]) {
 	o.owners[(o.head+o.n)%len(o.owners)] = c
 	o.n++
 	c.outletHeld++
-	if c.outletHeld == c.window() {
+	if c.outletHeld == c.stallAt() {
 		o.stalled++
 	}
 	o.settleLocked()
@@ -144,7 +145,7 @@ func (o *Outlet[T]) settleLocked() (unstalled bool) {
 		o.owners[o.head] = nil
 		o.head = (o.head + 1) % len(o.owners)
 		o.n--
-		if c.outletHeld == c.window() {
+		if c.outletHeld == c.stallAt() {
 			o.stalled--
 			unstalled = true
 		}

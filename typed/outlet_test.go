@@ -106,23 +106,39 @@ func TestOutletKeepsEachCapacityExact(t *testing.T) {
 
 // A connection whose capacity fits in the buffer has all its values there
 // while its sender waits, and none comes to show that the program took
-// them: the Outlet must find out by itself.
+// them: the Outlet must find out by itself. So must it when the sender
+// keeps part of its capacity for values in its own buffered channel.
 func TestOutletFreesACapacitySmallerThanItsBuffer(t *testing.T) {
-	servers, dialers := clients[int](t, nil, []netchan.Option{netchan.WithBuffer(1)})
-	o := typed.NewOutlet[int](8)
-	feed(t, o, servers...)
-	ctx := ctxFor(t)
-	const n = 50
-	go func() {
-		for i := range n {
-			if dialers[0].Send(ctx, i) != nil {
-				return
+	for _, tc := range []struct {
+		capacity, sendBuffer int
+		full                 int // values in the Outlet when the sender must wait
+	}{{1, 0, 1}, {10, 2, 8}} {
+		servers, dialers := clients[int](t, nil, []netchan.Option{netchan.WithBuffer(tc.capacity)})
+		o := typed.NewOutlet[int](8)
+		feed(t, o, servers...)
+		const rounds = 5
+		ch := make(chan int, tc.sendBuffer)
+		ctx := ctxFor(t)
+		go func() { _ = dialers[0].SendFrom(ctx, ch) }()
+		go func() {
+			defer close(ch)
+			for i := range rounds * tc.full {
+				select {
+				case ch <- i:
+				case <-ctx.Done():
+					return
+				}
 			}
-		}
-	}()
-	for i := range n {
-		if v, _ := testkit.Recv(t, o.C()); v != i {
-			t.Fatalf("received %d, want %d", v, i)
+		}()
+		// Each round, the program takes the values only once the sender
+		// waits: no value comes after them.
+		for r := range rounds {
+			testkit.Eventually(t, "the buffer to hold all the sender can send", func() bool { return len(o.C()) == tc.full })
+			for i := range tc.full {
+				if v, _ := testkit.Recv(t, o.C()); v != r*tc.full+i {
+					t.Fatalf("capacity %d: received %d, want %d", tc.capacity, v, r*tc.full+i)
+				}
+			}
 		}
 	}
 }
@@ -182,12 +198,12 @@ func TestRecvToOutletThatGivesUpKeepsItsValue(t *testing.T) {
 	}
 }
 
-// A buffered channel's values count in SendFrom's capacity, and those in it
-// when ctx ends are still sent.
+// A buffered channel's values count in SendFrom's capacity, up to a
+// quarter of it, and those in it when ctx ends are still sent.
 func TestSendFromCountsTheChannelBuffer(t *testing.T) {
 	const capacity = 8
 	l, d := pair[int](t, netchan.WithBuffer(capacity))
-	ch := make(chan int, 3)
+	ch := make(chan int, capacity/4)
 	sctx, cancel := context.WithCancel(ctxFor(t))
 	done := make(chan error, 1)
 	go func() { done <- d.SendFrom(sctx, ch) }()

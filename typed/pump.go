@@ -13,9 +13,10 @@ import (
 // SendFrom takes a value from ch only once there is capacity to send it, so
 // a program sending on ch sees exactly the connection's capacity: with
 // capacity n, n of its sends complete while the peer has received nothing,
-// and the next waits. A buffered ch's buffer counts in the n: while
-// SendFrom runs, that much of the capacity is kept for the values in it,
-// leaving at least one value of room for the connection. In rendezvous
+// and the next waits. A buffered ch's buffer counts in the n, up to a
+// quarter of it and 64 values (sync.MaxHold): while SendFrom runs, that
+// much of the capacity is kept for the values in it. A larger buffer adds
+// the rest of it to the capacity. In rendezvous
 // mode a send on ch completes only after every earlier value was received
 // by the peer; ch's own send cannot wait for the network, so one value may
 // be in flight.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	gosync "sync"
+	"unsafe"
 
 	"github.com/netchan/netchan/internal/options"
 	nsync "github.com/netchan/netchan/sync"
@@ -37,7 +38,7 @@ func Dial[T any](ctx context.Context, addr string, opts ...Option) (send chan<- 
 		return nil, nil, err
 	}
 	r := reporter{s}
-	b := chanBuffer(c.Capacity())
+	b := chanBuffer[T](c.Capacity())
 	in, out := make(chan T, b), typed.NewOutlet[T](b)
 	go func() {
 		defer release()
@@ -72,7 +73,7 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 	r := reporter{s}
 	// send is not buffered: a value in a buffer shared by every client
 	// would be outstanding with none of them.
-	in, out := make(chan T), typed.NewOutlet[T](chanBuffer(s.Buffer))
+	in, out := make(chan T), typed.NewOutlet[T](chanBuffer[T](s.Buffer))
 	go func() {
 		defer release()
 		var clients gosync.WaitGroup
@@ -223,14 +224,21 @@ func leftovers[T any](in <-chan T, r reporter, cause error) {
 	}
 }
 
-// chanBuffer is the buffer of the channels Dial and Listen return, for a
-// capacity of n. It saves a goroutine hand-off per value while values
-// flow, and the capacity stays exact: the values in the buffers count in
-// it (typed.Conn.SendFrom, typed.Outlet). It is as much as a sender may
-// keep of its window for values not yet sent: a quarter of the capacity,
-// at most 64 values, beyond which values flow no faster; none in
-// rendezvous mode.
-func chanBuffer(n int) int { return nsync.MaxHold(n) }
+// chanBuffer is the buffer of the channels of T that Dial and Listen
+// return, for a capacity of n. It saves a goroutine hand-off per value
+// while values flow, and the capacity stays exact: the values in the
+// buffers count in it (typed.Conn.SendFrom, typed.Outlet). It is at most
+// what a sender may keep of its window for values not yet sent, a quarter
+// of the capacity and 64 values, beyond which values flow no faster, and
+// none in rendezvous mode; and at most chanBufferBytes of T, since the
+// buffer is allocated whole and kept while the connection is idle.
+func chanBuffer[T any](n int) int {
+	var v T
+	return min(nsync.MaxHold(n), chanBufferBytes/max(int(unsafe.Sizeof(v)), 1))
+}
+
+// chanBufferBytes bounds the memory of a channel's buffer.
+const chanBufferBytes = 2 << 10
 
 // reporter sends errors that cannot be returned to the logger and OnError.
 type reporter struct{ s *options.Settings }

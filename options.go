@@ -57,8 +57,8 @@ func WithCodec(c codec.Codec) Option {
 //
 // Part of n may sit in the channels themselves: the channels Dial returns,
 // and the receive channel of Listen, buffer up to a quarter of the capacity
-// (at most 64 values), which spares a goroutine hand-off per value while
-// values flow. Those values count in n, so the capacity stays exact: a
+// (at most 64 values, and 2 KiB of the element type), which spares a
+// goroutine hand-off per value while values flow. Those values count in n, so the capacity stays exact: a
 // value in a send channel's buffer is outstanding, and one in a receive
 // channel's buffer is not yet received. Listen's send channel has no
 // buffer, since its clients share it. A client whose capacity is no larger

@@ -24,7 +24,10 @@ import (
 //
 // Capacity is as WithBuffer describes. After the connection failed, values
 // sent on send are reported to OnError as *UndeliveredError[T], one by one,
-// so a sender is never stuck and nothing is dropped silently.
+// so a sender is never stuck and nothing is dropped silently. Once ctx has
+// ended, values in send's buffer are still sent while the capacity allows,
+// or reported; sends after that are neither, and up to cap(send) of them
+// complete, as on any buffered channel no one receives from.
 func Dial[T any](ctx context.Context, addr string, opts ...Option) (send chan<- T, recv <-chan T, err error) {
 	s, err := options.Resolve(opts)
 	if err != nil {

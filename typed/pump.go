@@ -16,10 +16,9 @@ import (
 // and the next waits. A buffered ch's buffer counts in the n, up to a
 // quarter of it and 64 values (sync.MaxHold): while SendFrom runs, that
 // much of the capacity is kept for the values in it. A larger buffer adds
-// the rest of it to the capacity. In rendezvous
-// mode a send on ch completes only after every earlier value was received
-// by the peer; ch's own send cannot wait for the network, so one value may
-// be in flight.
+// the rest of it to the capacity. In rendezvous mode a send on ch
+// completes only after every earlier value was received by the peer; ch's
+// own send cannot wait for the network, so one value may be in flight.
 //
 // If ctx ends, the values the program handed over are still sent while
 // there is capacity: a value for which SendFrom already had room, and those
@@ -62,9 +61,9 @@ func (c *Conn[T]) SendFrom(ctx context.Context, ch <-chan T) error {
 
 // finish ends SendFrom when ctx ended: what the program handed over before
 // that, a close of ch or values it sent, must not be lost. Values are sent
-// while there is room, the one SendFrom reserved if any and then the
-// window's, which the values in ch's buffer were kept. The first without
-// room is returned in an *UndeliveredError.
+// while there is room: the reservation SendFrom holds, if any, then the
+// room kept for the values in ch's buffer. The first value without room is
+// returned in an *UndeliveredError.
 func (c *Conn[T]) finish(ch <-chan T, reserved bool, cause error) error {
 	c.s.Hold(0)
 	for range cap(ch) + 1 {
@@ -142,7 +141,7 @@ func (c *Conn[T]) RecvTo(ctx context.Context, ch chan<- T, onDecodeError func(er
 
 // RecvToOutlet is RecvTo for an Outlet's channel, which may be buffered and
 // shared with other connections: a value counts as received once the
-// program took it out of the channel.
+// program took it out of the channel. A Conn feeds one Outlet in its life.
 func (c *Conn[T]) RecvToOutlet(ctx context.Context, o *Outlet[T], onDecodeError func(error)) error {
 	return c.recvTo(ctx, outletSink[T]{c, o}, onDecodeError)
 }

@@ -74,9 +74,13 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 		return nil, nil, err
 	}
 	r := reporter{s}
-	// send is not buffered: a value in a buffer shared by every client
-	// would be outstanding with none of them.
-	in, out := make(chan T), typed.NewOutlet[T](chanBuffer[T](s.Buffer))
+	// Neither channel is buffered. A value in a send buffer shared by every
+	// client would be outstanding with none of them. A receive buffer
+	// shared by thousands of clients makes them queue to put values in,
+	// each in turn once the program took one (see typed.Outlet), where
+	// without one the program takes values straight from the goroutines
+	// waiting to hand them over.
+	in, out := make(chan T), typed.NewOutlet[T](0)
 	go func() {
 		defer release()
 		var clients gosync.WaitGroup

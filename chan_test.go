@@ -193,7 +193,7 @@ func TestCapacityIsExact(t *testing.T) {
 	for _, tc := range []struct{ listener, dialer, want int }{
 		{1, 1, 1}, {3, 3, 3}, {17, 17, 17},
 		{3, 17, 3}, {17, 3, 3}, // the smaller wins
-		{1024, 1, 1}, // a client whose values all fit in the listener's buffer
+		{1024, 1, 1}, {1024, 80, 80},
 	} {
 		t.Run(fmt.Sprintf("listener=%d,dialer=%d", tc.listener, tc.dialer), func(t *testing.T) {
 			e := connect[int](t,
@@ -222,10 +222,9 @@ func TestCapacityIsExact(t *testing.T) {
 	}
 }
 
-// Clients whose capacity fits in the listener's receive buffer, rendezvous
-// ones among them, keep sending: the listener finds out by itself that its
-// program took what they sent.
-func TestClientsSmallerThanTheListenerBuffer(t *testing.T) {
+// Clients with small capacities, rendezvous ones among them, keep sending
+// to a listener with the default one.
+func TestClientsWithSmallCapacities(t *testing.T) {
 	for _, opt := range []netchan.Option{netchan.WithBuffer(1), netchan.WithBuffer(3), netchan.WithBuffer(80), netchan.Sync()} {
 		e := connect[int](t, []netchan.Option{netchan.Insecure()}, []netchan.Option{netchan.Insecure(), opt})
 		const n = 200

@@ -76,10 +76,8 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 	r := reporter{s}
 	// Neither channel is buffered. A value in a send buffer shared by every
 	// client would be outstanding with none of them. A receive buffer
-	// shared by thousands of clients makes them queue to put values in,
-	// each in turn once the program took one (see typed.Outlet), where
-	// without one the program takes values straight from the goroutines
-	// waiting to hand them over.
+	// (typed.Outlet) helps a few clients, but with 10,000 the listener
+	// took in values ten times slower than without one.
 	in, out := make(chan T), typed.NewOutlet[T](0)
 	go func() {
 		defer release()

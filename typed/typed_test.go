@@ -18,26 +18,8 @@ import (
 // pair returns both ends of one connection; the test's cleanup closes them.
 func pair[T any](t *testing.T, opts ...netchan.Option) (listener, dialer *typed.Conn[T]) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), testkit.Patience)
-	t.Cleanup(cancel)
-	trust := testkit.NewTrust(t)
-	ln := testkit.Loopback(t)
-	l, err := typed.Listen[T](ctx, "", append([]netchan.Option{netchan.WithListener(ln), netchan.WithTLS(trust.Server)}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = l.Close() })
-	d, err := typed.Dial[T](ctx, ln.Addr().String(), append([]netchan.Option{netchan.WithTLS(trust.Client)}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = d.Close() })
-	c, err := l.Accept(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	return c, d
+	servers, dialers := clients[T](t, opts, nil)
+	return servers[0], dialers[0]
 }
 
 func ctxFor(t *testing.T) context.Context {

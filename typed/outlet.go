@@ -88,10 +88,6 @@ func (o *Outlet[T]) Close() {
 
 // push puts v, c's, in the channel, waiting for room while ctx lasts.
 func (o *Outlet[T]) push(ctx context.Context, c *Conn[T], v T) error {
-	if cap(o.ch) == 0 {
-		// A send that completes is a receive: nothing to remember.
-		return chanSink[T]{o.ch, c.s.Take}.put(ctx, v)
-	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	select {
@@ -109,9 +105,6 @@ func (o *Outlet[T]) push(ctx context.Context, c *Conn[T], v T) error {
 
 // tryPush puts v, c's, in the channel if that needs no wait.
 func (o *Outlet[T]) tryPush(c *Conn[T], v T) bool {
-	if cap(o.ch) == 0 {
-		return chanSink[T]{o.ch, c.s.Take}.offer(v)
-	}
 	if !o.mu.TryLock() {
 		return false
 	}
@@ -239,7 +232,8 @@ func (s chanSink[T]) put(ctx context.Context, v T) error {
 	}
 }
 
-// outletSink hands c's values to an Outlet, which counts them as received.
+// outletSink hands c's values to a buffered Outlet, which counts them as
+// received.
 type outletSink[T any] struct {
 	c *Conn[T]
 	o *Outlet[T]

@@ -143,6 +143,10 @@ func (c *Conn[T]) RecvTo(ctx context.Context, ch chan<- T, onDecodeError func(er
 // shared with other connections: a value counts as received once the
 // program took it out of the channel. A Conn feeds one Outlet in its life.
 func (c *Conn[T]) RecvToOutlet(ctx context.Context, o *Outlet[T], onDecodeError func(error)) error {
+	if cap(o.ch) == 0 {
+		// A send that completes is a receive: nothing to remember.
+		return c.RecvTo(ctx, o.ch, onDecodeError)
+	}
 	return c.recvTo(ctx, outletSink[T]{c, o}, onDecodeError)
 }
 

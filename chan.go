@@ -78,7 +78,7 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 	// client would be outstanding with none of them. A receive buffer
 	// (typed.Outlet) helps a few clients, but with 10,000 the listener
 	// took in values ten times slower than without one.
-	in, out := make(chan T), typed.NewOutlet[T](0)
+	in, out := make(chan T), typed.NewOutlet[T](chanBuffer[T](s.Buffer))
 	go func() {
 		defer release()
 		var clients gosync.WaitGroup

@@ -3,6 +3,7 @@ package typed
 import (
 	"context"
 	gosync "sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -14,38 +15,50 @@ import (
 // A buffer lets values pass to a program that keeps up without a goroutine
 // hand-off each. But a value in the buffer has not been received yet: if it
 // freed capacity on entering, its sender could have the buffer's size more
-// values outstanding than the capacity allows. So the Outlet remembers whose
-// values are in the buffer, oldest first, and every time a value goes in it
-// learns from the channel's length how many the program took since, and
-// frees their connections' capacity then.
+// values outstanding than the capacity allows. So the Outlet keeps track of
+// whose values went in, and frees their capacity once it knows the program
+// took them. It checks each time a value goes in, and, while values wait
+// to be freed, on a timer, sooner at first and less often the longer
+// nothing changes, since a sender may be waiting for them with nothing
+// left to send.
 //
-// That needs a value to go in. A connection whose capacity, less what its
-// sender may keep for values not yet sent (sync.MaxHold), is no larger than
-// the buffer may have all its outstanding values there, and its sender
-// waits for capacity while nothing comes to go in; then a timer checks the
-// channel instead, sooner at first and less often the longer nothing
-// changes. A connection with a larger capacity always has a value to come.
-//
-// An Outlet suits a few connections. Fed by 10,000, a buffered Outlet
-// took in values ten times slower than an unbuffered one (size 0), which
-// the program takes values from straight from the goroutines waiting to
-// hand them over; netchan.Listen does not buffer for that reason. The
-// cause is not pinned down: a version that never waited for the lock did
-// no better.
+// A value goes in one of two ways. Under the Outlet's lock, it is recorded
+// in the channel's order, and freed as soon as the program took it: the
+// channel holds the newest values, so of those recorded, all but len(ch)
+// were taken. But a lock that many pushes queue for is slow: with
+// thousands of connections, each unlock handed it to a goroutine that then
+// had to wait its turn to run, and values went in at one per turn of the
+// scheduler, ten times slower than through an unbuffered channel. So a
+// push waits for the lock behind a few others at most. The rest go in
+// without it, waiting in the channel's own send if the buffer is full,
+// where the program's receive moves them in with no goroutine of netchan's
+// having to run first. Those are only counted, per connection, and freed
+// once the Outlet knows they were taken: when the channel is empty, or
+// when more values than it holds went in under the lock after them. Under
+// such load capacity frees in bursts, at the latest once the senders ran
+// out of it and the channel drained.
 type Outlet[T any] struct {
 	ch chan T
-	// mu is held while a value goes in, so owners follow the channel's
-	// order. A push waiting for room holds it: the others could not go in
-	// either, and they are let in, each in turn, as the program takes.
-	mu gosync.Mutex
 
-	// Guarded by mu.
-	owners  []*Conn[T] // a ring: whose values are in the buffer, oldest first
-	head, n int
-	stalled int // connections whose values in the buffer may be all their sender can send
+	// Values that went in under mu.
+	mu       gosync.Mutex
+	owners   []*Conn[T] // a ring: whose values went in, oldest first
+	head, n  int
+	locked   atomic.Int64  // n, read without mu
+	waiters  atomic.Int64  // pushes waiting for mu
+	lockedIn atomic.Uint64 // values that went in under mu, ever
+
+	// Values that went in without mu.
+	loose    atomic.Int64            // not freed
+	dirty    atomic.Pointer[Conn[T]] // a stack, through Conn.outletNext, of connections with such values
+	settling atomic.Bool             // a settleLoose runs; it owns batch
+	batch    []*Conn[T]
+
+	armed atomic.Bool  // the timer is set
+	delay atomic.Int64 // its next delay, a time.Duration
+
+	timerMu gosync.Mutex // guards timer and closed
 	timer   *time.Timer
-	armed   bool
-	delay   time.Duration
 	closed  bool
 }
 
@@ -60,11 +73,12 @@ const (
 // 0 every value is handed from a connection's goroutine to the program, as
 // by RecvTo.
 func NewOutlet[T any](size int) *Outlet[T] {
-	return &Outlet[T]{
+	o := &Outlet[T]{
 		ch:     make(chan T, max(size, 0)),
 		owners: make([]*Conn[T], max(size, 0)+1),
-		delay:  pollFirst,
 	}
+	o.delay.Store(int64(pollFirst))
+	return o
 }
 
 // C returns the channel the program receives from.
@@ -74,8 +88,8 @@ func (o *Outlet[T]) C() <-chan T { return o.ch }
 // Values still in the buffer stay there for the program to receive. It is
 // idempotent.
 func (o *Outlet[T]) Close() {
-	o.mu.Lock()
-	defer o.mu.Unlock()
+	o.timerMu.Lock()
+	defer o.timerMu.Unlock()
 	if o.closed {
 		return
 	}
@@ -86,10 +100,15 @@ func (o *Outlet[T]) Close() {
 	close(o.ch)
 }
 
-// push puts v, c's, in the channel, waiting for room while ctx lasts.
+// push puts v, c's, in the channel, waiting for room while ctx lasts. With
+// the lock, it keeps it while it waits: the channel is full, so nothing
+// recorded under it can have been taken, and others go in without it.
 func (o *Outlet[T]) push(ctx context.Context, c *Conn[T], v T) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
+	o.settleLoose()
+	locked := o.lock()
+	if locked {
+		defer o.mu.Unlock()
+	}
 	select {
 	case o.ch <- v:
 	default:
@@ -99,12 +118,36 @@ func (o *Outlet[T]) push(ctx context.Context, c *Conn[T], v T) error {
 			return context.Cause(ctx)
 		}
 	}
-	o.enteredLocked(c)
+	o.entered(c, locked)
 	return nil
 }
 
-// tryPush puts v, c's, in the channel if that needs no wait.
+// lock takes the lock, waiting for it behind at most lockWaiters others,
+// and reports whether it did. The rest go in without it.
+func (o *Outlet[T]) lock() bool {
+	if o.mu.TryLock() {
+		return true
+	}
+	if o.waiters.Add(1) > lockWaiters {
+		o.waiters.Add(-1)
+		return false
+	}
+	o.mu.Lock()
+	o.waiters.Add(-1)
+	return true
+}
+
+// lockWaiters is how many pushes may wait for the lock. A few connections
+// then have their values freed as soon as the program took them, and the
+// lock cannot gather a queue of thousands.
+const lockWaiters = 4
+
+// tryPush puts v, c's, in the channel if that needs no wait, for the lock
+// either: its caller reads the connection. It puts it in under the lock
+// only; the goroutine that pushes when it cannot is the one to go in
+// without it, if it must.
 func (o *Outlet[T]) tryPush(c *Conn[T], v T) bool {
+	o.settleLoose()
 	if !o.mu.TryLock() {
 		return false
 	}
@@ -114,30 +157,30 @@ func (o *Outlet[T]) tryPush(c *Conn[T], v T) bool {
 	default:
 		return false
 	}
-	o.enteredLocked(c)
+	o.entered(c, true)
 	return true
 }
 
-// enteredLocked records a value of c's that went in, then frees the
-// capacity of those the program took.
-func (o *Outlet[T]) enteredLocked(c *Conn[T]) {
-	o.owners[(o.head+o.n)%len(o.owners)] = c
-	o.n++
-	c.outletHeld++
-	if c.outletHeld == c.stallAt() {
-		o.stalled++
+// entered records a value of c's that went in, with mu held if locked.
+func (o *Outlet[T]) entered(c *Conn[T], locked bool) {
+	if locked {
+		o.owners[(o.head+o.n)%len(o.owners)] = c
+		o.n++
+		o.lockedIn.Add(1)
+		o.settleLocked()
+	} else {
+		c.outletStamp.Store(o.lockedIn.Load())
+		c.outletLoose.Add(1)
+		o.loose.Add(1)
+		o.markDirty(c)
 	}
-	o.settleLocked()
-	if o.stalled > 0 {
-		o.armLocked()
-	}
+	o.arm()
 }
 
-// settleLocked frees the capacity of every value the program took out of
-// the channel: all but the len(ch) newest of those that went in. It
-// reports whether that freed a connection that had all its capacity in
-// the buffer.
-func (o *Outlet[T]) settleLocked() (unstalled bool) {
+// settleLocked frees the capacity of every value recorded under mu that
+// the program took out of the channel: all but the len(ch) newest. It
+// reports whether it freed any.
+func (o *Outlet[T]) settleLocked() (freed bool) {
 	var run *Conn[T] // the owner of the values counted in n
 	n := 0
 	for range o.n - len(o.ch) {
@@ -145,11 +188,6 @@ func (o *Outlet[T]) settleLocked() (unstalled bool) {
 		o.owners[o.head] = nil
 		o.head = (o.head + 1) % len(o.owners)
 		o.n--
-		if c.outletHeld == c.stallAt() {
-			o.stalled--
-			unstalled = true
-		}
-		c.outletHeld--
 		if c != run {
 			if run != nil {
 				run.s.TakeN(n)
@@ -161,34 +199,117 @@ func (o *Outlet[T]) settleLocked() (unstalled bool) {
 	if run != nil {
 		run.s.TakeN(n)
 	}
-	return unstalled
+	o.locked.Store(int64(o.n))
+	return run != nil
 }
 
-func (o *Outlet[T]) armLocked() {
-	if o.armed || o.closed {
+// markDirty puts c on the stack of connections with values to free,
+// unless it is there.
+func (o *Outlet[T]) markDirty(c *Conn[T]) {
+	if !c.outletDirty.CompareAndSwap(false, true) {
 		return
 	}
-	o.armed = true
-	if o.timer == nil {
-		o.timer = time.AfterFunc(o.delay, o.poll)
-	} else {
-		o.timer.Reset(o.delay)
+	for {
+		head := o.dirty.Load()
+		c.outletNext = head
+		if o.dirty.CompareAndSwap(head, c) {
+			return
+		}
 	}
 }
 
-// poll is the timer's check. It waits for the lock, which a push may
-// hold while the program takes nothing: it would find nothing taken then.
-func (o *Outlet[T]) poll() {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.armed = false
-	if o.settleLocked() {
-		o.delay = pollFirst
-	} else {
-		o.delay = min(2*o.delay, pollMax)
+// settleLoose frees the capacity of the values that went in without the
+// lock and are known to be taken, if the channel is empty: then all were.
+// That is the cheap case a push looks for. It gives up at once if another
+// settleLoose runs, and reports whether it freed any.
+func (o *Outlet[T]) settleLoose() (freed bool) {
+	if len(o.ch) > 0 || o.loose.Load() == 0 {
+		return false
 	}
-	if o.stalled > 0 {
-		o.armLocked()
+	return o.settleLooseAll()
+}
+
+// settleLooseAll is settleLoose whether or not the channel is empty. The
+// channel holds the newest values: a value was taken once as many values
+// as the channel holds went in after it. The values counted in lockedIn
+// since a connection's latest loose value was counted went in after all
+// of its loose values, but for one: a value in under the lock is counted
+// just after it went in.
+func (o *Outlet[T]) settleLooseAll() (freed bool) {
+	if o.loose.Load() == 0 || !o.settling.CompareAndSwap(false, true) {
+		return false
+	}
+	defer o.settling.Store(false)
+	batch := o.batch[:0]
+	for c := o.dirty.Swap(nil); c != nil; {
+		next := c.outletNext
+		c.outletNext = nil
+		c.outletDirty.Store(false) // from here, a value of c's that goes in puts it back
+		batch = append(batch, c)
+		c = next
+	}
+	// Each count first, then its stamp (entered stores them the other
+	// way round), then the values in under the lock, then the channel:
+	// every value counted went in before its stamp was taken.
+	for _, c := range batch {
+		c.outletSeen = c.outletLoose.Load()
+		c.outletSeenAt = c.outletStamp.Load()
+	}
+	after := o.lockedIn.Load()
+	held := uint64(len(o.ch))
+	for i, c := range batch {
+		switch {
+		case c.outletSeen > 0 && (held == 0 || after-c.outletSeenAt > held):
+			c.outletLoose.Add(-c.outletSeen)
+			o.loose.Add(-c.outletSeen)
+			c.s.TakeN(int(c.outletSeen))
+			freed = true
+			if c.outletLoose.Load() > 0 {
+				o.markDirty(c)
+			}
+		case c.outletLoose.Load() > 0:
+			o.markDirty(c)
+		}
+		batch[i] = nil
+	}
+	o.batch = batch[:0]
+	return freed
+}
+
+// arm sets the timer unless it is set.
+func (o *Outlet[T]) arm() {
+	if o.armed.Load() || !o.armed.CompareAndSwap(false, true) {
+		return
+	}
+	o.timerMu.Lock()
+	defer o.timerMu.Unlock()
+	if o.closed {
+		return
+	}
+	d := time.Duration(o.delay.Load())
+	if o.timer == nil {
+		o.timer = time.AfterFunc(d, o.poll)
+	} else {
+		o.timer.Reset(d)
+	}
+}
+
+// poll is the timer's check, set again while values wait to be freed. It
+// does not wait for the lock: whoever holds it frees what it can.
+func (o *Outlet[T]) poll() {
+	freed := o.settleLooseAll()
+	if o.mu.TryLock() {
+		freed = o.settleLocked() || freed
+		o.mu.Unlock()
+	}
+	if freed {
+		o.delay.Store(int64(pollFirst))
+	} else {
+		o.delay.Store(int64(min(2*time.Duration(o.delay.Load()), pollMax)))
+	}
+	o.armed.Store(false)
+	if o.locked.Load() > 0 || o.loose.Load() > 0 {
+		o.arm()
 	}
 }
 

@@ -104,6 +104,97 @@ func TestOutletKeepsEachCapacityExact(t *testing.T) {
 	}
 }
 
+// Values that go in without the Outlet's lock, as when many connections
+// push at once, are freed only once the program took them, and then are.
+func TestOutletUnlockedKeepsEachCapacityExact(t *testing.T) {
+	const capacity = 8
+	servers, dialers := clients[int](t, []netchan.Option{netchan.WithBuffer(capacity)}, nil, nil)
+	o := typed.NewOutlet[int](4)
+	feed(t, o, servers...)
+	t.Cleanup(typed.LockOutlet(o))
+	ctx := ctxFor(t)
+	for j, d := range dialers {
+		for i := range capacity {
+			if err := d.Send(ctx, 100*j+i); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	testkit.Eventually(t, "the buffer to fill", func() bool { return len(o.C()) == cap(o.C()) })
+	for j, d := range dialers {
+		if !sendBlocks(t, d, 100*j+capacity) {
+			t.Fatalf("dialer %d sent %d values with none received; capacity is %d", j, capacity+1, capacity)
+		}
+	}
+	v, _ := testkit.Recv(t, o.C())
+	j := v / 100
+	if !sendBlocks(t, dialers[1-j], 100*(1-j)+capacity) {
+		t.Fatalf("dialer %d sent beyond its capacity when a value of dialer %d was taken", 1-j, j)
+	}
+	next := [2]int{}
+	next[j] = v%100 + 1
+	for range 2*capacity - 1 {
+		v, _ := testkit.Recv(t, o.C())
+		if k := v / 100; v%100 != next[k] {
+			t.Fatalf("received %d from dialer %d, want %d", v%100, k, next[k])
+		}
+		next[v/100]++
+	}
+	for j, d := range dialers {
+		if err := d.Send(ctx, 100*j+capacity); err != nil {
+			t.Fatalf("dialer %d after the program took all its values: %v", j, err)
+		}
+	}
+}
+
+// A connection whose values went in without the Outlet's lock is freed
+// once the program took them, even while another connection's values keep
+// the channel from ever emptying.
+func TestOutletFreesUnlockedValuesBehindAStream(t *testing.T) {
+	servers, dialers := clients[int](t, nil, []netchan.Option{netchan.WithBuffer(2)}, []netchan.Option{netchan.WithBuffer(64)})
+	o := typed.NewOutlet[int](4)
+	feed(t, o, servers...)
+	release := typed.LockOutlet(o)
+	ctx := ctxFor(t)
+	quiet, waiting := dialers[0], dialers[1]
+	for i := range 2 {
+		if err := quiet.Send(ctx, i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	testkit.Eventually(t, "the quiet dialer's values in the buffer", func() bool { return len(o.C()) == 2 })
+	release()
+	stream, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() {
+		for i := 1000; waiting.Send(stream, i) == nil; i++ {
+		}
+	}()
+	sent := make(chan error, 1)
+	go func() { sent <- quiet.Send(ctx, 2) }()
+	// The program takes a value only when the buffer is full, so the
+	// channel never empties while the stream lasts.
+	for range 1000 {
+		testkit.Eventually(t, "a full buffer", func() bool { return len(o.C()) == cap(o.C()) })
+		select {
+		case err := <-sent:
+			if err != nil {
+				t.Fatal(err)
+			}
+			return
+		default:
+		}
+		if v, _ := testkit.Recv(t, o.C()); v == 2 {
+			// Sent, so its Send returns, if it has not yet.
+			if err, _ := testkit.Recv(t, sent); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+	}
+	t.Fatal("the quiet dialer still waits for capacity after the program took its values and 1,000 more")
+}
+
 // A connection whose capacity fits in the buffer has all its values there
 // while its sender waits, and none comes to show that the program took
 // them: the Outlet must find out by itself. So must it when the sender
@@ -111,11 +202,15 @@ func TestOutletKeepsEachCapacityExact(t *testing.T) {
 func TestOutletFreesACapacitySmallerThanItsBuffer(t *testing.T) {
 	for _, tc := range []struct {
 		capacity, sendBuffer int
-		full                 int // values in the Outlet when the sender must wait
-	}{{1, 0, 1}, {10, 2, 8}} {
+		full                 int  // values in the Outlet when the sender must wait
+		unlocked             bool // values go in without the Outlet's lock
+	}{{1, 0, 1, false}, {10, 2, 8, false}, {1, 0, 1, true}, {10, 2, 8, true}} {
 		servers, dialers := clients[int](t, nil, []netchan.Option{netchan.WithBuffer(tc.capacity)})
 		o := typed.NewOutlet[int](8)
 		feed(t, o, servers...)
+		if tc.unlocked {
+			t.Cleanup(typed.LockOutlet(o))
+		}
 		const rounds = 5
 		ch := make(chan int, tc.sendBuffer)
 		ctx := ctxFor(t)
@@ -144,11 +239,19 @@ func TestOutletFreesACapacitySmallerThanItsBuffer(t *testing.T) {
 }
 
 // In rendezvous mode a Send returns once the program took the value, not
-// once it is in the buffer.
+// once it is in the buffer; whichever way the value went in.
 func TestOutletRendezvous(t *testing.T) {
+	t.Run("locked", func(t *testing.T) { testOutletRendezvous(t, false) })
+	t.Run("unlocked", func(t *testing.T) { testOutletRendezvous(t, true) })
+}
+
+func testOutletRendezvous(t *testing.T, unlocked bool) {
 	servers, dialers := clients[int](t, nil, []netchan.Option{netchan.Sync()})
 	o := typed.NewOutlet[int](8)
 	feed(t, o, servers...)
+	if unlocked {
+		t.Cleanup(typed.LockOutlet(o))
+	}
 	ctx := ctxFor(t)
 	for i := range 3 {
 		sent := make(chan error, 1)

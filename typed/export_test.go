@@ -1,0 +1,13 @@
+package typed
+
+// LockOutlet holds o's lock, with as many pushes counted as waiting for it
+// as may, until release is called: every value then goes in without the
+// lock, and the tests reach the Outlet's unlocked path so.
+func LockOutlet[T any](o *Outlet[T]) (release func()) {
+	o.mu.Lock()
+	o.waiters.Add(lockWaiters)
+	return func() {
+		o.waiters.Add(-lockWaiters)
+		o.mu.Unlock()
+	}
+}

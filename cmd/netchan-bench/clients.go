@@ -94,6 +94,12 @@ func (cs *clients) echo(ctx context.Context, c client, count *atomic.Uint64) {
 	defer close(c.send)
 	for v := range c.recv {
 		select {
+		case c.send <- v: // as in server.sendLoop
+			count.Add(1)
+			continue
+		default:
+		}
+		select {
 		case c.send <- v:
 			count.Add(1)
 		case <-ctx.Done():

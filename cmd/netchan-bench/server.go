@@ -73,8 +73,15 @@ func startServer(ctx context.Context, cfg *config, opts []netchan.Option) (*serv
 func (s *server) sendLoop(ctx context.Context, payload []byte) {
 	for seq := uint64(1); ; seq++ {
 		s.attempted.Store(seq)
+		v := value{Seq: seq, Payload: payload}
 		select {
-		case s.send <- value{Seq: seq, Payload: payload}:
+		case s.send <- v: // without waiting, a select of one channel: it locks that alone
+			s.sent.Store(seq)
+			continue
+		default:
+		}
+		select {
+		case s.send <- v:
 			s.sent.Store(seq)
 		case <-s.stop:
 			return

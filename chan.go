@@ -57,7 +57,9 @@ func Dial[T any](ctx context.Context, addr string, opts ...Option) (send chan<- 
 // A value sent on send goes to exactly one connected client that has free
 // capacity, as a value sent on a Go channel goes to one of the goroutines
 // receiving from it; until a client connects, a send blocks. Values from all
-// clients merge into recv. close(send) closes the receive channel of every
+// clients merge into recv, whose buffer holds values not yet received:
+// their clients' capacity frees once the program takes them out (see
+// WithBuffer). close(send) closes the receive channel of every
 // client, connected now or later, after each received what was sent to it.
 // recv is closed when ctx ends, after every connection stopped: ctx bounds the
 // listener, its connections and its goroutines.
@@ -74,10 +76,10 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 		return nil, nil, err
 	}
 	r := reporter{s}
-	// Neither channel is buffered. A value in a send buffer shared by every
-	// client would be outstanding with none of them. A receive buffer
-	// (typed.Outlet) helps a few clients, but with 10,000 the listener
-	// took in values ten times slower than without one.
+	// The send channel is not buffered: a value in a buffer shared by
+	// every client would be outstanding with none of them. The receive
+	// channel is, through an Outlet, which frees a client's capacity only
+	// once the program took its value out.
 	in, out := make(chan T), typed.NewOutlet[T](chanBuffer[T](s.Buffer))
 	go func() {
 		defer release()

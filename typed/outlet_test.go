@@ -195,6 +195,42 @@ func TestOutletFreesUnlockedValuesBehindAStream(t *testing.T) {
 	t.Fatal("the quiet dialer still waits for capacity after the program took its values and 1,000 more")
 }
 
+// More connections than may wait for the Outlet's lock push at once: every
+// value arrives, each connection's in order, and every sender finishes.
+func TestOutletManyConnections(t *testing.T) {
+	const conns, each = 80, 40
+	perDialer := make([][]netchan.Option, conns)
+	servers, dialers := clients[int](t, []netchan.Option{netchan.WithBuffer(4)}, perDialer...)
+	o := typed.NewOutlet[int](8)
+	feed(t, o, servers...)
+	ctx := ctxFor(t)
+	sent := make(chan error, conns)
+	for j, d := range dialers {
+		go func() {
+			for i := range each {
+				if err := d.Send(ctx, 1000*j+i); err != nil {
+					sent <- err
+					return
+				}
+			}
+			sent <- nil
+		}()
+	}
+	next := make([]int, conns)
+	for range conns * each {
+		v, _ := testkit.Recv(t, o.C())
+		if j := v / 1000; v%1000 != next[j] {
+			t.Fatalf("connection %d: received %d, want %d", j, v%1000, next[j])
+		}
+		next[v/1000]++
+	}
+	for range conns {
+		if err, _ := testkit.Recv(t, sent); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // A connection whose capacity fits in the buffer has all its values there
 // while its sender waits, and none comes to show that the program took
 // them: the Outlet must find out by itself. So must it when the sender

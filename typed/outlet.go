@@ -101,8 +101,9 @@ func (o *Outlet[T]) Close() {
 }
 
 // push puts v, c's, in the channel, waiting for room while ctx lasts. With
-// the lock, it keeps it while it waits: the channel is full, so nothing
-// recorded under it can have been taken, and others go in without it.
+// the lock, it keeps it while it waits: while the channel is full, no value
+// recorded under the lock is known taken, and a few pushes waiting for the
+// lock behind it are let in each in turn, the others without it.
 func (o *Outlet[T]) push(ctx context.Context, c *Conn[T], v T) error {
 	o.settleLoose()
 	locked := o.lock()

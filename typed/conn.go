@@ -14,6 +14,7 @@ import (
 	"github.com/netchan/netchan/codec"
 	"github.com/netchan/netchan/conn"
 	"github.com/netchan/netchan/internal/options"
+	nsync "github.com/netchan/netchan/sync"
 )
 
 // keepEncodeBuffer is the largest encoding buffer a Conn keeps for reuse.
@@ -49,11 +50,11 @@ type Conn[T any] struct {
 	takes  uint64    // values next took off the stream, numbering them
 	held   []held[T] // values RecvTo took but could not hand over, by number
 
-	// Its values that went into an Outlet without the Outlet's lock and
-	// were not freed, and the Outlet's bookkeeping of them: see
-	// Outlet.settleLoose.
+	// Its values in an Outlet not freed, and the Outlet's bookkeeping of
+	// them: see Outlet.settleLocked and Outlet.settleLooseAll.
+	outletHeld   int // of its values in under the Outlet's lock, those not freed; guarded by that lock
 	outletLoose  atomic.Int64
-	outletStamp  atomic.Uint64 // the Outlet's lockedIn when the latest was counted
+	outletStamp  atomic.Uint64 // the most of the Outlet's lockedIn when one was counted
 	outletDirty  atomic.Bool
 	outletNext   *Conn[T]
 	outletSeen   int64
@@ -95,6 +96,14 @@ func Dial[T any](ctx context.Context, addr string, opts ...Option) (*Conn[T], er
 
 // Capacity returns the capacity the two ends agreed on; 0 is rendezvous.
 func (c *Conn[T]) Capacity() int { return c.c.Capacity() }
+
+// stallAt is how many of the peer's values in an Outlet may be all it
+// can send: its window, one value in rendezvous mode, less what it may
+// keep for values it has not sent.
+func (c *Conn[T]) stallAt() int {
+	w := max(c.Capacity(), 1)
+	return w - nsync.MaxHold(w)
+}
 
 // LocalAddr returns the local network address.
 func (c *Conn[T]) LocalAddr() net.Addr { return c.c.LocalAddr() }

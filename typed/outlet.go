@@ -17,10 +17,9 @@ import (
 // freed capacity on entering, its sender could have the buffer's size more
 // values outstanding than the capacity allows. So the Outlet keeps track of
 // whose values went in, and frees their capacity once it knows the program
-// took them. It checks each time a value goes in, and, while values wait
-// to be freed, on a timer, sooner at first and less often the longer
-// nothing changes, since a sender may be waiting for them with nothing
-// left to send.
+// took them. It checks each time a value goes in, and on a timer while a
+// sender may be waiting for them with nothing left to send, sooner at first
+// and less often the longer nothing changes.
 //
 // A value goes in one of two ways. Under the Outlet's lock, it is recorded
 // in the channel's order, and freed as soon as the program took it: the
@@ -44,7 +43,7 @@ type Outlet[T any] struct {
 	mu       gosync.Mutex
 	owners   []*Conn[T] // a ring: whose values went in, oldest first
 	head, n  int
-	locked   atomic.Int64  // n, read without mu
+	stalled  atomic.Int64  // connections whose values recorded under mu may be all their sender can send; written under mu
 	waiters  atomic.Int64  // pushes waiting for mu
 	lockedIn atomic.Uint64 // values that went in under mu, ever
 
@@ -170,14 +169,47 @@ func (o *Outlet[T]) entered(c *Conn[T], locked bool) {
 		o.owners[(o.head+o.n)%len(o.owners)] = c
 		o.n++
 		o.lockedIn.Add(1)
+		o.heldLocked(c, 1)
 		o.settleLocked()
 	} else {
-		c.outletStamp.Store(o.lockedIn.Load())
+		// The most, not the latest: two goroutines may push for c, and
+		// settleLooseAll needs a stamp no older than any counted value's.
+		for stamp := o.lockedIn.Load(); ; {
+			old := c.outletStamp.Load()
+			if stamp <= old || c.outletStamp.CompareAndSwap(old, stamp) {
+				break
+			}
+		}
 		c.outletLoose.Add(1)
 		o.loose.Add(1)
 		o.markDirty(c)
 	}
-	o.arm()
+	if o.mustPoll() {
+		o.arm()
+	}
+}
+
+// mustPoll says a sender may wait for values taken with none to come that
+// would show it: a connection's values in under the lock may be all its
+// sender can send, or values went in without it, which only a settle that
+// finds the channel empty, or the timer's, may free.
+func (o *Outlet[T]) mustPoll() bool { return o.stalled.Load() > 0 || o.loose.Load() > 0 }
+
+// heldLocked adds k to c's values in under the lock and not freed,
+// counting c as stalled while they may be all its sender can send. It
+// reports whether c stopped being stalled.
+func (o *Outlet[T]) heldLocked(c *Conn[T], k int) (unstalled bool) {
+	at := c.stallAt()
+	before := c.outletHeld
+	c.outletHeld += k
+	switch {
+	case before < at && c.outletHeld >= at:
+		o.stalled.Add(1)
+	case before >= at && c.outletHeld < at:
+		o.stalled.Add(-1)
+		return true
+	}
+	return false
 }
 
 // settleLocked frees the capacity of every value recorded under mu that
@@ -193,6 +225,7 @@ func (o *Outlet[T]) settleLocked() (freed bool) {
 		o.n--
 		if c != run {
 			if run != nil {
+				o.heldLocked(run, -n)
 				run.s.TakeN(n)
 			}
 			run, n = c, 0
@@ -200,9 +233,9 @@ func (o *Outlet[T]) settleLocked() (freed bool) {
 		n++
 	}
 	if run != nil {
+		o.heldLocked(run, -n)
 		run.s.TakeN(n)
 	}
-	o.locked.Store(int64(o.n))
 	return run != nil
 }
 
@@ -253,7 +286,8 @@ func (o *Outlet[T]) settleLooseAll() (freed bool) {
 	}
 	// Each count first, then its stamp (entered stores them the other
 	// way round), then the values in under the lock, then the channel:
-	// every value counted went in before its stamp was taken.
+	// every value counted went in before the stamp loaded was taken, the
+	// most of theirs.
 	for _, c := range batch {
 		c.outletSeen = c.outletLoose.Load()
 		c.outletSeenAt = c.outletStamp.Load()
@@ -311,7 +345,7 @@ func (o *Outlet[T]) poll() {
 		o.delay.Store(int64(min(2*time.Duration(o.delay.Load()), pollMax)))
 	}
 	o.armed.Store(false)
-	if o.locked.Load() > 0 || o.loose.Load() > 0 {
+	if o.mustPoll() {
 		o.arm()
 	}
 }

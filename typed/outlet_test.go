@@ -197,6 +197,8 @@ func TestOutletFreesUnlockedValuesBehindAStream(t *testing.T) {
 
 // More connections than may wait for the Outlet's lock push at once: every
 // value arrives, each connection's in order, and every sender finishes.
+// Most runs put some values in without the lock, not all; the tests with
+// LockOutlet take that path every time.
 func TestOutletManyConnections(t *testing.T) {
 	const conns, each = 80, 40
 	perDialer := make([][]netchan.Option, conns)

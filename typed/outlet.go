@@ -196,9 +196,8 @@ func (o *Outlet[T]) entered(c *Conn[T], locked bool) {
 func (o *Outlet[T]) mustPoll() bool { return o.stalled.Load() > 0 || o.loose.Load() > 0 }
 
 // heldLocked adds k to c's values in under the lock and not freed,
-// counting c as stalled while they may be all its sender can send. It
-// reports whether c stopped being stalled.
-func (o *Outlet[T]) heldLocked(c *Conn[T], k int) (unstalled bool) {
+// counting c as stalled while they may be all its sender can send.
+func (o *Outlet[T]) heldLocked(c *Conn[T], k int) {
 	at := c.stallAt()
 	before := c.outletHeld
 	c.outletHeld += k
@@ -207,9 +206,7 @@ func (o *Outlet[T]) heldLocked(c *Conn[T], k int) (unstalled bool) {
 		o.stalled.Add(1)
 	case before >= at && c.outletHeld < at:
 		o.stalled.Add(-1)
-		return true
 	}
-	return false
 }
 
 // settleLocked frees the capacity of every value recorded under mu that

@@ -72,17 +72,24 @@ func sendBlocks(t *testing.T, d *typed.Conn[int], v int) bool {
 	return err != nil
 }
 
-// Values in an Outlet's buffer are not received: each connection feeding
-// it still has exactly its capacity outstanding while the program takes
-// nothing, and a value the program takes frees its own sender alone.
-func TestOutletKeepsEachCapacityExact(t *testing.T) {
-	const capacity = 8
-	servers, dialers := clients[int](t, []netchan.Option{netchan.WithBuffer(capacity)}, nil, nil)
+// outletCapacity is the capacity of fullOutlet's dialers.
+const outletCapacity = 8
+
+// fullOutlet connects two dialers of outletCapacity to an Outlet of 4 and
+// has each send its capacity, dialer j the values 100*j+i; each must then
+// wait to send more. With unlocked, every value goes in without the
+// Outlet's lock.
+func fullOutlet(t *testing.T, unlocked bool) (*typed.Outlet[int], []*typed.Conn[int]) {
+	t.Helper()
+	servers, dialers := clients[int](t, []netchan.Option{netchan.WithBuffer(outletCapacity)}, nil, nil)
 	o := typed.NewOutlet[int](4)
 	feed(t, o, servers...)
+	if unlocked {
+		t.Cleanup(typed.LockOutlet(o))
+	}
 	ctx := ctxFor(t)
 	for j, d := range dialers {
-		for i := range capacity {
+		for i := range outletCapacity {
 			if err := d.Send(ctx, 100*j+i); err != nil {
 				t.Fatal(err)
 			}
@@ -90,16 +97,25 @@ func TestOutletKeepsEachCapacityExact(t *testing.T) {
 	}
 	testkit.Eventually(t, "the buffer to fill", func() bool { return len(o.C()) == cap(o.C()) })
 	for j, d := range dialers {
-		if !sendBlocks(t, d, 100*j+capacity) {
-			t.Fatalf("dialer %d sent %d values with none received; capacity is %d", j, capacity+1, capacity)
+		if !sendBlocks(t, d, 100*j+outletCapacity) {
+			t.Fatalf("dialer %d sent %d values with none received; capacity is %d", j, outletCapacity+1, outletCapacity)
 		}
 	}
+	return o, dialers
+}
+
+// Values in an Outlet's buffer are not received: each connection feeding
+// it still has exactly its capacity outstanding while the program takes
+// nothing, and a value the program takes frees its own sender alone.
+func TestOutletKeepsEachCapacityExact(t *testing.T) {
+	o, dialers := fullOutlet(t, false)
+	ctx := ctxFor(t)
 	v, _ := testkit.Recv(t, o.C())
 	j := v / 100
-	if err := dialers[j].Send(ctx, 100*j+capacity); err != nil {
+	if err := dialers[j].Send(ctx, 100*j+outletCapacity); err != nil {
 		t.Fatalf("dialer %d after the program took its value %d: %v", j, v, err)
 	}
-	if !sendBlocks(t, dialers[1-j], 100*(1-j)+capacity) {
+	if !sendBlocks(t, dialers[1-j], 100*(1-j)+outletCapacity) {
 		t.Fatalf("dialer %d sent beyond its capacity when a value of dialer %d was taken", 1-j, j)
 	}
 }
@@ -107,33 +123,16 @@ func TestOutletKeepsEachCapacityExact(t *testing.T) {
 // Values that go in without the Outlet's lock, as when many connections
 // push at once, are freed only once the program took them, and then are.
 func TestOutletUnlockedKeepsEachCapacityExact(t *testing.T) {
-	const capacity = 8
-	servers, dialers := clients[int](t, []netchan.Option{netchan.WithBuffer(capacity)}, nil, nil)
-	o := typed.NewOutlet[int](4)
-	feed(t, o, servers...)
-	t.Cleanup(typed.LockOutlet(o))
+	o, dialers := fullOutlet(t, true)
 	ctx := ctxFor(t)
-	for j, d := range dialers {
-		for i := range capacity {
-			if err := d.Send(ctx, 100*j+i); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	testkit.Eventually(t, "the buffer to fill", func() bool { return len(o.C()) == cap(o.C()) })
-	for j, d := range dialers {
-		if !sendBlocks(t, d, 100*j+capacity) {
-			t.Fatalf("dialer %d sent %d values with none received; capacity is %d", j, capacity+1, capacity)
-		}
-	}
 	v, _ := testkit.Recv(t, o.C())
 	j := v / 100
-	if !sendBlocks(t, dialers[1-j], 100*(1-j)+capacity) {
+	if !sendBlocks(t, dialers[1-j], 100*(1-j)+outletCapacity) {
 		t.Fatalf("dialer %d sent beyond its capacity when a value of dialer %d was taken", 1-j, j)
 	}
 	next := [2]int{}
 	next[j] = v%100 + 1
-	for range 2*capacity - 1 {
+	for range 2*outletCapacity - 1 {
 		v, _ := testkit.Recv(t, o.C())
 		if k := v / 100; v%100 != next[k] {
 			t.Fatalf("received %d from dialer %d, want %d", v%100, k, next[k])
@@ -141,7 +140,7 @@ func TestOutletUnlockedKeepsEachCapacityExact(t *testing.T) {
 		next[v/100]++
 	}
 	for j, d := range dialers {
-		if err := d.Send(ctx, 100*j+capacity); err != nil {
+		if err := d.Send(ctx, 100*j+outletCapacity); err != nil {
 			t.Fatalf("dialer %d after the program took all its values: %v", j, err)
 		}
 	}

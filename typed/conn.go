@@ -52,13 +52,11 @@ type Conn[T any] struct {
 
 	// Its values in an Outlet not freed, and the Outlet's bookkeeping of
 	// them: see Outlet.settleLocked and Outlet.settleLooseAll.
-	outletHeld   int // of its values in under the Outlet's lock, those not freed; guarded by that lock
-	outletLoose  atomic.Int64
-	outletStamp  atomic.Uint64 // the most of the Outlet's lockedIn when one was counted
-	outletDirty  atomic.Bool
-	outletNext   *Conn[T]
-	outletSeen   int64
-	outletSeenAt uint64
+	outletHeld  int // of its values in under the Outlet's lock, those not freed; guarded by that lock
+	outletLoose atomic.Int64
+	outletStamp atomic.Uint64 // the most of the Outlet's lockedIn when one was counted
+	outletDirty atomic.Bool
+	outletNext  *Conn[T]
 }
 
 func newConn[T any](ctx context.Context, c *conn.Conn, s *options.Settings) *Conn[T] {

@@ -51,7 +51,7 @@ type Outlet[T any] struct {
 	loose    atomic.Int64            // not freed
 	dirty    atomic.Pointer[Conn[T]] // a stack, through Conn.outletNext, of connections with such values
 	settling atomic.Bool             // a settleLoose runs; it owns batch
-	batch    []*Conn[T]
+	batch    []looseSeen[T]
 
 	armed atomic.Bool  // the timer is set
 	delay atomic.Int64 // its next delay, a time.Duration
@@ -59,6 +59,14 @@ type Outlet[T any] struct {
 	timerMu gosync.Mutex // guards timer and closed
 	timer   *time.Timer
 	closed  bool
+}
+
+// looseSeen is what settleLooseAll read of a connection: its count of
+// values in without the lock, and its stamp.
+type looseSeen[T any] struct {
+	c  *Conn[T]
+	n  int64
+	at uint64
 }
 
 // The check for taken values when none goes in starts after pollFirst and
@@ -278,33 +286,31 @@ func (o *Outlet[T]) settleLooseAll() (freed bool) {
 		next := c.outletNext
 		c.outletNext = nil
 		c.outletDirty.Store(false) // from here, a value of c's that goes in puts it back
-		batch = append(batch, c)
+		batch = append(batch, looseSeen[T]{c: c})
 		c = next
 	}
 	// Each count first, then its stamp (entered stores them the other
 	// way round), then the values in under the lock, then the channel:
 	// every value counted went in before the stamp loaded was taken, the
 	// most of theirs.
-	for _, c := range batch {
-		c.outletSeen = c.outletLoose.Load()
-		c.outletSeenAt = c.outletStamp.Load()
+	for i := range batch {
+		batch[i].n = batch[i].c.outletLoose.Load()
+		batch[i].at = batch[i].c.outletStamp.Load()
 	}
 	after := o.lockedIn.Load()
 	held := uint64(len(o.ch))
-	for i, c := range batch {
+	for i, b := range batch {
 		switch {
-		case c.outletSeen > 0 && (held == 0 || after-c.outletSeenAt > held):
-			c.outletLoose.Add(-c.outletSeen)
-			o.loose.Add(-c.outletSeen)
-			c.s.TakeN(int(c.outletSeen))
+		case b.n > 0 && (held == 0 || after-b.at > held):
+			// A value of c's counted since is on the stack again.
+			b.c.outletLoose.Add(-b.n)
+			o.loose.Add(-b.n)
+			b.c.s.TakeN(int(b.n))
 			freed = true
-			if c.outletLoose.Load() > 0 {
-				o.markDirty(c)
-			}
-		case c.outletLoose.Load() > 0:
-			o.markDirty(c)
+		case b.c.outletLoose.Load() > 0:
+			o.markDirty(b.c)
 		}
-		batch[i] = nil
+		batch[i] = looseSeen[T]{}
 	}
 	o.batch = batch[:0]
 	return freed

@@ -45,7 +45,7 @@ func Dial[T any](ctx context.Context, addr string, opts ...Option) (send chan<- 
 	in, out := make(chan T, b), typed.NewOutlet[T](b)
 	go func() {
 		defer release()
-		serve(ctx, c, in, out, true, r)
+		serve(ctx, c, in, typed.NewInlet[T](in), out, true, r)
 	}()
 	return in, out.C(), nil
 }
@@ -56,13 +56,17 @@ func Dial[T any](ctx context.Context, addr string, opts ...Option) (send chan<- 
 //
 // A value sent on send goes to exactly one connected client that has free
 // capacity, as a value sent on a Go channel goes to one of the goroutines
-// receiving from it; until a client connects, a send blocks. Values from all
-// clients merge into recv, whose buffer holds values not yet received:
-// their clients' capacity frees once the program takes them out (see
-// WithBuffer). close(send) closes the receive channel of every
+// receiving from it. send's buffer counts in the clients' capacity (see
+// WithBuffer); before any client connects, it holds values for the first,
+// as a Go channel's buffer does before any goroutine receives, and the
+// next send blocks. Values from all clients merge into recv, whose buffer
+// holds values not yet received: their clients' capacity frees once the
+// program takes them out. close(send) closes the receive channel of every
 // client, connected now or later, after each received what was sent to it.
-// recv is closed when ctx ends, after every connection stopped: ctx bounds the
-// listener, its connections and its goroutines.
+// recv is closed when ctx ends, after every connection stopped: ctx bounds
+// the listener, its connections and its goroutines. Values still in send's
+// buffer then, which no client took, are reported to OnError as
+// *UndeliveredError[T].
 func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<- T, recv <-chan T, err error) {
 	s, err := options.Resolve(opts)
 	if err != nil {
@@ -76,17 +80,20 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 		return nil, nil, err
 	}
 	r := reporter{s}
-	// The send channel is not buffered: a value in a buffer shared by
-	// every client would be outstanding with none of them. The receive
-	// channel is, through an Outlet, which frees a client's capacity only
-	// once the program took its value out.
-	in, out := make(chan T), typed.NewOutlet[T](chanBuffer[T](s.Buffer))
+	// Both channels are buffered, as Dial's are, through an Inlet and an
+	// Outlet, which count what the buffers hold in the clients' capacity.
+	b := chanBuffer[T](s.Buffer)
+	in, out := make(chan T, b), typed.NewOutlet[T](b)
+	inlet := typed.NewInlet[T](in)
 	go func() {
 		defer release()
 		var clients gosync.WaitGroup
 		defer func() {
 			_ = l.Close()
 			clients.Wait()
+			if ctx.Err() != nil {
+				leftovers(in, r, context.Cause(ctx))
+			}
 			out.Close()
 		}()
 		for {
@@ -97,7 +104,7 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 				}
 				return
 			}
-			clients.Go(func() { serve(ctx, c, in, out, false, r) })
+			clients.Go(func() { serve(ctx, c, in, inlet, out, false, r) })
 		}
 	}()
 	return in, out.C(), nil
@@ -120,7 +127,7 @@ func owned(ctx context.Context) (octx context.Context, detach func(), release co
 // direction is done, and after a failure every value sent on in is reported
 // as undelivered, since no one else will take it; a Listen's channels are
 // shared by every client and stay open. A failure is reported once.
-func serve[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, out *typed.Outlet[T], dial bool, r reporter) {
+func serve[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, inlet *typed.Inlet[T], out *typed.Outlet[T], dial bool, r reporter) {
 	var once gosync.Once
 	var ended error // the failure reported, if any
 	fail := func(err error) (failure error) {
@@ -136,7 +143,7 @@ func serve[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, out *typed
 	}
 	var wg gosync.WaitGroup
 	wg.Go(func() {
-		err := sendLoop(ctx, c, in, r)
+		err := sendLoop(ctx, c, inlet, r)
 		var u *typed.UndeliveredError[T]
 		if ctx.Err() != nil && errors.As(err, &u) {
 			r.report(err) // a value the program handed over as ctx ended
@@ -178,13 +185,14 @@ func serve[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, out *typed
 	}
 }
 
-// sendLoop sends values from in on c until in is closed or c fails. A value
-// that cannot be encoded or is too large is reported and the loop goes on.
-// So does every value after a stateful codec broke the send side: c still
-// receives, so serve would not drain in, and a sender would be stuck.
-func sendLoop[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, r reporter) error {
+// sendLoop sends values from inlet on c until its channel is closed or c
+// fails. A value that cannot be encoded or is too large is reported and the
+// loop goes on. So does every value after a stateful codec broke the send
+// side: c still receives, so serve would not drain in, and a sender would
+// be stuck.
+func sendLoop[T any](ctx context.Context, c *typed.Conn[T], inlet *typed.Inlet[T], r reporter) error {
 	for {
-		err := c.SendFrom(ctx, in)
+		err := c.SendFromInlet(ctx, inlet)
 		if err == nil || ctx.Err() != nil {
 			return err
 		}

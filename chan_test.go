@@ -15,6 +15,7 @@ import (
 	"github.com/netchan/netchan"
 	"github.com/netchan/netchan/codec"
 	"github.com/netchan/netchan/internal/testkit"
+	nsync "github.com/netchan/netchan/sync"
 	"go.uber.org/goleak"
 )
 
@@ -189,9 +190,12 @@ func TestEachValueGoesToExactlyOneClient(t *testing.T) {
 	}
 }
 
+// Capacity is exact in both directions. Towards the client, the listener's
+// send buffer counts in the client's capacity as far as the client keeps
+// room for it, a quarter of its capacity: the rest adds to it.
 func TestCapacityIsExact(t *testing.T) {
 	for _, tc := range []struct{ listener, dialer, want int }{
-		{1, 1, 1}, {3, 3, 3}, {17, 17, 17},
+		{1, 1, 1}, {3, 3, 3}, {17, 17, 17}, {100, 100, 100},
 		{3, 17, 3}, {17, 3, 3}, // the smaller wins
 		{1024, 1, 1}, {1024, 80, 80},
 	} {
@@ -199,26 +203,41 @@ func TestCapacityIsExact(t *testing.T) {
 			e := connect[int](t,
 				[]netchan.Option{netchan.Insecure(), netchan.WithBuffer(tc.listener)},
 				[]netchan.Option{netchan.Insecure(), netchan.WithBuffer(tc.dialer)})
-			var done atomic.Int64
-			go func() {
-				for i := range tc.want + 1 {
-					e.ds <- i
-					done.Add(1)
-				}
-			}()
-			testkit.Eventually(t, fmt.Sprintf("%d sends to complete", tc.want), func() bool { return done.Load() >= int64(tc.want) })
-			// One more send may only complete once the remote program
-			// receives. Had the capacity been larger, it would have
-			// completed as fast as the sends before it.
-			time.Sleep(testkit.Settle)
-			if n := done.Load(); n != int64(tc.want) {
-				t.Fatalf("%d sends completed while the remote received nothing; capacity is %d", n, tc.want)
-			}
-			if v, _ := testkit.Recv(t, e.lr); v != 0 {
-				t.Fatalf("received %d, want 0", v)
-			}
-			testkit.Eventually(t, "the blocked send to complete after one receive", func() bool { return done.Load() == int64(tc.want)+1 })
+			sendsComplete(t, "dialer", e.ds, e.lr, tc.want)
+			down := tc.want + max(0, cap(e.ls)-nsync.MaxHold(tc.want))
+			sendsComplete(t, "listener", e.ls, e.dr, down)
 		})
+	}
+}
+
+// sendsComplete checks that exactly want sends on send complete while
+// nothing is received from recv, its peer, and that one receive lets one
+// more complete.
+func sendsComplete(t *testing.T, who string, send chan<- int, recv <-chan int, want int) {
+	t.Helper()
+	var done atomic.Int64
+	go func() {
+		for i := range want + 1 {
+			send <- i
+			done.Add(1)
+		}
+	}()
+	testkit.Eventually(t, fmt.Sprintf("%d sends of the %s to complete", want, who), func() bool { return done.Load() >= int64(want) })
+	// One more send may only complete once the remote program receives.
+	// Had the capacity been larger, it would have completed as fast as the
+	// sends before it.
+	time.Sleep(testkit.Settle)
+	if n := done.Load(); n != int64(want) {
+		t.Fatalf("%d sends of the %s completed while the remote received nothing; capacity is %d", n, who, want)
+	}
+	if v, _ := testkit.Recv(t, recv); v != 0 {
+		t.Fatalf("received %d from the %s, want 0", v, who)
+	}
+	testkit.Eventually(t, "the blocked send to complete after one receive", func() bool { return done.Load() == int64(want)+1 })
+	for i := 1; i <= want; i++ {
+		if v, _ := testkit.Recv(t, recv); v != i {
+			t.Fatalf("received %d from the %s, want %d", v, who, i)
+		}
 	}
 }
 

@@ -146,7 +146,7 @@ func serve[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, inlet *typ
 		err := sendLoop(ctx, c, inlet, r)
 		var u *typed.UndeliveredError[T]
 		if ctx.Err() != nil && errors.As(err, &u) {
-			r.report(err) // a value the program handed over as ctx ended
+			r.reportEach(err) // values the program handed over as ctx ended
 		}
 		if err != nil && ctx.Err() != nil && dial {
 			leftovers(in, r, context.Cause(ctx))
@@ -200,7 +200,7 @@ func sendLoop[T any](ctx context.Context, c *typed.Conn[T], inlet *typed.Inlet[T
 		if !errors.As(err, &u) {
 			return err
 		}
-		r.report(err)
+		r.reportEach(err)
 		if c.Err() != nil || !(errors.Is(err, ErrEncode) || errors.Is(err, ErrTooLarge) || errors.Is(err, ErrSendBroken)) {
 			return u.Err
 		}
@@ -257,6 +257,18 @@ const chanBufferBytes = 2 << 10
 
 // reporter sends errors that cannot be returned to the logger and OnError.
 type reporter struct{ s *options.Settings }
+
+// reportEach reports err, once for each error it joins, if it joins
+// several: SendFrom's *UndeliveredError for each value of a group it took.
+func (r reporter) reportEach(err error) {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			r.report(e)
+		}
+		return
+	}
+	r.report(err)
+}
 
 func (r reporter) report(err error) {
 	r.s.Logger.Warn("netchan: error", "err", err)

@@ -66,21 +66,40 @@ func (s *Stream) Cancel() { s.send.Cancel() }
 // Hold keeps n values of the window unused: see [nsync.Sender.Hold].
 func (s *Stream) Hold(n int) { s.send.Hold(n) }
 
+// TryReserveN reserves room for up to n values without waiting and
+// returns how many it reserved: see [nsync.Sender.TryReserveN].
+func (s *Stream) TryReserveN(n int) int { return s.send.TryReserveN(n) }
+
+// CancelN gives back n reservations.
+func (s *Stream) CancelN(n int) { s.send.CancelN(n) }
+
 // Send spends a reservation to queue one encoded value and returns its
 // sequence number. The value is copied; the caller may reuse it.
 func (s *Stream) Send(value []byte) (uint64, error) {
-	if max := s.c.PeerMaxValue(); len(value) > max {
-		s.send.Cancel()
-		return 0, fmt.Errorf("%w: %d bytes encoded, the peer accepts %d", ErrTooLarge, len(value), max)
+	return s.SendN(1, func(int) []byte { return value })
+}
+
+// SendN spends n reservations to queue n encoded values, value(0) to
+// value(n-1), in that order, in one step, and returns the first one's
+// sequence number; the others follow it. The values are copied. If one is
+// larger than the peer accepts, none is sent and every reservation is
+// given back.
+func (s *Stream) SendN(n int, value func(i int) []byte) (uint64, error) {
+	max := s.c.PeerMaxValue()
+	for i := range n {
+		if v := value(i); len(v) > max {
+			s.send.CancelN(n)
+			return 0, fmt.Errorf("%w: %d bytes encoded, the peer accepts %d", ErrTooLarge, len(v), max)
+		}
 	}
 	s.sendMu.Lock()
 	defer s.sendMu.Unlock()
 	if s.sendClosed {
-		s.send.Cancel()
+		s.send.CancelN(n)
 		return 0, ErrSendClosed
 	}
-	seq := s.send.Commit(len(value))
-	if !s.c.w.data(s.id, seq, value) {
+	seq := s.send.CommitN(n, func(i int) int { return len(value(i)) })
+	if !s.c.w.data(s.id, seq, n, value) {
 		return 0, s.c.errOrClosed()
 	}
 	return seq, nil

@@ -69,9 +69,10 @@ func (w *writer) signal() {
 // nothing, and slower, since the queue outgrows the caches.
 const maxQueued = 1 << 20
 
-// data queues a data frame, first waiting while maxQueued bytes wait for the
-// writer. It reports false when the writer is closing.
-func (w *writer) data(stream uint32, seq uint64, value []byte) bool {
+// data queues n data frames, of value(0) to value(n-1) numbered from seq,
+// first waiting while maxQueued bytes wait for the writer. It reports false
+// when the writer is closing.
+func (w *writer) data(stream uint32, seq uint64, n int, value func(i int) []byte) bool {
 	w.mu.Lock()
 	for len(w.queue) > maxQueued && !w.closing {
 		w.space.Wait()
@@ -80,11 +81,13 @@ func (w *writer) data(stream uint32, seq uint64, value []byte) bool {
 		w.mu.Unlock()
 		return false
 	}
-	start := len(w.queue)
-	w.queue = wire.AppendHeader(w.queue, wire.Header{Kind: wire.KindData, Stream: stream})
-	w.queue = wire.AppendDataPrefix(w.queue, seq)
-	w.queue = append(w.queue, value...)
-	wire.PutLength(w.queue, start, len(w.queue)-start-wire.HeaderSize)
+	for i := range n {
+		start := len(w.queue)
+		w.queue = wire.AppendHeader(w.queue, wire.Header{Kind: wire.KindData, Stream: stream})
+		w.queue = wire.AppendDataPrefix(w.queue, seq+uint64(i))
+		w.queue = append(w.queue, value(i)...)
+		wire.PutLength(w.queue, start, len(w.queue)-start-wire.HeaderSize)
+	}
 	w.releaseLocked()
 	return true
 }

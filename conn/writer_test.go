@@ -89,11 +89,11 @@ func TestDataWaitsForQueueRoom(t *testing.T) {
 	defer b.Close()
 	w := newWriter(a, 0) // no writer goroutine yet: the queue only grows
 	big := make([]byte, maxQueued)
-	if !w.data(MainStream, 0, big) {
+	if !w.data(MainStream, 0, 1, func(int) []byte { return big }) {
 		t.Fatal("first value refused")
 	}
 	queued := make(chan bool, 1)
-	go func() { queued <- w.data(MainStream, 1, []byte("small")) }()
+	go func() { queued <- w.data(MainStream, 1, 1, func(int) []byte { return []byte("small") }) }()
 	select {
 	case <-queued:
 		t.Fatalf("a value was queued behind %d bytes the writer had not taken", maxQueued)
@@ -116,9 +116,9 @@ func TestDataWaitsForQueueRoom(t *testing.T) {
 	defer c.Close()
 	defer d.Close()
 	w2 := newWriter(c, 0)
-	w2.data(MainStream, 0, big)
+	w2.data(MainStream, 0, 1, func(int) []byte { return big })
 	refused := make(chan bool, 1)
-	go func() { refused <- w2.data(MainStream, 1, []byte("small")) }()
+	go func() { refused <- w2.data(MainStream, 1, 1, func(int) []byte { return []byte("small") }) }()
 	w2.goAway(wire.GoAway{Code: wire.CodeNormal, Reason: "closed"})
 	select {
 	case ok := <-refused:

@@ -100,6 +100,24 @@ func (s *Sender) TryReserve() (ok bool, err error) {
 	return false, nil
 }
 
+// TryReserveN reserves room for up to n values, as much as the window has,
+// without waiting, and returns how many it reserved: n reservations in one
+// step, for a sender with several values at hand. Each is then spent or
+// cancelled like one from Reserve.
+func (s *Sender) TryReserveN(n int) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil || s.closed != nil {
+		return 0
+	}
+	got := 0
+	for got < n && s.roomLocked() {
+		s.reserved++
+		got++
+	}
+	return got
+}
+
 // roomLocked reports whether one more value may be reserved.
 func (s *Sender) roomLocked() bool {
 	if s.sent+s.reserved-s.taken+s.held >= s.window {
@@ -109,9 +127,15 @@ func (s *Sender) roomLocked() bool {
 }
 
 // Cancel gives back a reservation that will not be used.
-func (s *Sender) Cancel() {
+func (s *Sender) Cancel() { s.CancelN(1) }
+
+// CancelN gives back n reservations that will not be used.
+func (s *Sender) CancelN(n int) {
+	if n <= 0 {
+		return
+	}
 	s.mu.Lock()
-	s.reserved--
+	s.reserved -= uint64(n)
 	s.notifyLocked()
 	s.mu.Unlock()
 }
@@ -120,14 +144,26 @@ func (s *Sender) Cancel() {
 // largest, and returns the value's sequence number. Callers that send
 // concurrently must commit in the order their values are written.
 func (s *Sender) Commit(size int) uint64 {
+	return s.CommitN(1, func(int) int { return size })
+}
+
+// CommitN is n Commits in one step, of values whose sizes size(0) to
+// size(n-1) gives, and returns the first value's sequence number; the
+// others follow it.
+func (s *Sender) CommitN(n int, size func(i int) int) uint64 {
 	s.mu.Lock()
-	s.reserved--
+	s.reserved -= uint64(n)
 	seq := s.sent
-	s.sent++
+	s.sent += uint64(n)
 	if s.budget > 0 {
-		s.out.push(uint32(size))
-		if uint64(size) < s.maxValue && s.sent+s.reserved-s.taken+s.held < s.window {
-			// The reservation counted the largest size; the rest is free,
+		small := false
+		for i := range n {
+			sz := size(i)
+			s.out.push(uint32(sz))
+			small = small || uint64(sz) < s.maxValue
+		}
+		if small && s.sent+s.reserved-s.taken+s.held < s.window {
+			// A reservation counted the largest size; the rest is free,
 			// which matters to a waiter only if the window has room.
 			s.notifyLocked()
 		}

@@ -315,3 +315,51 @@ func TestSenderWithoutWaiting(t *testing.T) {
 		t.Fatalf("Taken after Fail = %v, %v", taken, err)
 	}
 }
+
+// TryReserveN reserves what the window has room for, no more; CommitN
+// numbers the values in a row; CancelN gives room back.
+func TestSenderReserveCommitCancelN(t *testing.T) {
+	s := NewSender(8, 0)
+	s.Hold(2)
+	if got := s.TryReserveN(10); got != 6 {
+		t.Fatalf("TryReserveN(10) with 6 free reserved %d", got)
+	}
+	if got := s.TryReserveN(1); got != 0 {
+		t.Fatalf("TryReserveN(1) with the window reserved reserved %d", got)
+	}
+	if seq := s.CommitN(4, func(int) int { return 1 }); seq != 0 {
+		t.Fatalf("CommitN(4) gave first sequence number %d, want 0", seq)
+	}
+	if seq := s.Commit(1); seq != 4 {
+		t.Fatalf("the Commit after CommitN(4) gave %d, want 4", seq)
+	}
+	s.CancelN(1)
+	if got := s.TryReserveN(3); got != 1 {
+		t.Fatalf("TryReserveN(3) after one cancel reserved %d, want 1", got)
+	}
+	if err := s.Grant(5); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.Outstanding(), 0; got != want {
+		t.Fatalf("%d outstanding, want %d", got, want)
+	}
+	s.Fail(errTestFail)
+	if got := s.TryReserveN(1); got != 0 {
+		t.Fatalf("TryReserveN after Fail reserved %d", got)
+	}
+}
+
+// CommitN counts every value's size against the byte budget.
+func TestSenderCommitNCountsBytes(t *testing.T) {
+	const maxValue = 1 << 20
+	s := NewSender(1024, maxValue)
+	budget := Budget(maxValue)
+	n := s.TryReserveN(1024)
+	if n == 0 || uint64(n)*maxValue > budget {
+		t.Fatalf("TryReserveN(1024) reserved %d values of up to %d bytes within a budget of %d", n, maxValue, budget)
+	}
+	s.CommitN(n, func(int) int { return maxValue })
+	if got := s.TryReserveN(1); got != 0 {
+		t.Fatalf("reserved %d more with %d bytes of %d outstanding", got, n*maxValue, budget)
+	}
+}

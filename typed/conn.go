@@ -44,6 +44,8 @@ type Conn[T any] struct {
 
 	sendMu gosync.Mutex
 	encBuf []byte
+	ends   []int // where each value of a batch ends in encBuf
+	batch  []T   // the values of a batch, to report if it cannot be sent
 	broken error // set once a stateful codec's state went out of step
 
 	recvMu gosync.Mutex
@@ -154,20 +156,24 @@ func (c *Conn[T]) sendReserved(v T) (uint64, error) {
 		c.breakIfStateful(err)
 		return 0, err
 	}
-	// Keep the buffer for the next value unless it is large and this value
-	// used little of it: a burst of large values reuses one buffer, and a
-	// connection back to small values gives the large one up.
-	if cap(buf) <= keepEncodeBuffer || len(buf) >= cap(buf)/4 {
-		c.encBuf = buf
-	} else {
-		c.encBuf = nil
-	}
+	c.keepEncodeBuffer(buf)
 	seq, err := c.s.Send(buf)
 	if err != nil {
 		c.breakIfStateful(err)
 		return 0, err
 	}
 	return seq, nil
+}
+
+// keepEncodeBuffer keeps buf for the next value unless it is large and
+// this value used little of it: a burst of large values reuses one buffer,
+// and a connection back to small values gives the large one up.
+func (c *Conn[T]) keepEncodeBuffer(buf []byte) {
+	if cap(buf) <= keepEncodeBuffer || len(buf) >= cap(buf)/4 {
+		c.encBuf = buf
+	} else {
+		c.encBuf = nil
+	}
 }
 
 func (c *Conn[T]) breakIfStateful(err error) {

@@ -24,6 +24,10 @@ import (
 // there is capacity: a value for which SendFrom already had room, and those
 // in ch's buffer. If SendFrom fails after taking a value from ch, the error
 // is an *UndeliveredError that holds the value; values behind it stay in ch.
+// Values waiting in ch's buffer are taken several at once, up to 16, while
+// the capacity has room for them: if a connection failing keeps such a
+// group from being sent, the error joins an *UndeliveredError for each
+// value in it, in order, as errors.Join does.
 func (c *Conn[T]) SendFrom(ctx context.Context, ch <-chan T) error {
 	return c.SendFromInlet(ctx, NewInlet(ch))
 }
@@ -65,8 +69,12 @@ func (c *Conn[T]) sendFrom(ctx context.Context, ch <-chan T, p *pool) error {
 			c.s.Cancel()
 			return c.CloseSend()
 		}
-		if _, err := c.sendReserved(v); err != nil {
-			return &UndeliveredError[T]{Value: v, Err: err}
+		closed, err := c.sendBatch(v, ch)
+		if err != nil {
+			return err
+		}
+		if closed {
+			return c.CloseSend()
 		}
 	}
 }

@@ -1,0 +1,106 @@
+package typed
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/netchan/netchan/codec"
+)
+
+// maxBatch is the most values SendFrom encodes and queues in one step:
+// enough to spread the locks a send takes over many values, few enough
+// that the first is not held back for long behind the others.
+const maxBatch = 16
+
+// sendBatch sends first, for which the caller holds a reservation, and
+// behind it the values already waiting in ch that the window has room
+// for, encoded and queued in one step: one lock of each kind for them all,
+// rather than five per value. It reports whether it found ch closed.
+//
+// A value that cannot be encoded, or is too large for the peer, ends the
+// batch: those before it are sent, and it is returned in an
+// *UndeliveredError; values behind it stay in ch. If the batch cannot be
+// queued, each value in it is undelivered: the error joins one
+// *UndeliveredError per value, in order.
+func (c *Conn[T]) sendBatch(first T, ch <-chan T) (closed bool, err error) {
+	c.sendMu.Lock()
+	defer c.sendMu.Unlock()
+	if c.broken != nil {
+		c.s.Cancel()
+		return false, &UndeliveredError[T]{Value: first, Err: c.broken}
+	}
+	room := 0 // reservations for values behind the one in hand
+	if n := len(ch); n > 0 {
+		room = c.s.TryReserveN(min(n, maxBatch-1))
+	}
+	limit := c.c.PeerMaxValue()
+	buf, ends, batch := c.encBuf[:0], c.ends[:0], c.batch[:0]
+	v := first
+	var (
+		failed   error  // why v cannot be encoded
+		tooLarge []byte // v encoded, larger than the peer accepts
+	)
+batch:
+	for {
+		out, err := codec.Append(c.in.codec, buf, v)
+		if err != nil {
+			failed = fmt.Errorf("%w %T with %s: %w", ErrEncode, v, c.in.codec.Name(), err)
+			break
+		}
+		if len(out)-len(buf) > limit {
+			tooLarge = out[len(buf):]
+			buf = out[:len(buf)]
+			break
+		}
+		buf = out
+		ends, batch = append(ends, len(buf)), append(batch, v)
+		if room == 0 {
+			break
+		}
+		select {
+		case next, open := <-ch:
+			if !open {
+				closed = true
+				break batch
+			}
+			v = next
+			room--
+		default: // another connection took what was waiting
+			break batch
+		}
+	}
+	c.s.CancelN(room)
+
+	var errs []error
+	if len(ends) > 0 {
+		_, err := c.s.SendN(len(ends), func(i int) []byte {
+			if i == 0 {
+				return buf[:ends[0]]
+			}
+			return buf[ends[i-1]:ends[i]]
+		})
+		if err != nil {
+			c.breakIfStateful(err)
+			for _, u := range batch {
+				errs = append(errs, &UndeliveredError[T]{Value: u, Err: err})
+			}
+		}
+	}
+	switch {
+	case failed != nil:
+		c.s.Cancel()
+		c.breakIfStateful(failed)
+		errs = append(errs, &UndeliveredError[T]{Value: v, Err: failed})
+	case tooLarge != nil:
+		// Send refuses it, saying why, and gives its reservation back.
+		_, err := c.s.Send(tooLarge)
+		errs = append(errs, &UndeliveredError[T]{Value: v, Err: err})
+	}
+	clear(batch) // the program's values are not kept alive here
+	c.keepEncodeBuffer(buf)
+	c.ends, c.batch = ends[:0], batch[:0]
+	if len(errs) == 1 {
+		return closed, errs[0]
+	}
+	return closed, errors.Join(errs...)
+}

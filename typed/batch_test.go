@@ -1,0 +1,153 @@
+package typed_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/netchan/netchan"
+	"github.com/netchan/netchan/codec"
+	"github.com/netchan/netchan/typed"
+)
+
+// hookCodec is CBOR, calling before on every value it encodes: a value
+// before refuses makes the encoding fail.
+type hookCodec struct {
+	codec.Codec
+	before func(v any) error
+}
+
+func (h hookCodec) Marshal(v any) ([]byte, error) {
+	if err := h.before(v); err != nil {
+		return nil, err
+	}
+	return h.Codec.Marshal(v)
+}
+
+// buffered returns a closed channel holding vs.
+func buffered[T any](vs ...T) chan T {
+	ch := make(chan T, len(vs))
+	for _, v := range vs {
+		ch <- v
+	}
+	close(ch)
+	return ch
+}
+
+// recvAll receives from c until io.EOF.
+func recvAll[T any](t *testing.T, c *typed.Conn[T]) []T {
+	t.Helper()
+	ctx := ctxFor(t)
+	var got []T
+	for {
+		v, err := c.Recv(ctx)
+		if errors.Is(err, io.EOF) {
+			return got
+		}
+		if err != nil {
+			t.Fatalf("after %v: %v", got, err)
+		}
+		got = append(got, v)
+	}
+}
+
+// SendFrom takes the values waiting in a buffered channel several at once;
+// one that cannot be sent still ends the group there: those before it are
+// sent, it is returned, and those behind it stay in the channel for the
+// next SendFrom, in order.
+func TestSendFromGroupStopsAtAValueItCannotSend(t *testing.T) {
+	const limit = 64
+	refuse := errors.New("refused")
+	for _, tc := range []struct {
+		name string
+		bad  string
+		want error
+	}{
+		{"encoding fails", "bad", refuse},
+		{"too large", strings.Repeat("x", 2*limit), netchan.ErrTooLarge},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := hookCodec{codec.CBOR(), func(v any) error {
+				if v == "bad" {
+					return refuse
+				}
+				return nil
+			}}
+			l, d := pair[string](t, netchan.WithCodec(c), netchan.WithMaxMessageSize(limit))
+			ch := buffered("a", "b", tc.bad, "d", "e")
+			ctx := ctxFor(t)
+			err := d.SendFrom(ctx, ch)
+			var u *typed.UndeliveredError[string]
+			if !errors.As(err, &u) || u.Value != tc.bad || !errors.Is(err, tc.want) {
+				t.Fatalf("SendFrom: %v; want the value %.8q undelivered for %v", err, tc.bad, tc.want)
+			}
+			if len(ch) != 2 {
+				t.Fatalf("%d values left in the channel, want the 2 behind the bad one", len(ch))
+			}
+			if err := d.SendFrom(ctx, ch); err != nil {
+				t.Fatalf("the second SendFrom: %v", err)
+			}
+			if got := strings.Join(recvAll(t, l), ","); got != "a,b,d,e" {
+				t.Fatalf("received %s, want a,b,d,e", got)
+			}
+		})
+	}
+}
+
+// A group that cannot be queued, here because the sending side closed
+// while it was encoded, is reported value by value, in order.
+func TestSendFromGroupUndeliveredValueByValue(t *testing.T) {
+	var d *typed.Conn[int]
+	c := hookCodec{codec.CBOR(), func(v any) error {
+		if v == 2 {
+			_ = d.CloseSend()
+		}
+		return nil
+	}}
+	_, d = pair[int](t, netchan.WithCodec(c))
+	ch := buffered(0, 1, 2, 3, 4)
+	err := d.SendFrom(ctxFor(t), ch)
+	j, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		t.Fatalf("SendFrom: %v; want one error per value", err)
+	}
+	errs := j.Unwrap()
+	if len(errs) != 5 {
+		t.Fatalf("SendFrom: %d errors, want 5: %v", len(errs), err)
+	}
+	for i, e := range errs {
+		var u *typed.UndeliveredError[int]
+		if !errors.As(e, &u) || u.Value != i || !errors.Is(e, netchan.ErrSendClosed) {
+			t.Fatalf("error %d: %v; want value %d undelivered for ErrSendClosed", i, e, i)
+		}
+	}
+}
+
+// A group goes out whole and in order among values sent one by one.
+func TestSendFromGroupsKeepOrder(t *testing.T) {
+	l, d := pair[int](t)
+	const n = 1000
+	ch := make(chan int, 64)
+	go func() {
+		for i := range n {
+			ch <- i
+		}
+		close(ch)
+	}()
+	done := make(chan error, 1)
+	go func() { done <- d.SendFrom(context.Background(), ch) }()
+	got := recvAll(t, l)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != n {
+		t.Fatalf("received %d values, want %d", len(got), n)
+	}
+	for i, v := range got {
+		if v != i {
+			t.Fatalf("value %d is %d", i, v)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/netchan/netchan"
 	"github.com/netchan/netchan/codec"
+	"github.com/netchan/netchan/internal/testkit"
 	"github.com/netchan/netchan/typed"
 )
 
@@ -148,6 +149,37 @@ func TestSendFromGroupsKeepOrder(t *testing.T) {
 	for i, v := range got {
 		if v != i {
 			t.Fatalf("value %d is %d", i, v)
+		}
+	}
+}
+
+// RecvTo hands the values waiting behind one over with it; one that gives
+// up halfway keeps the rest, which the next receives get, in order.
+func TestRecvToGroupThatGivesUpKeepsTheRest(t *testing.T) {
+	l, d := pair[int](t, netchan.WithBuffer(8))
+	ctx := ctxFor(t)
+	for v := range 5 {
+		if err := d.Send(ctx, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	testkit.Eventually(t, "the values to arrive", func() bool { return typed.Waiting(l) == 5 })
+	rctx, cancel := context.WithCancel(ctx)
+	out := make(chan int)
+	done := make(chan error, 1)
+	go func() { done <- l.RecvTo(rctx, out, nil) }()
+	for want := range 2 {
+		if v, _ := testkit.Recv(t, out); v != want {
+			t.Fatalf("RecvTo handed over %d, want %d", v, want)
+		}
+	}
+	cancel()
+	if err, _ := testkit.Recv(t, done); !errors.Is(err, context.Canceled) {
+		t.Fatalf("RecvTo: %v; want context.Canceled", err)
+	}
+	for want := 2; want < 5; want++ {
+		if v, err := l.Recv(ctx); err != nil || v != want {
+			t.Fatalf("Recv: %d, %v; want %d", v, err, want)
 		}
 	}
 }

@@ -49,7 +49,7 @@ type Conn[T any] struct {
 	broken error // set once a stateful codec's state went out of step
 
 	recvMu gosync.Mutex
-	takes  uint64    // values next took off the stream, numbering them
+	takes  uint64    // values next and more took off the stream, numbering them
 	held   []held[T] // values RecvTo took but could not hand over, by number
 
 	// Its values in an Outlet not freed, and the Outlet's bookkeeping of
@@ -219,6 +219,23 @@ func (c *Conn[T]) next(ctx context.Context, direct sink[T]) (v T, n uint64, err 
 		panic(a.panicked)
 	}
 	return a.v, n, a.err
+}
+
+// more appends to dst up to max values waiting behind the one next
+// returned, without waiting, and returns the number of the first it
+// appended; the others follow it. Held values come back one at a time,
+// through next.
+func (c *Conn[T]) more(dst []T, max int) (_ []T, first uint64) {
+	c.recvMu.Lock()
+	defer c.recvMu.Unlock()
+	if len(c.held) > 0 {
+		return dst, 0
+	}
+	before := len(dst)
+	dst = c.in.popMore(dst, max)
+	first = c.takes
+	c.takes += uint64(len(dst) - before)
+	return dst, first
 }
 
 // CloseSend tells the peer that no more values follow. The peer receives

@@ -11,3 +11,6 @@ func LockOutlet[T any](o *Outlet[T]) (release func()) {
 		o.mu.Unlock()
 	}
 }
+
+// Waiting is how many values arrived on c that no receive took yet.
+func Waiting[T any](c *Conn[T]) int { return c.in.Len() }

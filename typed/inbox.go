@@ -193,6 +193,29 @@ func (in *inbox[T]) pop(direct sink[T]) (a arrival[T], ok, closed bool) {
 		return a, false, in.closed
 	}
 	in.direct = nil
+	return in.popLocked(), true, false
+}
+
+// popMore appends to dst up to max more values that are waiting, without
+// waiting for any, and stops before one that could not be decoded: that
+// one is for next to return alone.
+func (in *inbox[T]) popMore(dst []T, max int) []T {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for range max {
+		if in.n == 0 {
+			break
+		}
+		if a := in.ring[in.head]; a.err != nil || a.panicked != nil {
+			break
+		}
+		dst = append(dst, in.popLocked().v)
+	}
+	return dst
+}
+
+// popLocked takes the oldest value; there is one.
+func (in *inbox[T]) popLocked() (a arrival[T]) {
 	a = in.ring[in.head]
 	in.ring[in.head] = arrival[T]{} // the program owns the value now
 	in.head = (in.head + 1) % len(in.ring)
@@ -216,7 +239,7 @@ func (in *inbox[T]) pop(direct sink[T]) (a arrival[T], ok, closed bool) {
 		}
 		in.peak = 0
 	}
-	return a, true, false
+	return a
 }
 
 // unwait ends direct delivery: the waiting receive is giving up.

@@ -107,27 +107,51 @@ func (o *Outlet[T]) Close() {
 	close(o.ch)
 }
 
-// push puts v, c's, in the channel, waiting for room while ctx lasts. With
-// the lock, it keeps it while it waits: while the channel is full, no value
-// recorded under the lock is known taken, and a few pushes waiting for the
-// lock behind it are let in each in turn, the others without it.
-func (o *Outlet[T]) push(ctx context.Context, c *Conn[T], v T) error {
+// push puts vs, c's, in the channel in order, waiting for room while ctx
+// lasts, and returns how many went in. With the lock, it keeps it while it
+// waits: while the channel is full, no value recorded under the lock is
+// known taken, and a few pushes waiting for the lock behind it are let in
+// each in turn, the others without it.
+func (o *Outlet[T]) push(ctx context.Context, c *Conn[T], vs []T) (int, error) {
 	o.settleLoose()
 	locked := o.lock()
 	if locked {
 		defer o.mu.Unlock()
 	}
-	select {
-	case o.ch <- v:
-	default:
+	for i, v := range vs {
+		select {
+		case o.ch <- v:
+			o.entered(c, locked)
+			continue
+		default:
+		}
 		select {
 		case o.ch <- v:
 		case <-ctx.Done():
-			return context.Cause(ctx)
+			o.pushed(locked)
+			return i, context.Cause(ctx)
+		}
+		o.entered(c, locked)
+		if i < len(vs)-1 {
+			// The program took a value to make room: its sender may be
+			// waiting for it, and the next send may wait long.
+			o.pushed(locked)
 		}
 	}
-	o.entered(c, locked)
-	return nil
+	o.pushed(locked)
+	return len(vs), nil
+}
+
+// pushed ends a push, or a tryPush: values recorded under the lock that
+// the program took are freed, once for all those that went in, and the
+// timer is set if a sender may wait for values with none to come.
+func (o *Outlet[T]) pushed(locked bool) {
+	if locked {
+		o.settleLocked()
+	}
+	if o.mustPoll() {
+		o.arm()
+	}
 }
 
 // lock takes the lock, waiting for it behind at most lockWaiters others,
@@ -168,17 +192,23 @@ func (o *Outlet[T]) tryPush(c *Conn[T], v T) bool {
 		return false
 	}
 	o.entered(c, true)
+	o.pushed(true)
 	return true
 }
 
 // entered records a value of c's that went in, with mu held if locked.
+// pushed then settles it: several values may go in first.
 func (o *Outlet[T]) entered(c *Conn[T], locked bool) {
 	if locked {
+		if o.n == len(o.owners) {
+			// The ring is full: the channel holds fewer, so some were
+			// taken, and freeing them makes room.
+			o.settleLocked()
+		}
 		o.owners[(o.head+o.n)%len(o.owners)] = c
 		o.n++
 		o.lockedIn.Add(1)
 		o.heldLocked(c, 1)
-		o.settleLocked()
 	} else {
 		// The most, not the latest: two goroutines may push for c, and
 		// settleLooseAll needs a stamp no older than any counted value's.
@@ -191,9 +221,6 @@ func (o *Outlet[T]) entered(c *Conn[T], locked bool) {
 		c.outletLoose.Add(1)
 		o.loose.Add(1)
 		o.markDirty(c)
-	}
-	if o.mustPoll() {
-		o.arm()
 	}
 }
 
@@ -358,8 +385,9 @@ type sink[T any] interface {
 	// offer hands v over if that needs no wait and reports whether it
 	// did. A value handed over is the sink's to count as received.
 	offer(v T) bool
-	// put hands v over, waiting while ctx lasts.
-	put(ctx context.Context, v T) error
+	// putAll hands vs over in order, waiting while ctx lasts, and returns
+	// how many it handed over.
+	putAll(ctx context.Context, vs []T) (int, error)
 }
 
 // chanSink hands values to a program's channel; a send that completes is
@@ -377,20 +405,22 @@ func (s chanSink[T]) offer(v T) bool {
 	return false
 }
 
-func (s chanSink[T]) put(ctx context.Context, v T) error {
-	select {
-	case s.ch <- v:
-		s.take()
-		return nil
-	default:
+func (s chanSink[T]) putAll(ctx context.Context, vs []T) (int, error) {
+	for i, v := range vs {
+		select {
+		case s.ch <- v:
+			s.take()
+			continue
+		default:
+		}
+		select {
+		case s.ch <- v:
+			s.take()
+		case <-ctx.Done():
+			return i, context.Cause(ctx)
+		}
 	}
-	select {
-	case s.ch <- v:
-		s.take()
-		return nil
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	}
+	return len(vs), nil
 }
 
 // outletSink hands c's values to a buffered Outlet, which counts them as
@@ -400,5 +430,7 @@ type outletSink[T any] struct {
 	o *Outlet[T]
 }
 
-func (s outletSink[T]) offer(v T) bool                     { return s.o.tryPush(s.c, v) }
-func (s outletSink[T]) put(ctx context.Context, v T) error { return s.o.push(ctx, s.c, v) }
+func (s outletSink[T]) offer(v T) bool { return s.o.tryPush(s.c, v) }
+func (s outletSink[T]) putAll(ctx context.Context, vs []T) (int, error) {
+	return s.o.push(ctx, s.c, vs)
+}

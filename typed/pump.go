@@ -173,6 +173,7 @@ func (c *Conn[T]) RecvToOutlet(ctx context.Context, o *Outlet[T], onDecodeError 
 func (c *Conn[T]) recvTo(ctx context.Context, to sink[T], onDecodeError func(error)) error {
 	ctx, cancel := context.WithCancel(ctx) // see SendFrom
 	defer cancel()
+	group := make([]T, 0, maxBatch) // values handed over in one step
 	for {
 		v, n, err := c.next(ctx, to)
 		if err != nil {
@@ -186,8 +187,21 @@ func (c *Conn[T]) recvTo(ctx context.Context, to sink[T], onDecodeError func(err
 			}
 			return err
 		}
-		if err := to.put(ctx, v); err != nil {
-			c.hold(n, v)
+		// Values waiting behind v go with it, in one step: one lock of
+		// the inbox and one of an Outlet for them all.
+		group, first := c.more(append(group[:0], v), maxBatch-1)
+		put, err := to.putAll(ctx, group)
+		if err != nil {
+			for i := put; i < len(group); i++ {
+				if i == 0 {
+					c.hold(n, group[0])
+				} else {
+					c.hold(first+uint64(i-1), group[i])
+				}
+			}
+		}
+		clear(group)
+		if err != nil {
 			return err
 		}
 	}

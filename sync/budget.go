@@ -60,11 +60,22 @@ func (q *sizes) push(size uint32) {
 	q.total += uint64(size)
 }
 
+// keepSizes is the largest ring of sizes kept once it is empty: a burst
+// that had a large window outstanding grows it to the window, and a
+// connection idle after it should not hold that.
+const keepSizes = 64
+
 // pop removes the oldest k sizes; there must be that many.
 func (q *sizes) pop(k uint64) {
 	for ; k > 0; k-- {
 		q.total -= uint64(q.ring[q.head])
 		q.head = (q.head + 1) % len(q.ring)
 		q.n--
+	}
+	if q.n == 0 {
+		q.head = 0
+		if len(q.ring) > keepSizes {
+			q.ring = nil
+		}
 	}
 }

@@ -98,3 +98,27 @@ func TestBudget(t *testing.T) {
 		t.Errorf("budgetFor(65, 1 MiB) = %d; want %d", got, MinBudget)
 	}
 }
+
+// The sizes of a burst's values are not kept once they were all taken.
+func TestSizesShrinkOnceEmpty(t *testing.T) {
+	var q sizes
+	for i := range 1000 {
+		q.push(uint32(i))
+	}
+	q.pop(999)
+	if q.total != 999 {
+		t.Fatalf("total %d after popping all but the last, want 999", q.total)
+	}
+	if len(q.ring) < 1000 {
+		t.Fatalf("ring of %d for 1000 sizes", len(q.ring))
+	}
+	q.pop(1)
+	if q.total != 0 || len(q.ring) > keepSizes {
+		t.Fatalf("empty: total %d, ring of %d; want 0 and at most %d", q.total, len(q.ring), keepSizes)
+	}
+	q.push(7)
+	q.pop(1)
+	if q.total != 0 || q.n != 0 {
+		t.Fatalf("after one more: total %d, %d sizes", q.total, q.n)
+	}
+}

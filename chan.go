@@ -66,7 +66,12 @@ func Dial[T any](ctx context.Context, addr string, opts ...Option) (send chan<- 
 // recv is closed when ctx ends, after every connection stopped: ctx bounds
 // the listener, its connections and its goroutines. Values still in send's
 // buffer then, which no client took, are reported to OnError as
-// *UndeliveredError[T].
+// *UndeliveredError[T]; sends after that are neither sent nor reported,
+// and up to cap(send) of them complete, as on any buffered channel no one
+// receives from. If the listener fails otherwise (its Accept, reported to
+// OnError), the connections it had are served to their end, recv is
+// closed, and every value sent from then on is reported as undelivered
+// until ctx ends or send is closed.
 func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<- T, recv <-chan T, err error) {
 	s, err := options.Resolve(opts)
 	if err != nil {
@@ -88,19 +93,25 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 	go func() {
 		defer release()
 		var clients gosync.WaitGroup
+		var failed error // why the listener stopped, if ctx did not end
 		defer func() {
 			_ = l.Close()
 			clients.Wait()
-			if ctx.Err() != nil {
+			if failed == nil {
 				leftovers(in, r, context.Cause(ctx))
+				out.Close()
+				return
 			}
 			out.Close()
+			// No client will come to take what the program sends.
+			drain(ctx, in, r, failed)
 		}()
 		for {
 			c, err := l.Accept(ctx)
 			if err != nil {
 				if ctx.Err() == nil {
 					r.report(err)
+					failed = err
 				}
 				return
 			}

@@ -2,6 +2,7 @@ package netchan_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/netchan/netchan"
@@ -60,5 +61,27 @@ func TestListenReportsBufferedValuesOnCancel(t *testing.T) {
 		if !errs.undelivered(v)() {
 			t.Fatalf("value %d was not reported as undelivered; errors: %v", v, errs.all())
 		}
+	}
+}
+
+// A listener that fails, here because the net.Listener it was given was
+// closed, reports what the program sends from then on: no client will
+// come to take it.
+func TestListenReportsValuesAfterItFailed(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	errs := &errorLog{}
+	ln := testkit.Loopback(t)
+	send, recv, err := netchan.Listen[int](ctx, "", netchan.WithListener(ln), netchan.Insecure(), netchan.OnError(errs.add))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = ln.Close()
+	if _, ok := testkit.Recv(t, recv); ok {
+		t.Fatal("the receive channel got a value with no client")
+	}
+	for v := range 2*cap(send) + 1 {
+		testkit.Send(t, send, v)
+		testkit.Eventually(t, fmt.Sprintf("value %d to be reported", v), errs.undelivered(v))
 	}
 }

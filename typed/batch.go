@@ -12,6 +12,11 @@ import (
 // that the first is not held back for long behind the others.
 const maxBatch = 16
 
+// maxBatchBytes ends a group once its values take that many bytes encoded,
+// so that a group of large values neither grows the encoding buffer past
+// what a connection keeps nor queues far past the writer's bound.
+const maxBatchBytes = keepEncodeBuffer
+
 // sendBatch sends first, for which the caller holds a reservation, and
 // behind it the values already waiting in ch that the window has room
 // for, encoded and queued in one step: one lock of each kind for them all,
@@ -54,7 +59,7 @@ batch:
 		}
 		buf = out
 		ends, batch = append(ends, len(buf)), append(batch, v)
-		if room == 0 {
+		if room == 0 || len(buf) >= maxBatchBytes {
 			break
 		}
 		select {
@@ -92,8 +97,11 @@ batch:
 		c.breakIfStateful(failed)
 		errs = append(errs, &UndeliveredError[T]{Value: v, Err: failed})
 	case tooLarge != nil:
-		// Send refuses it, saying why, and gives its reservation back.
+		// Send refuses it, saying why, and gives its reservation back. A
+		// stateful codec's state counted it sent: the next value would
+		// not decode.
 		_, err := c.s.Send(tooLarge)
+		c.breakIfStateful(err)
 		errs = append(errs, &UndeliveredError[T]{Value: v, Err: err})
 	}
 	clear(batch) // the program's values are not kept alive here

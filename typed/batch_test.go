@@ -183,3 +183,52 @@ func TestRecvToGroupThatGivesUpKeepsTheRest(t *testing.T) {
 		}
 	}
 }
+
+// A value too large for the peer, met in a group, breaks a stateful
+// codec's send side as a failed Send does: its state counted the value
+// sent, and the next would not decode.
+func TestSendFromTooLargeBreaksAStatefulCodec(t *testing.T) {
+	type record struct{ S string }
+	_, d := pair[record](t, netchan.WithCodec(codec.Gob()), netchan.WithMaxMessageSize(256))
+	ctx := ctxFor(t)
+	ch := buffered(record{strings.Repeat("x", 1000)}, record{"a"})
+	if err := d.SendFrom(ctx, ch); !errors.Is(err, netchan.ErrTooLarge) {
+		t.Fatalf("SendFrom: %v; want ErrTooLarge", err)
+	}
+	if err := d.SendFrom(ctx, ch); !errors.Is(err, netchan.ErrSendBroken) {
+		t.Fatalf("SendFrom after the codec's state went out of step: %v; want ErrSendBroken", err)
+	}
+}
+
+// A group that must wait for room in an Outlet frees first what the
+// program took: a value taken may be all its sender can send, and the
+// wait, which holds the Outlet's lock, keeps the timer from freeing it.
+func TestOutletFreesBeforeAGroupWaits(t *testing.T) {
+	servers, dialers := clients[int](t, nil, []netchan.Option{netchan.WithBuffer(1)}, []netchan.Option{netchan.WithBuffer(8)})
+	c, d := dialers[0], dialers[1]
+	o := typed.NewOutlet[int](2)
+	ctx := ctxFor(t)
+	feed(t, o, servers[0])
+	if err := c.Send(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	testkit.Eventually(t, "c's value to go in", func() bool { return len(o.C()) == 1 })
+	release := typed.HoldOutletLock(o) // the timer cannot free c's value
+	defer release()                    // before the feeders stop, if the test fails
+	if v, _ := testkit.Recv(t, o.C()); v != 1 {
+		t.Fatalf("received %d, want 1", v)
+	}
+	for v := 100; v < 103; v++ {
+		if err := d.Send(ctx, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	testkit.Eventually(t, "d's values to arrive", func() bool { return typed.Waiting(servers[1]) == 3 })
+	feedMore(t, o, servers[1])
+	testkit.Eventually(t, "d's group to wait for the lock", func() bool { return typed.OutletLockWaiters(o) == 1 })
+	release()
+	testkit.Eventually(t, "the buffer to fill", func() bool { return len(o.C()) == 2 })
+	if err := c.Send(ctx, 2); err != nil {
+		t.Fatalf("c's Send after the program took its only value: %v", err)
+	}
+}

@@ -264,6 +264,25 @@ type held[T any] struct {
 func (c *Conn[T]) hold(n uint64, v T) {
 	c.recvMu.Lock()
 	defer c.recvMu.Unlock()
+	c.holdLocked(n, v)
+}
+
+// holdGroup holds the values of a group RecvTo could not hand over, from
+// group[from] on: group[0] is number n, and the others are numbered from
+// first. They are held together, so that no receive comes between them.
+func (c *Conn[T]) holdGroup(n, first uint64, group []T, from int) {
+	c.recvMu.Lock()
+	defer c.recvMu.Unlock()
+	for i := from; i < len(group); i++ {
+		if i == 0 {
+			c.holdLocked(n, group[0])
+		} else {
+			c.holdLocked(first+uint64(i-1), group[i])
+		}
+	}
+}
+
+func (c *Conn[T]) holdLocked(n uint64, v T) {
 	i, _ := slices.BinarySearchFunc(c.held, n, func(h held[T], n uint64) int { return cmp.Compare(h.n, n) })
 	c.held = slices.Insert(c.held, i, held[T]{n, v})
 }

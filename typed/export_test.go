@@ -1,5 +1,7 @@
 package typed
 
+import "sync"
+
 // LockOutlet holds o's lock, with as many pushes counted as waiting for it
 // as may, until release is called: every value then goes in without the
 // lock, and the tests reach the Outlet's unlocked path so.
@@ -14,3 +16,12 @@ func LockOutlet[T any](o *Outlet[T]) (release func()) {
 
 // Waiting is how many values arrived on c that no receive took yet.
 func Waiting[T any](c *Conn[T]) int { return c.in.Len() }
+
+// HoldOutletLock holds o's lock until release is first called.
+func HoldOutletLock[T any](o *Outlet[T]) (release func()) {
+	o.mu.Lock()
+	return sync.OnceFunc(o.mu.Unlock)
+}
+
+// OutletLockWaiters is how many pushes wait for o's lock.
+func OutletLockWaiters[T any](o *Outlet[T]) int64 { return o.waiters.Load() }

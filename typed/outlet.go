@@ -125,6 +125,11 @@ func (o *Outlet[T]) push(ctx context.Context, c *Conn[T], vs []T) (int, error) {
 			continue
 		default:
 		}
+		if i > 0 {
+			// Values the program took may be all a sender can send, and
+			// this wait, holding the lock, may be long: free them first.
+			o.pushed(locked)
+		}
 		select {
 		case o.ch <- v:
 		case <-ctx.Done():
@@ -132,11 +137,6 @@ func (o *Outlet[T]) push(ctx context.Context, c *Conn[T], vs []T) (int, error) {
 			return i, context.Cause(ctx)
 		}
 		o.entered(c, locked)
-		if i < len(vs)-1 {
-			// The program took a value to make room: its sender may be
-			// waiting for it, and the next send may wait long.
-			o.pushed(locked)
-		}
 	}
 	o.pushed(locked)
 	return len(vs), nil

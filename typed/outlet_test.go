@@ -42,6 +42,13 @@ func clients[T any](t *testing.T, shared []netchan.Option, each ...[]netchan.Opt
 
 // feed runs RecvToOutlet for each of cs until the test ends, then closes o.
 func feed[T any](t *testing.T, o *typed.Outlet[T], cs ...*typed.Conn[T]) {
+	t.Cleanup(o.Close) // cleanups run last first: after every feeder stopped
+	feedMore(t, o, cs...)
+}
+
+// feedMore runs RecvToOutlet for each of cs until the test ends, on an
+// Outlet that feed is already feeding, and so closes.
+func feedMore[T any](t *testing.T, o *typed.Outlet[T], cs ...*typed.Conn[T]) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	for _, c := range cs {
@@ -55,7 +62,6 @@ func feed[T any](t *testing.T, o *typed.Outlet[T], cs ...*typed.Conn[T]) {
 		for range cs {
 			<-done
 		}
-		o.Close()
 	})
 }
 

@@ -27,7 +27,9 @@ import (
 // Values waiting in ch's buffer are taken several at once, up to 16, while
 // the capacity has room for them: if a connection failing keeps such a
 // group from being sent, the error joins an *UndeliveredError for each
-// value in it, in order, as errors.Join does.
+// value in it, in order, as errors.Join does. One SendFrom or
+// SendFromInlet at a time may run on a Conn: the room it keeps for ch's
+// buffer is the Conn's one setting (see sync.Sender.Hold).
 func (c *Conn[T]) SendFrom(ctx context.Context, ch <-chan T) error {
 	return c.SendFromInlet(ctx, NewInlet(ch))
 }
@@ -192,13 +194,7 @@ func (c *Conn[T]) recvTo(ctx context.Context, to sink[T], onDecodeError func(err
 		group, first := c.more(append(group[:0], v), maxBatch-1)
 		put, err := to.putAll(ctx, group)
 		if err != nil {
-			for i := put; i < len(group); i++ {
-				if i == 0 {
-					c.hold(n, group[0])
-				} else {
-					c.hold(first+uint64(i-1), group[i])
-				}
-			}
+			c.holdGroup(n, first, group, put)
 		}
 		clear(group)
 		if err != nil {

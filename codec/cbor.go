@@ -178,8 +178,9 @@ type cborCodec struct {
 }
 
 var (
-	_ Codec    = cborCodec{}
-	_ Appender = cborCodec{}
+	_ Codec           = cborCodec{}
+	_ Appender        = cborCodec{}
+	_ PointerAppender = cborCodec{}
 )
 
 func (cborCodec) Name() string { return "cbor" }
@@ -204,6 +205,13 @@ func (c cborCodec) AppendMarshal(dst []byte, v any) ([]byte, error) {
 		return dst, err
 	}
 	return out, nil
+}
+
+// AppendMarshalPointer is AppendMarshal: CBOR encodes a pointer as what it
+// points to, and a value whose pointer type has the marshaling method as
+// that method says, just as it encodes the pointer, so nothing is lost.
+func (c cborCodec) AppendMarshalPointer(dst []byte, p any) ([]byte, error) {
+	return c.AppendMarshal(dst, p)
 }
 
 func (c cborCodec) Unmarshal(data []byte, v any) error {

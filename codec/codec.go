@@ -6,6 +6,9 @@
 //
 //   - [Appender] lets a codec encode into a buffer the caller reuses, so the send
 //     path allocates nothing of its own.
+//   - [PointerAppender] lets a codec take a pointer to each value it encodes, so
+//     the value is not copied into an interface on its way, which allocates for
+//     most types.
 //   - [Stateful] lets a codec keep state for the life of one connection, as gob
 //     does: it sends a type's description once, before the first value of that
 //     type, rather than with every value.
@@ -46,6 +49,18 @@ type Appender interface {
 	AppendMarshal(dst []byte, v any) ([]byte, error)
 }
 
+// PointerAppender is implemented by codecs that encode a non-nil pointer as
+// the value it points to, whatever the methods of either type: netchan then
+// hands them a pointer to each value it sends, where it already holds the
+// value, rather than the value itself. A value of most types in an
+// interface is a copy on the heap; a pointer in one is not.
+type PointerAppender interface {
+	// AppendMarshalPointer appends the encoding of the value p points to to
+	// dst and returns the extended buffer, as AppendMarshal would with that
+	// value. p is never nil. On error, the returned slice is dst unchanged.
+	AppendMarshalPointer(dst []byte, p any) ([]byte, error)
+}
+
 // Stateful is implemented by codecs that keep state across the values of one
 // connection. netchan calls NewSession once per connection and uses the
 // session's Marshal for every value it sends and its Unmarshal for every value
@@ -77,4 +92,14 @@ func Append(c Codec, dst []byte, v any) ([]byte, error) {
 		return dst, err
 	}
 	return append(dst, b...), nil
+}
+
+// AppendPointer encodes *p with c and appends it to dst: through
+// [PointerAppender] when c implements it, else as [Append] does with *p.
+// p must not be nil.
+func AppendPointer[T any](c Codec, dst []byte, p *T) ([]byte, error) {
+	if a, ok := c.(PointerAppender); ok {
+		return a.AppendMarshalPointer(dst, p)
+	}
+	return Append(c, dst, *p)
 }

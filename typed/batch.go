@@ -47,7 +47,10 @@ func (c *Conn[T]) sendBatch(first T, ch <-chan T) (closed bool, err error) {
 	)
 batch:
 	for {
-		out, err := codec.Append(c.in.codec, buf, v)
+		// v goes into batch first, on the heap, where the codec may take
+		// a pointer to it rather than a copy.
+		batch = append(batch, v)
+		out, err := codec.AppendPointer(c.in.codec, buf, &batch[len(batch)-1])
 		if err != nil {
 			failed = fmt.Errorf("%w %T with %s: %w", ErrEncode, v, c.in.codec.Name(), err)
 			break
@@ -58,7 +61,7 @@ batch:
 			break
 		}
 		buf = out
-		ends, batch = append(ends, len(buf)), append(batch, v)
+		ends = append(ends, len(buf))
 		if room == 0 || len(buf) >= maxBatchBytes {
 			break
 		}
@@ -75,6 +78,12 @@ batch:
 		}
 	}
 	c.s.CancelN(room)
+	if failed != nil || tooLarge != nil {
+		// v is reported on its own below, not sent with the others.
+		var zero T
+		batch[len(batch)-1] = zero
+		batch = batch[:len(batch)-1]
+	}
 
 	var errs []error
 	if len(ends) > 0 {

@@ -45,7 +45,7 @@ type Conn[T any] struct {
 	sendMu gosync.Mutex
 	encBuf []byte
 	ends   []int // where each value of a batch ends in encBuf
-	batch  []T   // the values of a batch, to report if it cannot be sent
+	batch  []T   // the values of a batch, where the codec reads them from
 	broken error // set once a stateful codec's state went out of step
 
 	recvMu gosync.Mutex
@@ -149,7 +149,9 @@ func (c *Conn[T]) sendReserved(v T) (uint64, error) {
 		c.s.Cancel()
 		return 0, c.broken
 	}
-	buf, err := codec.Append(c.in.codec, c.encBuf[:0], v)
+	c.batch = append(c.batch[:0], v) // on the heap: the codec may take a pointer
+	buf, err := codec.AppendPointer(c.in.codec, c.encBuf[:0], &c.batch[0])
+	clear(c.batch[:1]) // the program's value is not kept alive here
 	if err != nil {
 		c.s.Cancel()
 		err = fmt.Errorf("%w %T with %s: %w", ErrEncode, v, c.in.codec.Name(), err)

@@ -45,7 +45,7 @@ func Dial[T any](ctx context.Context, addr string, opts ...Option) (send chan<- 
 	in, out := make(chan T, b), typed.NewOutlet[T](b)
 	go func() {
 		defer release()
-		serve(ctx, c, in, typed.NewInlet[T](in), out, true, r)
+		serve(ctx, c, in, out, true, r)
 	}()
 	return in, out.C(), nil
 }
@@ -56,22 +56,19 @@ func Dial[T any](ctx context.Context, addr string, opts ...Option) (send chan<- 
 //
 // A value sent on send goes to exactly one connected client that has free
 // capacity, as a value sent on a Go channel goes to one of the goroutines
-// receiving from it. send's buffer counts in the clients' capacity (see
-// WithBuffer); before any client connects, it holds values for the first,
-// as a Go channel's buffer does before any goroutine receives, and the
-// next send blocks. Values from all clients merge into recv, whose buffer
-// holds values not yet received: their clients' capacity frees once the
-// program takes them out. close(send) closes the receive channel of every
-// client, connected now or later, after each received what was sent to it.
-// recv is closed when ctx ends, after every connection stopped: ctx bounds
-// the listener, its connections and its goroutines. Values still in send's
-// buffer then, which no client took, are reported to OnError as
-// *UndeliveredError[T]; sends after that are neither sent nor reported,
-// and up to cap(send) of them complete, as on any buffered channel no one
-// receives from. If the listener fails otherwise (its Accept, reported to
-// OnError), the connections it had are served to their end, recv is
-// closed, and every value sent from then on is reported as undelivered
-// until ctx ends or send is closed.
+// receiving from it; until a client connects, a send blocks. send has no
+// buffer: a value in a buffer shared by every client would be outstanding
+// with none of them, and k clients of capacity n would take more than k*n
+// sends. Values from all clients merge into recv, whose buffer holds
+// values not yet received: their clients' capacity frees once the program
+// takes them out (see WithBuffer). close(send) closes the receive channel
+// of every client, connected now or later, after each received what was
+// sent to it. recv is closed when ctx ends, after every connection
+// stopped: ctx bounds the listener, its connections and its goroutines. If
+// the listener fails otherwise (its Accept, reported to OnError), the
+// connections it had are served to their end, recv is closed, and every
+// value sent from then on is reported as undelivered until ctx ends or
+// send is closed.
 func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<- T, recv <-chan T, err error) {
 	s, err := options.Resolve(opts)
 	if err != nil {
@@ -85,11 +82,10 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 		return nil, nil, err
 	}
 	r := reporter{s}
-	// Both channels are buffered, as Dial's are, through an Inlet and an
-	// Outlet, which count what the buffers hold in the clients' capacity.
-	b := chanBuffer[T](s.Buffer)
-	in, out := make(chan T, b), typed.NewOutlet[T](b)
-	inlet := typed.NewInlet[T](in)
+	// The receive channel is buffered, through an Outlet, which frees a
+	// client's capacity only once the program took its value out; the
+	// send channel is not (see above).
+	in, out := make(chan T), typed.NewOutlet[T](chanBuffer[T](s.Buffer))
 	go func() {
 		defer release()
 		var clients gosync.WaitGroup
@@ -97,14 +93,11 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 		defer func() {
 			_ = l.Close()
 			clients.Wait()
-			if failed == nil {
-				leftovers(in, r, context.Cause(ctx))
-				out.Close()
-				return
-			}
 			out.Close()
-			// No client will come to take what the program sends.
-			drain(ctx, in, r, failed)
+			if failed != nil {
+				// No client will come to take what the program sends.
+				drain(ctx, in, r, failed)
+			}
 		}()
 		for {
 			c, err := l.Accept(ctx)
@@ -115,7 +108,7 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 				}
 				return
 			}
-			clients.Go(func() { serve(ctx, c, in, inlet, out, false, r) })
+			clients.Go(func() { serve(ctx, c, in, out, false, r) })
 		}
 	}()
 	return in, out.C(), nil
@@ -138,7 +131,7 @@ func owned(ctx context.Context) (octx context.Context, detach func(), release co
 // direction is done, and after a failure every value sent on in is reported
 // as undelivered, since no one else will take it; a Listen's channels are
 // shared by every client and stay open. A failure is reported once.
-func serve[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, inlet *typed.Inlet[T], out *typed.Outlet[T], dial bool, r reporter) {
+func serve[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, out *typed.Outlet[T], dial bool, r reporter) {
 	var once gosync.Once
 	var ended error // the failure reported, if any
 	fail := func(err error) (failure error) {
@@ -154,7 +147,7 @@ func serve[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, inlet *typ
 	}
 	var wg gosync.WaitGroup
 	wg.Go(func() {
-		err := sendLoop(ctx, c, inlet, r)
+		err := sendLoop(ctx, c, in, r)
 		var u *typed.UndeliveredError[T]
 		if ctx.Err() != nil && errors.As(err, &u) {
 			r.reportEach(err) // values the program handed over as ctx ended
@@ -196,14 +189,13 @@ func serve[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, inlet *typ
 	}
 }
 
-// sendLoop sends values from inlet on c until its channel is closed or c
-// fails. A value that cannot be encoded or is too large is reported and the
+// sendLoop sends values from in on c until in is closed or c fails. A value that cannot be encoded or is too large is reported and the
 // loop goes on. So does every value after a stateful codec broke the send
 // side: c still receives, so serve would not drain in, and a sender would
 // be stuck.
-func sendLoop[T any](ctx context.Context, c *typed.Conn[T], inlet *typed.Inlet[T], r reporter) error {
+func sendLoop[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, r reporter) error {
 	for {
-		err := c.SendFromInlet(ctx, inlet)
+		err := c.SendFrom(ctx, in)
 		if err == nil || ctx.Err() != nil {
 			return err
 		}

@@ -15,7 +15,6 @@ import (
 	"github.com/netchan/netchan"
 	"github.com/netchan/netchan/codec"
 	"github.com/netchan/netchan/internal/testkit"
-	nsync "github.com/netchan/netchan/sync"
 	"go.uber.org/goleak"
 )
 
@@ -190,9 +189,7 @@ func TestEachValueGoesToExactlyOneClient(t *testing.T) {
 	}
 }
 
-// Capacity is exact in both directions. Towards the client, the listener's
-// send buffer counts in the client's capacity as far as the client keeps
-// room for it, a quarter of its capacity: the rest adds to it.
+// Capacity is exact in both directions, whichever end set the smaller.
 func TestCapacityIsExact(t *testing.T) {
 	for _, tc := range []struct{ listener, dialer, want int }{
 		{1, 1, 1}, {3, 3, 3}, {17, 17, 17}, {100, 100, 100},
@@ -204,8 +201,7 @@ func TestCapacityIsExact(t *testing.T) {
 				[]netchan.Option{netchan.Insecure(), netchan.WithBuffer(tc.listener)},
 				[]netchan.Option{netchan.Insecure(), netchan.WithBuffer(tc.dialer)})
 			sendsComplete(t, "dialer", e.ds, e.lr, tc.want)
-			down := tc.want + max(0, cap(e.ls)-nsync.MaxHold(tc.want))
-			sendsComplete(t, "listener", e.ls, e.dr, down)
+			sendsComplete(t, "listener", e.ls, e.dr, tc.want)
 		})
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"testing"
-	"time"
 
 	"github.com/netchan/netchan"
 	"github.com/netchan/netchan/internal/testkit"
@@ -40,32 +39,19 @@ func TestCloseThenCancelDeliversEverything(t *testing.T) {
 }
 
 // The same holds for a listener: its values and its close reach a client
-// even when its ctx is cancelled right after the close. The client is
-// served first, as its value shows: values sent before any client, which
-// wait in the buffer, are undelivered if ctx ends before one comes.
+// even when its ctx is cancelled right after the close.
 func TestListenerCloseThenCancelDeliversEverything(t *testing.T) {
 	for round := range 20 {
 		ctx, cancel := context.WithCancel(context.Background())
 		ln := testkit.Loopback(t)
 		lctx, lcancel := context.WithCancel(ctx)
-		send, recv, err := netchan.Listen[int](lctx, "", netchan.WithListener(ln), netchan.Insecure())
+		send, _, err := netchan.Listen[int](lctx, "", netchan.WithListener(ln), netchan.Insecure())
 		if err != nil {
 			t.Fatal(err)
 		}
 		c, err := typed.Dial[int](ctx, ln.Addr().String(), netchan.Insecure())
 		if err != nil {
 			t.Fatal(err)
-		}
-		if err := c.Send(ctx, -1); err != nil {
-			t.Fatal(err)
-		}
-		select {
-		case v := <-recv:
-			if v != -1 {
-				t.Fatalf("round %d: listener got %d, want -1", round, v)
-			}
-		case <-time.After(testkit.Patience):
-			t.Fatalf("round %d: the listener got nothing within %v", round, testkit.Patience)
 		}
 		const n = 10
 		for i := range n {

@@ -55,18 +55,14 @@ func WithCodec(c codec.Codec) Option {
 // has not taken. With the default capacity it binds only for values of
 // about 64 KiB or more; then a send may wait before n are outstanding.
 //
-// Part of n may sit in the channels themselves: the channels Dial and
-// Listen return buffer up to a quarter of the capacity (at most 64 values,
-// and 2 KiB of the element type), which spares a goroutine hand-off per
-// value while values flow. Those values count in n, so the capacity stays
-// exact: a value in a send channel's buffer is outstanding, and one in a
-// receive channel's buffer is not yet received. The send channel of
-// Listen is shared by its clients: with k clients, k*n sends complete
-// while none received anything, its buffer's values among them, and the
-// clients keep room for that buffer between them. Each keeps at most a
-// quarter of its own capacity (see typed.Inlet), so clients that set a
-// capacity under four times cap(send) cannot keep all of it, and the rest
-// adds to theirs; a listener given its clients' capacity stays exact.
+// Part of n may sit in the channels themselves: the channels Dial returns,
+// and the receive channel of Listen, buffer up to a quarter of the capacity
+// (at most 64 values, and 2 KiB of the element type), which spares a
+// goroutine hand-off per value while values flow. Those values count in n,
+// so the capacity stays exact: a value in a send channel's buffer is
+// outstanding, and one in a receive channel's buffer is not yet received.
+// The send channel of Listen, shared by its clients, has no buffer: a value
+// in it would count against none of them.
 func WithBuffer(n int) Option {
 	return options.New(func(s *options.Settings) {
 		if n < 0 || n > MaxBuffer {

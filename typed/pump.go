@@ -27,42 +27,30 @@ import (
 // Values waiting in ch's buffer are taken several at once, up to 16, while
 // the capacity has room for them: if a connection failing keeps such a
 // group from being sent, the error joins an *UndeliveredError for each
-// value in it, in order, as errors.Join does. One SendFrom or
-// SendFromInlet at a time may run on a Conn: the room it keeps for ch's
-// buffer is the Conn's one setting (see sync.Sender.Hold).
+// value in it, in order, as errors.Join does. One SendFrom at a time may
+// run on a Conn: the room it keeps for ch's buffer is the Conn's one
+// setting (see sync.Sender.Hold).
 func (c *Conn[T]) SendFrom(ctx context.Context, ch <-chan T) error {
-	return c.SendFromInlet(ctx, NewInlet(ch))
-}
-
-// SendFromInlet is SendFrom for an Inlet's channel, which other
-// connections may take values from too: see Inlet for how its buffer
-// counts in their capacity.
-func (c *Conn[T]) SendFromInlet(ctx context.Context, in *Inlet[T]) error {
-	return c.sendFrom(ctx, in.ch, &in.pool)
-}
-
-// sendFrom is SendFrom, keeping room in the window for what it can of the
-// values in ch's buffer that p says no one keeps room for.
-func (c *Conn[T]) sendFrom(ctx context.Context, ch <-chan T, p *pool) error {
 	// A context of its own: every pump of a listener shares the caller's,
 	// and selecting on one shared Done channel makes them contend for its
 	// lock on every value.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	k := newKeeping(p, c.s, c.Capacity())
-	defer k.release()
+	if n := cap(ch); n > 0 {
+		c.s.Hold(n)
+		defer c.s.Hold(0)
+	}
 	for {
-		k.claim()
 		if err := c.s.Reserve(ctx); err != nil {
 			if ctx.Err() != nil {
-				return c.finish(ch, k, false, err)
+				return c.finish(ch, false, err)
 			}
 			return err
 		}
 		v, ok, err := c.take(ctx, ch)
 		if err != nil {
 			if ctx.Err() != nil {
-				return c.finish(ch, k, true, err)
+				return c.finish(ch, true, err)
 			}
 			c.s.Cancel()
 			return err
@@ -86,8 +74,8 @@ func (c *Conn[T]) sendFrom(ctx context.Context, ch <-chan T, p *pool) error {
 // while there is room: the reservation SendFrom holds, if any, then the
 // room kept for the values in ch's buffer. The first value without room is
 // returned in an *UndeliveredError.
-func (c *Conn[T]) finish(ch <-chan T, k *keeping, reserved bool, cause error) error {
-	k.release()
+func (c *Conn[T]) finish(ch <-chan T, reserved bool, cause error) error {
+	c.s.Hold(0)
 	for range cap(ch) + 1 {
 		if !reserved && cap(ch) > 0 {
 			reserved, _ = c.s.TryReserve()

@@ -44,7 +44,8 @@ func (c *creditor) init(s *Stream, window int, lazy bool) {
 	c.lazy = lazy
 }
 
-// take counts n values the program took; drained says none is queued.
+// take counts n values the program took; drained says none waits to be
+// taken.
 func (c *creditor) take(n uint64, drained bool) {
 	if c.lazy {
 		// Into the writer first, then the timer: a timer that fires in

@@ -145,8 +145,10 @@ func (s *Stream) TakeN(n int) {
 	if n <= 0 {
 		return
 	}
-	s.recv.TakeN(n)
-	s.credits.take(uint64(n), s.in.Len() == 0)
+	// Values taken from the inbox may still wait elsewhere, in a group
+	// being handed over or in a buffered channel: only once the program
+	// took every value that arrived has it caught up.
+	s.credits.take(uint64(n), s.recv.TakeN(n))
 }
 
 // arrived is called by the reader for each data frame. d.Value is valid

@@ -16,7 +16,8 @@ type Receiver struct {
 	next   uint64 // sequence number expected next; also values arrived
 	closed bool
 
-	taken atomic.Uint64 // the one field Take touches
+	taken   atomic.Uint64 // the one field Take writes
+	arrived atomic.Uint64 // next, for Take to read
 
 	// The sizes of the values arrived and not taken, as far as the reader
 	// knows: the reader drops the sizes of values taken since it last
@@ -52,6 +53,7 @@ func (r *Receiver) OnData(seq uint64, size int) error {
 		return err
 	}
 	r.next++
+	r.arrived.Store(r.next)
 	if r.budget > 0 {
 		r.held.push(uint32(size))
 	}
@@ -97,13 +99,16 @@ func (r *Receiver) OnClose(count uint64) error {
 }
 
 // Take records that the program took one value; the caller grants the peer
-// one credit for it.
-func (r *Receiver) Take() { r.TakeN(1) }
+// one credit for it. It reports what TakeN does.
+func (r *Receiver) Take() (caughtUp bool) { return r.TakeN(1) }
 
 // TakeN records that the program took n values; the caller grants the peer
-// n credits for them.
-func (r *Receiver) TakeN(n int) {
-	r.taken.Add(uint64(n))
+// n credits for them. It reports whether the program has now taken every
+// value that arrived: then no value waits to be taken, wherever the
+// receiving side keeps them, and the credits should go out at once rather
+// than wait for more.
+func (r *Receiver) TakeN(n int) (caughtUp bool) {
+	return r.taken.Add(uint64(n)) == r.arrived.Load()
 }
 
 // Arrived returns how many values arrived.

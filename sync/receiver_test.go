@@ -81,3 +81,28 @@ func TestReceiverCloseEmpty(t *testing.T) {
 		t.Errorf("close before any value: %v", err)
 	}
 }
+
+// TakeN says when the program has taken every value that arrived, wherever
+// they waited, which is when its credits should go out at once.
+func TestReceiverTakeNCaughtUp(t *testing.T) {
+	r := NewReceiver(16, 0)
+	for seq := range uint64(5) {
+		if err := r.OnData(seq, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, tc := range []struct {
+		n    int
+		want bool
+	}{{1, false}, {2, false}, {2, true}} {
+		if got := r.TakeN(tc.n); got != tc.want {
+			t.Fatalf("take %d, TakeN(%d) = %v, want %v", i, tc.n, got, tc.want)
+		}
+	}
+	if err := r.OnData(5, 1); err != nil {
+		t.Fatal(err)
+	}
+	if r.Take() != true {
+		t.Fatal("Take of the one value arrived since: not caught up")
+	}
+}

@@ -228,6 +228,9 @@ func (c *Conn[T]) next(ctx context.Context, direct sink[T]) (v T, n uint64, err 
 // appended; the others follow it. Held values come back one at a time,
 // through next.
 func (c *Conn[T]) more(dst []T, max int) (_ []T, first uint64) {
+	if c.in.Len() == 0 {
+		return dst, 0 // the common case of a value alone: no lock
+	}
 	c.recvMu.Lock()
 	defer c.recvMu.Unlock()
 	if len(c.held) > 0 {

@@ -189,10 +189,10 @@ func serve[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, out *typed
 	}
 }
 
-// sendLoop sends values from in on c until in is closed or c fails. A value that cannot be encoded or is too large is reported and the
-// loop goes on. So does every value after a stateful codec broke the send
-// side: c still receives, so serve would not drain in, and a sender would
-// be stuck.
+// sendLoop sends values from in on c until in is closed or c fails. A value
+// that cannot be encoded or is too large is reported and the loop goes on.
+// So does every value after a stateful codec broke the send side: c still
+// receives, so serve would not drain in, and a sender would be stuck.
 func sendLoop[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, r reporter) error {
 	for {
 		err := c.SendFrom(ctx, in)

@@ -207,9 +207,9 @@ func (c cborCodec) AppendMarshal(dst []byte, v any) ([]byte, error) {
 	return out, nil
 }
 
-// AppendMarshalPointer is AppendMarshal: CBOR encodes a pointer as what it
-// points to, and a value whose pointer type has the marshaling method as
-// that method says, just as it encodes the pointer, so nothing is lost.
+// AppendMarshalPointer is AppendMarshal: CBOR encodes a pointer as the
+// value it points to, and calls a marshaling method declared on the
+// pointer type for the value too, so both encode the same.
 func (c cborCodec) AppendMarshalPointer(dst []byte, p any) ([]byte, error) {
 	return c.AppendMarshal(dst, p)
 }

@@ -13,11 +13,12 @@ import (
 type Receiver struct {
 	window uint64
 	budget uint64 // bytes that may be held; 0: no bound
-	next   uint64 // sequence number expected next; also values arrived
 	closed bool
 
-	taken   atomic.Uint64 // the one field Take writes
-	arrived atomic.Uint64 // next, for Take to read
+	taken atomic.Uint64 // the one field Take writes
+	// The sequence number expected next, which is also how many values
+	// arrived: written by the reader alone, read by Take too.
+	next atomic.Uint64
 
 	// The sizes of the values arrived and not taken, as far as the reader
 	// knows: the reader drops the sizes of values taken since it last
@@ -43,8 +44,8 @@ func (r *Receiver) OnData(seq uint64, size int) error {
 	if r.closed {
 		return ErrAfterClose
 	}
-	if seq != r.next {
-		return fmt.Errorf("%w: got %d, want %d", ErrSequence, seq, r.next)
+	if next := r.next.Load(); seq != next {
+		return fmt.Errorf("%w: got %d, want %d", ErrSequence, seq, next)
 	}
 	// An honest peer sends a value beyond the first window only after it got
 	// the credit that Take's count preceded, so the count read here already
@@ -52,8 +53,7 @@ func (r *Receiver) OnData(seq uint64, size int) error {
 	if err := r.room(size); err != nil {
 		return err
 	}
-	r.next++
-	r.arrived.Store(r.next)
+	r.next.Store(seq + 1)
 	if r.budget > 0 {
 		r.held.push(uint32(size))
 	}
@@ -72,7 +72,7 @@ func (r *Receiver) Room(size int) error {
 
 func (r *Receiver) room(size int) error {
 	taken := r.taken.Load()
-	if held := r.next - taken; held >= r.window {
+	if held := r.next.Load() - taken; held >= r.window {
 		return fmt.Errorf("%w: %d values held, window %d", ErrOverrun, held, r.window)
 	}
 	if r.budget == 0 {
@@ -91,8 +91,8 @@ func (r *Receiver) OnClose(count uint64) error {
 	if r.closed {
 		return ErrAfterClose
 	}
-	if count != r.next {
-		return fmt.Errorf("%w: close after %d values, %d arrived", ErrCloseCount, count, r.next)
+	if next := r.next.Load(); count != next {
+		return fmt.Errorf("%w: close after %d values, %d arrived", ErrCloseCount, count, next)
 	}
 	r.closed = true
 	return nil
@@ -108,8 +108,8 @@ func (r *Receiver) Take() (caughtUp bool) { return r.TakeN(1) }
 // receiving side keeps them, and the credits should go out at once rather
 // than wait for more.
 func (r *Receiver) TakeN(n int) (caughtUp bool) {
-	return r.taken.Add(uint64(n)) == r.arrived.Load()
+	return r.taken.Add(uint64(n)) == r.next.Load()
 }
 
 // Arrived returns how many values arrived.
-func (r *Receiver) Arrived() uint64 { return r.next }
+func (r *Receiver) Arrived() uint64 { return r.next.Load() }

@@ -263,18 +263,12 @@ type held[T any] struct {
 	v T
 }
 
-// hold keeps v, number n, for a later receive: a value must be neither lost
-// nor counted as received when a receive gives up. Several receives may
-// give up at once; their values come back in the order they were taken.
-func (c *Conn[T]) hold(n uint64, v T) {
-	c.recvMu.Lock()
-	defer c.recvMu.Unlock()
-	c.holdLocked(n, v)
-}
-
-// holdGroup holds the values of a group RecvTo could not hand over, from
-// group[from] on: group[0] is number n, and the others are numbered from
-// first. They are held together, so that no receive comes between them.
+// holdGroup keeps the values of a group RecvTo could not hand over, from
+// group[from] on, for later receives: group[0] is number n, and the others
+// are numbered from first. A value must be neither lost nor counted as
+// received when a receive gives up. They are held together, so that no
+// receive comes between them, and several groups may be held at once:
+// their values come back in the order they were taken.
 func (c *Conn[T]) holdGroup(n, first uint64, group []T, from int) {
 	c.recvMu.Lock()
 	defer c.recvMu.Unlock()

@@ -59,7 +59,11 @@ func Dial[T any](ctx context.Context, addr string, opts ...Option) (send chan<- 
 // receiving from it; until a client connects, a send blocks. send has no
 // buffer: a value in a buffer shared by every client would be outstanding
 // with none of them, and k clients of capacity n would take more than k*n
-// sends. Values from all clients merge into recv, whose buffer holds
+// sends. Behind it, values go to one client at a time, in groups while it
+// has room, through a small buffer of that client's own that counts in its
+// capacity (see typed.Dispatcher): if the client's connection fails, the
+// values in that buffer are reported as undelivered. Values from all
+// clients merge into recv, whose buffer holds
 // values not yet received: their clients' capacity frees once the program
 // takes them out (see WithBuffer). close(send) closes the receive channel
 // of every client, connected now or later, after each received what was
@@ -84,15 +88,31 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 	r := reporter{s}
 	// The receive channel is buffered, through an Outlet, which frees a
 	// client's capacity only once the program took its value out; the
-	// send channel is not (see above).
+	// send channel is not (see above), and a Dispatcher hands its values to
+	// the clients in groups.
 	in, out := make(chan T), typed.NewOutlet[T](chanBuffer[T](s.Buffer))
+	d := typed.NewDispatcher[T](in, func(v T, cause error) {
+		r.report(&UndeliveredError[T]{Value: v, Err: cause})
+	})
 	go func() {
 		defer release()
+		// The connections end with ctx, but only once the Dispatcher
+		// handed them what the program sent before: see Dispatcher.Run.
+		cctx, endConns := context.WithCancelCause(context.WithoutCancel(ctx))
+		rctx, stopRun := context.WithCancelCause(ctx)
+		var dispatching gosync.WaitGroup
+		dispatching.Go(func() {
+			d.Run(rctx)
+			<-rctx.Done()
+			endConns(context.Cause(rctx))
+		})
 		var clients gosync.WaitGroup
 		var failed error // why the listener stopped, if ctx did not end
 		defer func() {
 			_ = l.Close()
 			clients.Wait()
+			stopRun(failed)
+			dispatching.Wait()
 			out.Close()
 			if failed != nil {
 				// No client will come to take what the program sends.
@@ -108,7 +128,17 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 				}
 				return
 			}
-			clients.Go(func() { serve(ctx, c, in, out, false, r) })
+			clients.Go(func() {
+				lane := d.Add(c, chanBuffer[T](c.Capacity()))
+				if lane == nil {
+					serve(cctx, c, in, out, false, r)
+					return
+				}
+				serve(cctx, c, lane.C(), out, false, r)
+				for _, v := range lane.Stop() {
+					r.report(&UndeliveredError[T]{Value: v, Err: cmp.Or(c.Err(), context.Cause(cctx), ErrClosed)})
+				}
+			})
 		}
 	}()
 	return in, out.C(), nil

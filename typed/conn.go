@@ -59,6 +59,8 @@ type Conn[T any] struct {
 	outletStamp atomic.Uint64 // the most of the Outlet's lockedIn when one was counted
 	outletDirty atomic.Bool
 	outletNext  *Conn[T]
+
+	lane *Lane[T] // the Dispatcher's lane it sends from, if any; set before SendFrom runs
 }
 
 func newConn[T any](ctx context.Context, c *conn.Conn, s *options.Settings) *Conn[T] {

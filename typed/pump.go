@@ -59,6 +59,7 @@ func (c *Conn[T]) SendFrom(ctx context.Context, ch <-chan T) error {
 			c.s.Cancel()
 			return c.CloseSend()
 		}
+		c.took(1)
 		closed, err := c.sendBatch(v, ch)
 		if err != nil {
 			return err

@@ -19,15 +19,15 @@ const dialParallel = 64
 
 // client is one connection's channels; kept small, since there may be tens
 // of thousands.
-type client struct {
-	send chan<- value
-	recv <-chan value
-	conn *typed.Conn[value] // with -api typed, in place of the channels
+type client[V message] struct {
+	send chan<- V
+	recv <-chan V
+	conn *typed.Conn[V] // with -api typed, in place of the channels
 }
 
 // clients are the echoing ends.
-type clients struct {
-	conns  []client
+type clients[V message] struct {
+	conns  []client[V]
 	echoed []atomic.Uint64 // per client
 	wg     sync.WaitGroup
 	done   chan struct{} // closed when every echo loop ended
@@ -38,8 +38,8 @@ type clients struct {
 
 // dialClients connects n clients to addr. Each connection lives until
 // connCtx ends; stop, when it ends, stops dialing.
-func dialClients(stop, connCtx context.Context, addr string, n int, api string, opts []netchan.Option) (*clients, error) {
-	cs := &clients{conns: make([]client, n), echoed: make([]atomic.Uint64, n), done: make(chan struct{}), allEnded: make(chan struct{})}
+func dialClients[V message](stop, connCtx context.Context, addr string, n int, api string, opts []netchan.Option) (*clients[V], error) {
+	cs := &clients[V]{conns: make([]client[V], n), echoed: make([]atomic.Uint64, n), done: make(chan struct{}), allEnded: make(chan struct{})}
 	opts = append(slices.Clip(opts), netchan.OnDone(cs.connEnded))
 	g, gctx := errgroup.WithContext(stop)
 	g.SetLimit(dialParallel)
@@ -52,12 +52,12 @@ func dialClients(stop, connCtx context.Context, addr string, n int, api string, 
 				return err
 			}
 			if api == apiTyped {
-				c, err := typed.Dial[value](connCtx, addr, slices.Clip(opts)...)
-				cs.conns[i] = client{conn: c}
+				c, err := typed.Dial[V](connCtx, addr, slices.Clip(opts)...)
+				cs.conns[i] = client[V]{conn: c}
 				return err
 			}
-			send, recv, err := netchan.Dial[value](connCtx, addr, slices.Clip(opts)...)
-			cs.conns[i] = client{send: send, recv: recv}
+			send, recv, err := netchan.Dial[V](connCtx, addr, slices.Clip(opts)...)
+			cs.conns[i] = client[V]{send: send, recv: recv}
 			return err
 		})
 	}
@@ -72,7 +72,7 @@ func dialClients(stop, connCtx context.Context, addr string, n int, api string, 
 
 // start makes every client echo what it receives, until the server closes
 // its channel or ctx ends.
-func (cs *clients) start(ctx context.Context) {
+func (cs *clients[V]) start(ctx context.Context) {
 	for i, c := range cs.conns {
 		cs.wg.Go(func() { cs.echo(ctx, c, &cs.echoed[i]) })
 	}
@@ -82,7 +82,7 @@ func (cs *clients) start(ctx context.Context) {
 	}()
 }
 
-func (cs *clients) echo(ctx context.Context, c client, count *atomic.Uint64) {
+func (cs *clients[V]) echo(ctx context.Context, c client[V], count *atomic.Uint64) {
 	// A context of its own, so that echo loops do not contend for the lock
 	// of one shared Done channel on every value.
 	ctx, cancel := context.WithCancel(ctx)
@@ -109,7 +109,7 @@ func (cs *clients) echo(ctx context.Context, c client, count *atomic.Uint64) {
 }
 
 // connEnded counts a connection of the channel API that ended.
-func (cs *clients) connEnded(error) {
+func (cs *clients[V]) connEnded(error) {
 	if cs.ended.Add(1) == int64(len(cs.conns)) {
 		close(cs.allEnded)
 	}
@@ -119,7 +119,7 @@ func (cs *clients) connEnded(error) {
 // to be done, at most d: a process that exited with connections still
 // closing would cut its last values and its close, and the server would
 // see lost connections. It reports whether they all ended in time.
-func (cs *clients) closeAll(d time.Duration) bool {
+func (cs *clients[V]) closeAll(d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	if cs.conns[0].conn == nil {
@@ -152,7 +152,7 @@ func (cs *clients) closeAll(d time.Duration) bool {
 
 // waitFor waits for every echo loop to end, at most d; it reports whether
 // they all did.
-func (cs *clients) waitFor(d time.Duration) bool {
+func (cs *clients[V]) waitFor(d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -165,11 +165,11 @@ func (cs *clients) waitFor(d time.Duration) bool {
 
 // wait waits for every echo loop to end; they end at the latest when their
 // context does.
-func (cs *clients) wait() { <-cs.done }
+func (cs *clients[V]) wait() { <-cs.done }
 
 // total returns the values echoed so far by all clients. Each client counts
 // its own, so that echoing goroutines do not contend on one counter.
-func (cs *clients) total() uint64 {
+func (cs *clients[V]) total() uint64 {
 	var n uint64
 	for i := range cs.echoed {
 		n += cs.echoed[i].Load()
@@ -178,7 +178,7 @@ func (cs *clients) total() uint64 {
 }
 
 // spread returns the fewest and the most values one client echoed.
-func (cs *clients) spread() (least, most uint64) {
+func (cs *clients[V]) spread() (least, most uint64) {
 	for i := range cs.echoed {
 		n := cs.echoed[i].Load()
 		if i == 0 || n < least {
@@ -190,13 +190,13 @@ func (cs *clients) spread() (least, most uint64) {
 }
 
 // fill copies the clients' figures into sum; call it after wait.
-func (cs *clients) fill(sum *summary) {
+func (cs *clients[V]) fill(sum *summary) {
 	sum.Echoed = cs.total()
 	sum.EchoedLeast, sum.EchoedMost = cs.spread()
 }
 
 // echoTyped sends back what c receives, until the server closes its side.
-func echoTyped(ctx context.Context, c *typed.Conn[value], count *atomic.Uint64) {
+func echoTyped[V message](ctx context.Context, c *typed.Conn[V], count *atomic.Uint64) {
 	defer c.CloseSend()
 	for {
 		v, err := c.Recv(ctx)

@@ -40,9 +40,11 @@ type config struct {
 
 const usageText = `netchan-bench measures netchan round trips over loopback.
 
-A listener sends values {Seq uint64; Payload []byte} on its channel, each of
-N clients echoes back every value it receives, and the listener checks and
-counts the echoes. After -duration it stops sending, drains what is in
+A listener sends numbered values on its channel, each of N clients echoes
+back every value it receives, and the listener checks and counts the
+echoes. The values are bare integers, as in the original netchan's
+benchmark, or with -size N structs {Seq uint64; Payload []byte} with N
+bytes of payload; server and clients processes must use the same -size. After -duration it stops sending, drains what is in
 flight (giving up if none comes back for -drain) and prints Sent, Received,
 Lost and the rates; the clock runs from the first echo to the end of the
 drain.
@@ -81,7 +83,7 @@ func parseFlags(args []string, errOut io.Writer) (*config, error) {
 	fs.IntVar(&c.Buffer, "buffer", netchan.DefaultBuffer, "capacity of each direction (netchan.WithBuffer)")
 	fs.BoolVar(&c.Sync, "sync", false, "rendezvous mode (netchan.Sync), capacity 0")
 	fs.StringVar(&c.API, "api", apiChan, "chan: the channels of netchan.Listen and Dial; typed: typed.Conn's Send and Recv, one sender per client")
-	fs.IntVar(&c.Size, "size", 16, "payload bytes per value")
+	fs.IntVar(&c.Size, "size", 0, "payload bytes per value; 0: the values are bare integers, as in the original netchan's benchmark")
 	fs.BoolVar(&c.insecure, "insecure", false, "plaintext instead of TLS")
 	fs.BoolVar(&c.wantSecret, "secret", false, "authenticate by a shared secret (netchan.WithSecret); the server makes one unless -secret-value is given")
 	fs.StringVar(&c.secret, "secret-value", "", "the shared secret, for -role clients (implies -secret)")

@@ -1,16 +1,18 @@
 // Netchan-bench measures the round trips of netchan's channel API over
 // loopback, and checks that no value is lost or duplicated on the way.
 //
-// A listener sends values {Seq uint64; Payload []byte}; each of N clients
-// echoes back every value it receives; the listener counts the echoes by
-// sequence number. It prints progress each second and, at the end, Sent,
+// A listener sends numbered values; each of N clients echoes back every
+// value it receives; the listener counts the echoes by sequence number.
+// The values are bare integers by default, as in the original netchan's
+// benchmark; with -size N, structs {Seq uint64; Payload []byte} with N
+// bytes of payload, checked on their return. It prints progress each second and, at the end, Sent,
 // Received, Lost, the round trips per second overall and per client, the
 // memory per idle connection and the settings (-json: one JSON object).
 //
 // Usage:
 //
 //	netchan-bench [-clients 8] [-duration 10s] [-codec cbor|gob|json]
-//	              [-buffer 64 | -sync] [-size 16] [-insecure | -secret]
+//	              [-buffer 64 | -sync] [-size 0] [-insecure | -secret]
 //	              [-role all|server|clients] [-addr host:port] [-json]
 //	              [-cpuprofile file]
 //
@@ -60,18 +62,27 @@ func run(ctx context.Context, args []string, out, progressOut io.Writer) (*summa
 		defer stopProfile()
 	}
 	var sum *summary
-	switch cfg.Role {
-	case roleServer:
-		sum, err = runServer(ctx, cfg, progressOut)
-	case roleClients:
-		sum, err = runClients(ctx, cfg, progressOut)
-	default:
-		sum, err = runAll(ctx, cfg, progressOut)
+	if cfg.Size == 0 {
+		sum, err = runRole[uint64](ctx, cfg, progressOut)
+	} else {
+		sum, err = runRole[value](ctx, cfg, progressOut)
 	}
 	if err != nil {
 		return nil, err
 	}
 	return sum, sum.write(out, cfg.JSON)
+}
+
+// runRole runs cfg's role with messages of type V.
+func runRole[V message](ctx context.Context, cfg *config, progressOut io.Writer) (*summary, error) {
+	switch cfg.Role {
+	case roleServer:
+		return runServer[V](ctx, cfg, progressOut)
+	case roleClients:
+		return runClients[V](ctx, cfg, progressOut)
+	default:
+		return runAll[V](ctx, cfg, progressOut)
+	}
 }
 
 // exitCode returns the process status for a run's outcome and explains a

@@ -18,9 +18,10 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // TestRunLosesNothing runs the whole benchmark in this process, briefly,
-// over each kind of trust, and checks every value came back once.
+// over each kind of trust, with integers and with values that carry a
+// payload, and checks every value came back once.
 func TestRunLosesNothing(t *testing.T) {
-	for _, trust := range [][]string{{"-insecure"}, {}, {"-secret"}, {"-api", "typed"}, {"-api", "typed", "-sync", "-insecure"}} {
+	for _, trust := range [][]string{{"-insecure"}, {}, {"-secret"}, {"-size", "16"}, {"-api", "typed"}, {"-api", "typed", "-sync", "-insecure", "-size", "16"}} {
 		t.Run(fmt.Sprint("trust", trust), func(t *testing.T) {
 			args := append([]string{"-duration", "300ms", "-clients", "3", "-json"}, trust...)
 			sum := runOK(t, context.Background(), args)
@@ -36,7 +37,7 @@ func TestRunLosesNothing(t *testing.T) {
 
 // TestRunSync covers the rendezvous mode and another codec.
 func TestRunSync(t *testing.T) {
-	sum := runOK(t, context.Background(), []string{"-duration", "300ms", "-clients", "2", "-insecure", "-sync", "-codec", "gob"})
+	sum := runOK(t, context.Background(), []string{"-duration", "300ms", "-clients", "2", "-insecure", "-sync", "-codec", "gob", "-size", "16"})
 	if sum.Received == 0 || sum.Lost != 0 || sum.Settings.Buffer != 0 {
 		t.Fatalf("received %d, lost %d, buffer %d", sum.Received, sum.Lost, sum.Settings.Buffer)
 	}
@@ -120,26 +121,45 @@ func TestExitCodeOnLoss(t *testing.T) {
 }
 
 func TestTallyCatchesBadEchoes(t *testing.T) {
-	payload := []byte{1, 2, 3}
-	ta := newTally(payload)
+	ta := newTally()
 	for _, seq := range []uint64{1, 2, 130} {
-		if !ta.add(value{Seq: seq, Payload: payload}, 200) {
+		if !ta.add(seq, true, 200) {
 			t.Fatalf("valid echo %d refused", seq)
 		}
 	}
-	bad := []value{
-		{Seq: 2, Payload: payload},         // duplicate
-		{Seq: 201, Payload: payload},       // never sent
-		{Seq: 0, Payload: payload},         // never sent
-		{Seq: 3, Payload: []byte{1, 2, 4}}, // altered
+	bad := []struct {
+		seq    uint64
+		intact bool
+	}{
+		{2, true},   // duplicate
+		{201, true}, // never sent
+		{0, true},   // never sent
+		{3, false},  // altered
 	}
-	for _, v := range bad {
-		if ta.add(v, 200) {
-			t.Fatalf("bad echo %+v accepted", v)
+	for _, e := range bad {
+		if ta.add(e.seq, e.intact, 200) {
+			t.Fatalf("bad echo %+v accepted", e)
 		}
 	}
 	if ta.received != 3 || ta.duplicates != 1 || ta.invalid != 3 || ta.err() == nil {
 		t.Fatalf("received %d, duplicates %d, invalid %d, err %v", ta.received, ta.duplicates, ta.invalid, ta.err())
+	}
+}
+
+// Each shape reads back the sequence number it made, and a value's
+// payload is intact only if it is the one sent.
+func TestShapes(t *testing.T) {
+	if seq, intact := (shape[uint64]{}).read((shape[uint64]{}).make(7)); seq != 7 || !intact {
+		t.Fatalf("integers: read %d, %v; want 7, true", seq, intact)
+	}
+	s := shape[value]{payload: []byte{1, 2, 3}}
+	v := s.make(9)
+	if seq, intact := s.read(v); seq != 9 || !intact {
+		t.Fatalf("values: read %d, %v; want 9, true", seq, intact)
+	}
+	v.Payload = []byte{1, 2, 4}
+	if _, intact := s.read(v); intact {
+		t.Fatal("a value with an altered payload read as intact")
 	}
 }
 

@@ -23,7 +23,7 @@ const endGrace = 2 * time.Second
 // be drained after a signal.
 
 // runAll runs the listener and the clients in this process.
-func runAll(stop context.Context, cfg *config, progressOut io.Writer) (*summary, error) {
+func runAll[V message](stop context.Context, cfg *config, progressOut io.Writer) (*summary, error) {
 	connCtx, cancel := context.WithCancel(context.WithoutCancel(stop))
 	defer cancel()
 	errs := &errorLog{}
@@ -32,7 +32,7 @@ func runAll(stop context.Context, cfg *config, progressOut io.Writer) (*summary,
 		return nil, err
 	}
 	base := memInUse()
-	srv, err := startServer(connCtx, cfg, opts.server)
+	srv, err := startServer[V](connCtx, cfg, opts.server)
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +42,7 @@ func runAll(stop context.Context, cfg *config, progressOut io.Writer) (*summary,
 		cancel()
 		srv.wait()
 	}
-	cl, err := dialClients(stop, connCtx, srv.addr.String(), cfg.Clients, cfg.API, opts.client)
+	cl, err := dialClients[V](stop, connCtx, srv.addr.String(), cfg.Clients, cfg.API, opts.client)
 	if err != nil {
 		shutdown()
 		return nil, err
@@ -73,7 +73,7 @@ func runAll(stop context.Context, cfg *config, progressOut io.Writer) (*summary,
 }
 
 // runServer listens for clients of another process, measures, and closes.
-func runServer(stop context.Context, cfg *config, progressOut io.Writer) (*summary, error) {
+func runServer[V message](stop context.Context, cfg *config, progressOut io.Writer) (*summary, error) {
 	connCtx, cancel := context.WithCancel(context.WithoutCancel(stop))
 	defer cancel()
 	errs := &errorLog{}
@@ -81,7 +81,7 @@ func runServer(stop context.Context, cfg *config, progressOut io.Writer) (*summa
 	if err != nil {
 		return nil, err
 	}
-	srv, err := startServer(connCtx, cfg, opts.server)
+	srv, err := startServer[V](connCtx, cfg, opts.server)
 	if err != nil {
 		return nil, err
 	}
@@ -111,11 +111,11 @@ func announce(w io.Writer, cfg *config, addr string) {
 	if cfg.Trust == "secret" {
 		trust = "-secret-value " + cfg.secret
 	}
-	fmt.Fprintf(w, "start them with: netchan-bench -role clients -addr %s %s -codec %s -clients N\n", addr, trust, cfg.Codec)
+	fmt.Fprintf(w, "start them with: netchan-bench -role clients -addr %s %s -codec %s -size %d -clients N\n", addr, trust, cfg.Codec, cfg.Size)
 }
 
 // runClients dials a server of another process and echoes until it ends.
-func runClients(stop context.Context, cfg *config, progressOut io.Writer) (*summary, error) {
+func runClients[V message](stop context.Context, cfg *config, progressOut io.Writer) (*summary, error) {
 	connCtx, cancel := context.WithCancel(context.WithoutCancel(stop))
 	defer cancel()
 	errs := &errorLog{}
@@ -124,7 +124,7 @@ func runClients(stop context.Context, cfg *config, progressOut io.Writer) (*summ
 		return nil, err
 	}
 	base := memInUse()
-	cl, err := dialClients(stop, connCtx, cfg.Addr, cfg.Clients, cfg.API, opts.client)
+	cl, err := dialClients[V](stop, connCtx, cfg.Addr, cfg.Clients, cfg.API, opts.client)
 	if err != nil {
 		errs.silence()
 		return nil, err

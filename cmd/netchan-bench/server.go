@@ -15,10 +15,11 @@ import (
 
 // server is the listening end: one goroutine sends numbered values, another
 // checks the echoes that come back from every client.
-type server struct {
-	addr net.Addr
-	send chan<- value
-	recv <-chan value
+type server[V message] struct {
+	addr  net.Addr
+	send  chan<- V
+	recv  <-chan V
+	shape shape[V]
 
 	attempted atomic.Uint64 // highest sequence number offered to send
 	sent      atomic.Uint64 // sends that completed
@@ -27,8 +28,8 @@ type server struct {
 
 	firstEcho chan struct{} // closed at the first valid echo
 	firstOnce sync.Once
-	typed     *typedServer  // with -api typed, in place of send and recv
-	stop      chan struct{} // closed to stop sending
+	typed     *typedServer[V] // with -api typed, in place of send and recv
+	stop      chan struct{}   // closed to stop sending
 	stopOnce  sync.Once
 	sending   sync.WaitGroup
 	receiving sync.WaitGroup
@@ -36,7 +37,7 @@ type server struct {
 
 // startServer listens on cfg.Addr and starts sending and checking. ctx
 // bounds the listener and its connections.
-func startServer(ctx context.Context, cfg *config, opts []netchan.Option) (*server, error) {
+func startServer[V message](ctx context.Context, cfg *config, opts []netchan.Option) (*server[V], error) {
 	l, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, err
@@ -46,23 +47,24 @@ func startServer(ctx context.Context, cfg *config, opts []netchan.Option) (*serv
 	for i := range payload {
 		payload[i] = byte(i)
 	}
-	s := &server{
+	s := &server[V]{
 		addr:      l.Addr(),
-		tally:     newTally(payload),
+		shape:     shape[V]{payload},
+		tally:     newTally(),
 		firstEcho: make(chan struct{}),
 		stop:      make(chan struct{}),
 	}
 	if cfg.API == apiTyped {
-		if err := s.startTyped(ctx, opts, payload); err != nil {
+		if err := s.startTyped(ctx, opts); err != nil {
 			return nil, err
 		}
 		return s, nil
 	}
-	s.send, s.recv, err = netchan.Listen[value](ctx, "", opts...)
+	s.send, s.recv, err = netchan.Listen[V](ctx, "", opts...)
 	if err != nil {
 		return nil, err
 	}
-	s.sending.Go(func() { s.sendLoop(ctx, payload) })
+	s.sending.Go(func() { s.sendLoop(ctx) })
 	s.receiving.Go(s.receiveLoop)
 	return s, nil
 }
@@ -70,10 +72,10 @@ func startServer(ctx context.Context, cfg *config, opts []netchan.Option) (*serv
 // sendLoop sends values until told to stop. A value counts as sent once the
 // channel send completed, that is once netchan took it. Every value shares
 // the payload, which no one writes to.
-func (s *server) sendLoop(ctx context.Context, payload []byte) {
+func (s *server[V]) sendLoop(ctx context.Context) {
 	for seq := uint64(1); ; seq++ {
 		s.attempted.Store(seq)
-		v := value{Seq: seq, Payload: payload}
+		v := s.shape.make(seq)
 		select {
 		case s.send <- v: // without waiting, a select of one channel: it locks that alone
 			s.sent.Store(seq)
@@ -93,7 +95,7 @@ func (s *server) sendLoop(ctx context.Context, payload []byte) {
 
 // receiveLoop checks every echo until the listener's channel closes, which
 // happens when its context ends.
-func (s *server) receiveLoop() {
+func (s *server[V]) receiveLoop() {
 	for v := range s.recv {
 		s.check(v)
 	}
@@ -101,12 +103,13 @@ func (s *server) receiveLoop() {
 
 // check counts the echo v if it is new and valid. With -api typed several
 // goroutines check, and the tally's lock serialises them.
-func (s *server) check(v value) {
+func (s *server[V]) check(v V) {
 	if s.typed != nil {
 		s.typed.tallyMu.Lock()
 		defer s.typed.tallyMu.Unlock()
 	}
-	if !s.tally.add(v, s.attempted.Load()) {
+	seq, intact := s.shape.read(v)
+	if !s.tally.add(seq, intact, s.attempted.Load()) {
 		return
 	}
 	s.received.Add(1)
@@ -114,12 +117,12 @@ func (s *server) check(v value) {
 }
 
 // counts returns the values sent and the echoes received so far.
-func (s *server) counts() (sent, received uint64) {
+func (s *server[V]) counts() (sent, received uint64) {
 	return s.sent.Load(), s.received.Load()
 }
 
 // stopSending stops the sending goroutine and waits for it.
-func (s *server) stopSending() {
+func (s *server[V]) stopSending() {
 	s.stopOnce.Do(func() { close(s.stop) })
 	s.sending.Wait()
 }
@@ -129,7 +132,7 @@ func (s *server) stopSending() {
 // clients × capacity × 2 values may be in flight, so the bound is on a
 // stall, not on the whole drain, which cannot last for ever: nothing new is
 // sent. Polling is cheap next to the traffic it waits for.
-func (s *server) drain(d time.Duration) bool {
+func (s *server[V]) drain(d time.Duration) bool {
 	_, last := s.counts()
 	lastMoved := time.Now()
 	for {
@@ -147,7 +150,7 @@ func (s *server) drain(d time.Duration) bool {
 }
 
 // closeSend closes the clients' receive channels, after sending stopped.
-func (s *server) closeSend() {
+func (s *server[V]) closeSend() {
 	if s.typed != nil {
 		s.typed.closeSend()
 		return
@@ -157,7 +160,7 @@ func (s *server) closeSend() {
 
 // wait waits for the checking goroutine, which ends once the listener's
 // context ended; the tally may be read after.
-func (s *server) wait() {
+func (s *server[V]) wait() {
 	s.sending.Wait()
 	s.receiving.Wait()
 }
@@ -166,7 +169,7 @@ func (s *server) wait() {
 // sends for cfg.Duration or until stop ends, then stops sending and drains.
 // It returns the time from the first echo to the end of the drain, and
 // whether stop cut the run short.
-func (s *server) measure(stop context.Context, cfg *config, out io.Writer, patience time.Duration) (time.Duration, bool, error) {
+func (s *server[V]) measure(stop context.Context, cfg *config, out io.Writer, patience time.Duration) (time.Duration, bool, error) {
 	defer s.stopSending()
 	if err := s.awaitFirstEcho(stop, patience); err != nil {
 		return 0, stop.Err() != nil, err
@@ -185,7 +188,7 @@ func (s *server) measure(stop context.Context, cfg *config, out io.Writer, patie
 
 // awaitFirstEcho waits until an echo came back: the clients are connected
 // and echoing, and the clock may start.
-func (s *server) awaitFirstEcho(stop context.Context, patience time.Duration) error {
+func (s *server[V]) awaitFirstEcho(stop context.Context, patience time.Duration) error {
 	var timeout <-chan time.Time
 	if patience > 0 {
 		t := time.NewTimer(patience)
@@ -203,7 +206,7 @@ func (s *server) awaitFirstEcho(stop context.Context, patience time.Duration) er
 }
 
 // fill copies the server's figures into sum; call it after wait.
-func (s *server) fill(sum *summary) {
+func (s *server[V]) fill(sum *summary) {
 	sum.Sent, sum.Received = s.counts()
 	sum.Lost = sum.Sent - min(sum.Received, sum.Sent)
 	sum.Duplicates, sum.Invalid = s.tally.duplicates, s.tally.invalid

@@ -13,21 +13,21 @@ import (
 // through the channels of netchan.Listen. A typed connection's values pass
 // from the network to Recv through a buffer as deep as the capacity, where
 // a channel hands each value from goroutine to goroutine.
-type typedServer struct {
+type typedServer[V message] struct {
 	tallyMu sync.Mutex // the server's tally, shared by the checking goroutines
 
 	mu     sync.Mutex
-	conns  []*typed.Conn[value]
+	conns  []*typed.Conn[V]
 	closed bool // closeSend was called: later clients are closed at once
 }
 
 // startTyped listens with typed.Listen and serves each client as it comes.
-func (s *server) startTyped(ctx context.Context, opts []netchan.Option, payload []byte) error {
-	l, err := typed.Listen[value](ctx, "", opts...)
+func (s *server[V]) startTyped(ctx context.Context, opts []netchan.Option) error {
+	l, err := typed.Listen[V](ctx, "", opts...)
 	if err != nil {
 		return err
 	}
-	s.typed = &typedServer{}
+	s.typed = &typedServer[V]{}
 	s.receiving.Go(func() {
 		defer l.Close()
 		for {
@@ -35,14 +35,14 @@ func (s *server) startTyped(ctx context.Context, opts []netchan.Option, payload 
 			if err != nil {
 				return // ctx ended
 			}
-			s.serveTyped(ctx, c, payload)
+			s.serveTyped(ctx, c)
 		}
 	})
 	return nil
 }
 
 // serveTyped starts sending to c and checking its echoes.
-func (s *server) serveTyped(ctx context.Context, c *typed.Conn[value], payload []byte) {
+func (s *server[V]) serveTyped(ctx context.Context, c *typed.Conn[V]) {
 	t := s.typed
 	t.mu.Lock()
 	t.conns = append(t.conns, c)
@@ -51,7 +51,7 @@ func (s *server) serveTyped(ctx context.Context, c *typed.Conn[value], payload [
 	if closed {
 		_ = c.CloseSend()
 	} else {
-		s.sending.Go(func() { s.sendTyped(ctx, c, payload) })
+		s.sending.Go(func() { s.sendTyped(ctx, c) })
 	}
 	s.receiving.Go(func() {
 		for {
@@ -68,7 +68,7 @@ func (s *server) serveTyped(ctx context.Context, c *typed.Conn[value], payload [
 // progress when that happens is let finish, not cancelled: in rendezvous
 // mode it may have sent its value already and wait for the echoing client's
 // acknowledgement, and the value must count as sent.
-func (s *server) sendTyped(ctx context.Context, c *typed.Conn[value], payload []byte) {
+func (s *server[V]) sendTyped(ctx context.Context, c *typed.Conn[V]) {
 	for {
 		select {
 		case <-s.stop:
@@ -76,7 +76,7 @@ func (s *server) sendTyped(ctx context.Context, c *typed.Conn[value], payload []
 		default:
 		}
 		seq := s.attempted.Add(1)
-		if c.Send(ctx, value{Seq: seq, Payload: payload}) != nil {
+		if c.Send(ctx, s.shape.make(seq)) != nil {
 			return // ctx ended
 		}
 		s.sent.Add(1)
@@ -84,7 +84,7 @@ func (s *server) sendTyped(ctx context.Context, c *typed.Conn[value], payload []
 }
 
 // closeSend ends every client's receiving side, after sending stopped.
-func (t *typedServer) closeSend() {
+func (t *typedServer[V]) closeSend() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.closed = true

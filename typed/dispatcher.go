@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/netchan/netchan/conn"
+	nsync "github.com/netchan/netchan/sync"
 )
 
 // Dispatcher hands the values a program sends on one channel to many
@@ -31,6 +32,9 @@ import (
 // A Conn whose lane would have no buffer, with a window too small to keep
 // room in, takes its values from the channel itself with SendFrom, beside
 // the Dispatcher.
+//
+// Run runs once; Add and Lane.Stop may be called from any goroutine,
+// before Run or while it runs.
 type Dispatcher[T any] struct {
 	ch          <-chan T
 	undelivered func(v T, cause error)
@@ -66,10 +70,12 @@ type Lane[T any] struct {
 }
 
 // Add gives c a lane of size values and returns it: c sends its values
-// with SendFrom(ctx, l.C()), and calls Stop once it no longer does. Add
-// returns nil if size is 0: c then takes its values from the Dispatcher's
-// channel itself.
+// with SendFrom(ctx, l.C()), and calls Stop once it no longer does. The
+// size is at most the room SendFrom keeps, sync.MaxHold of c's window.
+// Add returns nil if that leaves no room: c then takes its values from the
+// Dispatcher's channel itself.
 func (d *Dispatcher[T]) Add(c *Conn[T], size int) *Lane[T] {
+	size = min(size, nsync.MaxHold(max(c.Capacity(), 1)))
 	if size <= 0 {
 		return nil
 	}

@@ -91,9 +91,8 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 	// send channel is not (see above), and a Dispatcher hands its values to
 	// the clients in groups.
 	in, out := make(chan T), typed.NewOutlet[T](chanBuffer[T](s.Buffer))
-	d := typed.NewDispatcher[T](in, func(v T, cause error) {
-		r.report(&UndeliveredError[T]{Value: v, Err: cause})
-	})
+	undelivered := func(v T, cause error) { r.report(&UndeliveredError[T]{Value: v, Err: cause}) }
+	d := typed.NewDispatcher[T](in, undelivered)
 	go func() {
 		defer release()
 		// The connections end with ctx, but only once the Dispatcher
@@ -136,7 +135,7 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 				}
 				serve(cctx, c, lane.C(), out, false, r)
 				for _, v := range lane.Stop() {
-					r.report(&UndeliveredError[T]{Value: v, Err: cmp.Or(c.Err(), context.Cause(cctx), ErrClosed)})
+					undelivered(v, cmp.Or(c.Err(), context.Cause(cctx), ErrClosed))
 				}
 			})
 		}

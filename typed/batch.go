@@ -17,14 +17,6 @@ const maxBatch = 16
 // what a connection keeps nor queues far past the writer's bound.
 const maxBatchBytes = keepEncodeBuffer
 
-// took tells c's Dispatcher lane, if it sends from one, that it took n
-// values from it.
-func (c *Conn[T]) took(n int) {
-	if c.lane != nil && n > 0 {
-		c.lane.took(n)
-	}
-}
-
 // sendBatch sends first, for which the caller holds a reservation, and
 // behind it the values already waiting in ch that the window has room
 // for, encoded and queued in one step: one lock of each kind for them all,

@@ -126,6 +126,14 @@ func (l *Lane[T]) Stop() []T {
 	}
 }
 
+// took tells c's Dispatcher lane, if it sends from one, that it took n
+// values from it.
+func (c *Conn[T]) took(n int) {
+	if c.lane != nil && n > 0 {
+		c.lane.took(n)
+	}
+}
+
 // took records that the lane's Conn took n values from it, and wakes Run if
 // it waits for room.
 func (l *Lane[T]) took(n int) {

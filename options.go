@@ -1,6 +1,7 @@
 package netchan
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/base64"
@@ -144,6 +145,35 @@ func WithListener(l net.Listener) Option {
 		}
 		s.Listener = l
 	})
+}
+
+// WithDialer makes Dial, here and in package typed, open its network
+// connection with d instead of dialing TCP, so that netchan runs over any
+// stream transport: a unix socket, an SSH tunnel, a NATS connection
+// (package github.com/netchan/netchan/conn/natsconn), net.Pipe in tests.
+//
+// d receives Dial's address unchanged: it need not be a host:port. Its ctx
+// ends when Dial's ctx does and when the handshake timeout passes. If d
+// fails, Dial's error wraps d's error. netchan owns the connection d
+// returns: it closes it when the handshake fails or the connection ends.
+// Over such a connection the trust options apply as over TCP. With WithTLS,
+// the name verified is the host part of a host:port address; for an address
+// of any other form, set the tls.Config's ServerName.
+func WithDialer(d func(ctx context.Context, addr string) (net.Conn, error)) Option {
+	return options.New(func(s *options.Settings) {
+		if d == nil {
+			s.Fail(fmt.Errorf("netchan: WithDialer(nil)"))
+			return
+		}
+		s.Dialer = d
+	})
+}
+
+// OnListen sets a function that Listen, here and in package typed, calls
+// with the address it listens on, once it is bound and before Listen
+// returns: how a program that listens on ":0" learns its port.
+func OnListen(f func(net.Addr)) Option {
+	return options.New(func(s *options.Settings) { s.OnListen = f })
 }
 
 // WithLogger sets where netchan logs what it cannot return. The default

@@ -1,9 +1,11 @@
 package conn
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/netchan/netchan/internal/wire"
@@ -30,6 +32,9 @@ type Config struct {
 	// 0 means never. The peer learns it in the handshake and keeps the
 	// connection alive with pings.
 	IdleTimeout time.Duration
+	// Dialer, if not nil, makes the network connection Dial runs the
+	// handshake over, in place of a TCP dial of the address.
+	Dialer func(ctx context.Context, addr string) (net.Conn, error)
 	// MaxConns bounds a listener's open connections; 0 means no bound.
 	MaxConns int
 	// Inbox, if not nil, makes the inbox of each stream, given its window:

@@ -2,6 +2,7 @@ package conn
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 
@@ -18,13 +19,30 @@ func Dial(ctx context.Context, addr string, cfg *Config) (*Conn, error) {
 	cfg = cfg.forDial(addr)
 	dctx, cancel := context.WithTimeout(ctx, cfg.HandshakeTimeout)
 	defer cancel()
-	var d net.Dialer
-	nc, err := d.DialContext(dctx, "tcp", addr)
+	nc, err := cfg.dial(dctx, addr)
 	if err != nil {
 		return nil, fmt.Errorf("netchan: dial %s: %w", addr, err)
 	}
 	// One deadline for the dial and the handshake together.
 	return handshake(dctx, nc, cfg, wire.RoleDialer, nil)
+}
+
+// dial makes the network connection: with the Dialer, if set, or over TCP.
+// A Dialer that returns neither a connection nor an error is a bug in it,
+// reported as an error rather than a panic later.
+func (c *Config) dial(ctx context.Context, addr string) (net.Conn, error) {
+	if c.Dialer == nil {
+		var d net.Dialer
+		return d.DialContext(ctx, "tcp", addr)
+	}
+	nc, err := c.Dialer(ctx, addr)
+	if err == nil && nc == nil {
+		err = errors.New("the dialer returned no connection and no error")
+	}
+	if err != nil && nc != nil {
+		_ = nc.Close()
+	}
+	return nc, err
 }
 
 // forDial returns cfg with the TLS settings every netchan client uses: TLS

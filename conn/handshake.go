@@ -92,10 +92,24 @@ func greet(ctx context.Context, nc net.Conn, cfg *Config, role wire.Role) (net.C
 	frame := wire.AppendHeader(nil, wire.Header{Kind: wire.KindHello})
 	frame = wire.AppendHello(frame, local)
 	wire.PutLength(frame, 0, len(frame)-wire.HeaderSize)
-	if _, err := nc.Write(frame); err != nil {
-		return nc, wire.Hello{}, fmt.Errorf("%w: sending hello to %s: %w", ErrHandshake, nc.RemoteAddr(), err)
-	}
+	// Each end writes its hello while it reads the peer's: over a
+	// transport without buffers, such as net.Pipe, a write waits for the
+	// peer's read, and two ends that both wrote first would wait for
+	// ever. Reading also takes in what TLS sends after its handshake.
+	wrote := make(chan error, 1)
+	go func() {
+		_, err := nc.Write(frame)
+		wrote <- err
+	}()
 	peer, err := readHello(nc, cfg)
+	if err != nil {
+		// The peer will read nothing more: the write must not wait for it
+		// until the deadline.
+		_ = nc.SetWriteDeadline(time.Unix(1, 0))
+	}
+	if werr := <-wrote; werr != nil && err == nil {
+		err = fmt.Errorf("%w: sending hello to %s: %w", ErrHandshake, nc.RemoteAddr(), werr)
+	}
 	if err == nil {
 		err = check(cfg, local, peer, nc)
 	}

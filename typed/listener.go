@@ -45,6 +45,9 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (*Listener[
 	if err != nil {
 		return nil, err
 	}
+	if s.OnListen != nil {
+		s.OnListen(l.Addr())
+	}
 	if s.Insecure {
 		s.Logger.Warn("netchan: listening without TLS: values travel in plaintext and clients are not authenticated", "addr", l.Addr())
 	}

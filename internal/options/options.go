@@ -6,6 +6,7 @@
 package options
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -47,6 +48,8 @@ type Settings struct {
 	Secret           string
 	HasSecret        bool
 	Listener         net.Listener
+	Dialer           func(ctx context.Context, addr string) (net.Conn, error)
+	OnListen         func(net.Addr)
 	Logger           *slog.Logger
 	OnError          func(error)
 	OnDone           func(error) // the channel API's, per connection

@@ -32,6 +32,7 @@ func (s *Settings) Transport(role Role) (*conn.Config, error) {
 		MaxConns:         s.MaxConns,
 		Logger:           s.Logger,
 		OnError:          s.OnError,
+		Dialer:           s.Dialer,
 	}
 	if s.HasSecret {
 		cfg.Secret = []byte(s.Secret)

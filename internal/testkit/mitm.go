@@ -66,6 +66,7 @@ func (m *MITM) intercept(client net.Conn) {
 	if !m.track(raw) {
 		return
 	}
+	defer m.forget(raw)
 	_ = raw.SetDeadline(time.Now().Add(Patience))
 	us := tls.Client(raw, &tls.Config{MinVersion: tls.VersionTLS13, InsecureSkipVerify: true, NextProtos: protos})
 	if us.Handshake() != nil {
@@ -117,6 +118,7 @@ func (t *Tap) forward(client net.Conn) {
 	if !t.track(up) {
 		return
 	}
+	defer t.forget(up)
 	pipe(teeConn{client, t}, teeConn{up, t})
 }
 

@@ -15,13 +15,20 @@ type relay struct {
 	wg gosync.WaitGroup
 
 	mu     gosync.Mutex
-	conns  []net.Conn
+	conns  map[net.Conn]struct{}
 	closed bool
 }
 
+// start serves on a fresh loopback listener; the test's cleanup closes the
+// relay.
 func (r *relay) start(tb testing.TB, handle func(net.Conn)) {
-	r.ln = Loopback(tb)
+	r.serve(Loopback(tb), handle)
 	tb.Cleanup(r.Close)
+}
+
+// serve accepts on ln, which the relay then owns, until Close.
+func (r *relay) serve(ln net.Listener, handle func(net.Conn)) {
+	r.ln = ln
 	r.wg.Go(func() {
 		for {
 			c, err := r.ln.Accept()
@@ -33,6 +40,7 @@ func (r *relay) start(tb testing.TB, handle func(net.Conn)) {
 				return
 			}
 			r.wg.Go(func() {
+				defer r.forget(c)
 				defer c.Close()
 				handle(c)
 			})
@@ -50,8 +58,19 @@ func (r *relay) track(c net.Conn) bool {
 	if r.closed {
 		return false
 	}
-	r.conns = append(r.conns, c)
+	if r.conns == nil {
+		r.conns = make(map[net.Conn]struct{})
+	}
+	r.conns[c] = struct{}{}
 	return true
+}
+
+// forget drops a connection that has ended, so that a relay serving many
+// connections over its life (a benchmark's) holds only the live ones.
+func (r *relay) forget(c net.Conn) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.conns, c)
 }
 
 // Close stops accepting, closes every connection and waits for the
@@ -63,7 +82,7 @@ func (r *relay) Close() {
 	r.conns = nil
 	r.mu.Unlock()
 	_ = r.ln.Close()
-	for _, c := range conns {
+	for c := range conns {
 		_ = c.Close()
 	}
 	r.wg.Wait()

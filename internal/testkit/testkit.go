@@ -1,5 +1,7 @@
 // Package testkit holds helpers for netchan's tests: trust material made in
-// memory, loopback listeners, and polling with a deadline in place of sleeps.
+// memory, loopback listeners, polling with a deadline in place of sleeps,
+// parties in the middle of a connection, and a Proxy that breaks
+// connections on command.
 package testkit
 
 import (

@@ -126,7 +126,8 @@ func (p *Proxy) handle(client net.Conn) {
 }
 
 // Refuse makes the proxy, while on, end each connection it accepts at once
-// with a reset, as a dialer sees a peer that is down; connections it
+// with a reset, as close as loopback comes to a peer that is down: the
+// dial fails, or the connection's first read or write does. Connections it
 // already relays go on. Refuse(false) accepts again.
 func (p *Proxy) Refuse(on bool) { p.refusing.Store(on) }
 

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+
+	"github.com/netchan/netchan"
+)
+
+// dial runs netchan dial: one connection, until both ends have closed
+// their send sides, the connection fails, or ctx ends.
+func (s *session[T]) dial(ctx context.Context) error {
+	opts, err := s.options()
+	if err != nil {
+		return err
+	}
+	ended := make(chan error, 1)
+	opts = append(opts, netchan.OnDone(func(err error) { ended <- err }))
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	send, recv, err := netchan.Dial[T](cctx, s.cfg.addr, opts...)
+	if err != nil {
+		return err
+	}
+	reading := make(chan struct{})
+	go func() {
+		defer close(reading)
+		s.readLines(cctx, send)
+	}()
+	s.printValues(recv, cancel)
+	// recv closes when the listener closed its side; the connection ends
+	// once this side closed too and its last values and close went out.
+	err = <-ended
+	switch {
+	case ctx.Err() != nil:
+		return stopped(ctx)
+	case err != nil:
+		if !s.report.failed() { // OnError had it, but say it at least once
+			s.report.fail(err)
+		}
+		return errFailed
+	}
+	// Both sides closed cleanly, so the reader closed send: it is done.
+	// Otherwise it may be blocked reading stdin, and the process exits
+	// under it.
+	<-reading
+	if s.report.failed() {
+		return errFailed
+	}
+	return nil
+}

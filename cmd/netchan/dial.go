@@ -9,14 +9,18 @@ import (
 // dial runs netchan dial: one connection, until both ends have closed
 // their send sides, the connection fails, or ctx ends.
 func (s *session[T]) dial(ctx context.Context) error {
-	opts, err := s.options()
+	// After a failure, Dial reports each value sent from then on as not
+	// delivered until send is closed or its ctx ends, and only then is
+	// the connection done. stdin may stay open, as a terminal's does, so
+	// a failure ends the ctx.
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	opts, err := s.options(func(error) { cancel() })
 	if err != nil {
 		return err
 	}
 	ended := make(chan error, 1)
 	opts = append(opts, netchan.OnDone(func(err error) { ended <- err }))
-	cctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	send, recv, err := netchan.Dial[T](cctx, s.cfg.addr, opts...)
 	if err != nil {
 		return err

@@ -75,7 +75,11 @@ func TestDialEcho(t *testing.T) {
 	for _, e := range echoed {
 		in, want = append(in, e.in), append(want, e.out)
 	}
-	for _, tc := range trustCases(t) {
+	cases := trustCases(t)
+	cases = append(cases,
+		trustCase{name: "sync", dialArgs: []string{"-insecure", "-sync"}, server: netchan.Insecure()},
+		trustCase{name: "buffer 1", dialArgs: []string{"-insecure", "-buffer", "1"}, server: netchan.Insecure()})
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			addr := goListener(t, echo[any](len(in)), tc.server)
 			c := start(context.Background(), append(append([]string{"dial"}, tc.dialArgs...), addr), strings.NewReader(strings.Join(in, "\n")+"\n"), tc.env)
@@ -148,6 +152,7 @@ func TestDialFailures(t *testing.T) {
 	secret := netchan.NewSecret()
 	other := goListener(t, echo[any](0), netchan.WithSecret(netchan.NewSecret()))
 	plain := goListener(t, echo[any](0), netchan.Insecure())
+	notPEM := writePEM(t, t.TempDir(), "empty.pem", "CERTIFICATE")
 	for _, tc := range []struct {
 		name, addr string
 		args       []string
@@ -156,6 +161,9 @@ func TestDialFailures(t *testing.T) {
 		{"refused", refused, []string{"-insecure"}, "refused"},
 		{"wrong secret", other, []string{"-secret", secret}, "authentication failed"},
 		{"secret against plaintext", plain, []string{"-secret", secret}, "handshake"},
+		{"no CA file", plain, []string{"-tls-ca", "/nonexistent/ca.pem"}, "-tls-ca: open /nonexistent/ca.pem"},
+		{"no certificate in the CA file", plain, []string{"-tls-ca", notPEM}, "no PEM certificate"},
+		{"no key file", plain, []string{"-tls-cert", notPEM, "-tls-key", "/nonexistent/key.pem"}, "-tls-cert"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := start(context.Background(), append(append([]string{"dial"}, tc.args...), tc.addr), strings.NewReader("1\n"), nil)
@@ -194,5 +202,29 @@ func TestDialInterrupted(t *testing.T) {
 	cancel()
 	if err := c.wait(t); exitCode(err, new(strings.Builder)) != 130 {
 		t.Fatalf("after an interrupt: %v, want status 130", err)
+	}
+}
+
+// TestDialConnectionLost checks that a dial whose connection breaks exits
+// with status 1 and says why, even while stdin stays open, as a terminal's
+// does.
+func TestDialConnectionLost(t *testing.T) {
+	got := make(chan any, 1)
+	addr := goListener(t, func(ctx context.Context, send chan<- any, recv <-chan any) {
+		got <- <-recv
+		<-ctx.Done()
+	}, netchan.Insecure())
+	tap := testkit.NewTap(t, addr)
+	stdin, w := net.Pipe()
+	defer w.Close()
+	c := start(context.Background(), []string{"dial", "-insecure", tap.Addr()}, stdin, nil)
+	if _, err := w.Write([]byte("\"first\"\n")); err != nil {
+		t.Fatal(err)
+	}
+	testkit.Recv(t, got)
+	tap.Close() // the network breaks
+	err := c.wait(t)
+	if code := exitCode(err, new(strings.Builder)); code != 1 || !strings.Contains(c.stderr.String(), "netchan: ") {
+		t.Fatalf("after the connection broke: %v (status %d), want status 1; stderr:\n%s", err, code, c.stderr)
 	}
 }

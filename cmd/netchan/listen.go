@@ -11,7 +11,7 @@ import (
 // listen runs netchan listen: it serves clients until stdin has ended and
 // the clients have gone (see clientWatch), or ctx ends.
 func (s *session[T]) listen(ctx context.Context) error {
-	opts, err := s.options()
+	opts, err := s.options(nil) // a client's failure does not end the run
 	if err != nil {
 		return err
 	}

@@ -55,14 +55,20 @@ func (r *reporter) failed() bool {
 
 // onError returns the netchan.OnError function of a session carrying
 // values of T: a value that was not delivered is shown with its error, so
-// that the user knows which line did not get through.
-func onError[T any](r *reporter, f format[T]) func(error) {
+// that the user knows which line did not get through. ended, if not nil,
+// is called with each error that ended a connection: any other than a
+// value not delivered or not decoded, which netchan skips.
+func onError[T any](r *reporter, f format[T], ended func(error)) func(error) {
 	return func(err error) {
 		var u *netchan.UndeliveredError[T]
-		if errors.As(err, &u) {
+		undelivered := errors.As(err, &u)
+		if undelivered {
 			err = fmt.Errorf("%w: %s", err, valueText(f, u.Value))
 		}
 		r.fail(err)
+		if ended != nil && !undelivered && !errors.Is(err, netchan.ErrDecode) {
+			ended(err)
+		}
 	}
 }
 

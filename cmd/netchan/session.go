@@ -27,8 +27,9 @@ type session[T any] struct {
 	report *reporter
 }
 
-// options returns the netchan options of the run, followed by more.
-func (s *session[T]) options(more ...netchan.Option) ([]netchan.Option, error) {
+// options returns the netchan options of the run; connEnded is as for
+// onError.
+func (s *session[T]) options(connEnded func(error)) ([]netchan.Option, error) {
 	trust, err := s.cfg.trust.options(s.cfg.mode)
 	if err != nil {
 		return nil, err
@@ -36,10 +37,9 @@ func (s *session[T]) options(more ...netchan.Option) ([]netchan.Option, error) {
 	opts := []netchan.Option{
 		netchan.WithCodec(s.format.codec()),
 		netchan.WithBuffer(s.cfg.buffer),
-		netchan.OnError(onError(s.report, s.format)),
+		netchan.OnError(onError(s.report, s.format, connEnded)),
 	}
-	opts = append(opts, trust...)
-	return append(opts, more...), nil
+	return append(opts, trust...), nil
 }
 
 // readLines sends the value of each line of stdin on send, in order,

@@ -42,10 +42,12 @@ func (s *session[T]) dial(ctx context.Context) error {
 			s.report.fail(err)
 		}
 		return errFailed
+	case cctx.Err() != nil:
+		// This run ended the connection, after an error it reported. The
+		// reader may be blocked reading stdin; the process exits under it.
+		return errFailed
 	}
-	// Both sides closed cleanly, so the reader closed send: it is done.
-	// Otherwise it may be blocked reading stdin, and the process exits
-	// under it.
+	// Both sides closed, so the reader closed send: it is done.
 	<-reading
 	if s.report.failed() {
 		return errFailed

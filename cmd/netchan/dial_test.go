@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"net"
 	"slices"
 	"strings"
@@ -226,5 +227,30 @@ func TestDialConnectionLost(t *testing.T) {
 	err := c.wait(t)
 	if code := exitCode(err, new(strings.Builder)); code != 1 || !strings.Contains(c.stderr.String(), "netchan: ") {
 		t.Fatalf("after the connection broke: %v (status %d), want status 1; stderr:\n%s", err, code, c.stderr)
+	}
+}
+
+// brokenWriter is a stdout that fails, as a closed pipe does.
+type brokenWriter struct{}
+
+func (brokenWriter) Write([]byte) (int, error) { return 0, errors.New("broken pipe") }
+
+// TestDialStdoutFails checks that a dial whose stdout fails ends with
+// status 1, even while stdin stays open.
+func TestDialStdoutFails(t *testing.T) {
+	addr := goListener(t, echo[any](1), netchan.Insecure())
+	stdin, w := net.Pipe()
+	defer w.Close()
+	stderr := newWatcher()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(context.Background(), []string{"dial", "-insecure", addr}, stdio{stdin: stdin, stdout: brokenWriter{}, stderr: stderr, getenv: func(string) string { return "" }})
+	}()
+	if _, err := w.Write([]byte("1\n")); err != nil {
+		t.Fatal(err)
+	}
+	err, _ := testkit.Recv(t, done)
+	if code := exitCode(err, new(strings.Builder)); code != 1 || !strings.Contains(stderr.String(), "writing stdout: broken pipe") {
+		t.Fatalf("%v (status %d), want status 1; stderr:\n%s", err, code, stderr)
 	}
 }

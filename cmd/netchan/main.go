@@ -15,9 +15,10 @@
 //	netchan listen -secret new 127.0.0.1:7000
 //	printf '%s\n' '{"ID":1}' '[1,2.5,"x"]' | NETCHAN_SECRET=... netchan dial 127.0.0.1:7000
 //
-// Its peer is any program that uses netchan.Listen[T] or netchan.Dial[T]
-// with the same codec (CBOR by default, or -codec json), or another
-// netchan command. `netchan -h` explains the flags, what a JSON line
+// Its peer is any program that uses netchan's Listen and Dial, or package
+// typed, with the same codec (CBOR by default, or -codec json), or
+// another netchan command. A listener serves any number of clients: it
+// prints the values of all, and sends each line to one of them. `netchan -h` explains the flags, what a JSON line
 // becomes on the other end, and how a run ends. The exit status is 0 on
 // success, 1 if anything failed (the errors are on stderr), 2 for bad
 // arguments, and 130 or 143 after an interrupt or SIGTERM.

@@ -31,23 +31,24 @@ given as an argument can be read by anyone on the machine with ps), TLS
 (-tls-cert and -tls-key on the listener; -tls-ca on the dialer unless the
 system's roots trust the listener), both, or -insecure for plaintext.
 
-Values: each line of stdin is one JSON value; blank lines are skipped, and
-a line that is not JSON is reported and skipped. With -codec cbor, the
-default, a line is sent as a value of type any, and the peer receives:
-  an object            a map with string keys: it decodes into a struct
-                       (fields matched by name) or a map[string]T
-  an array             a slice
-  a string             a string
-  a number written     an integer: int64 or uint64, else a big.Int
-    with no . or e
-  any other number     a float64
-  true, false, null    a bool, a bool, nil
-What arrives prints as JSON with object keys sorted. Floats keep a
-fraction (1.0), so that they read back as floats; NaN and the infinities
+Values: each line of stdin is one JSON value. Blank lines are skipped; a
+line that is not JSON is reported and skipped. With -codec cbor, the
+default, a line is sent as a value of type any, and a Go peer receives:
+  {"ID":7}     a map with string keys, which decodes into a struct
+               (fields matched by name) or a map[string]T
+  [7,"x"]      a slice
+  "x"          a string
+  7, -7        an integer, into any integer or float type; into an any, a
+               uint64 or an int64, and beyond 64 bits a big.Int
+  7.0, 7e0     a float64
+  true, null   a bool; nil
+What arrives prints as JSON, with object keys sorted. Floats keep a
+fraction (7.0), so that they read back as floats; NaN and the infinities
 print as "NaN", "+Inf" and "-Inf". Map keys that are not strings print as
-text (1 as "1"), byte strings and byte-string keys as base64, times as
-RFC 3339 strings, other CBOR tags as {"content":V,"tag":N}. With
--codec json, a line travels as it is, compacted, and prints as it came.
+text (7 as "7"), byte strings as base64, times as RFC 3339 strings, other
+CBOR tags as {"content":V,"tag":N}, and bytes of a string that are not
+UTF-8 as U+FFFD. With -codec json, a line travels as it is, compacted, and
+prints as it came.
 
 Many clients: a listener prints the values of all its clients as they
 arrive, and sends each line of stdin to one client with room for it, as a

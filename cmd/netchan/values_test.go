@@ -76,6 +76,7 @@ func TestPrintable(t *testing.T) {
 		{math.Inf(1), `"+Inf"`},
 		{math.Inf(-1), `"-Inf"`},
 		{"<&>", `"<&>"`},
+		{"a\xffb", `"a\ufffdb"`},
 		{[]byte{0, 1, 2}, `"AAEC"`},
 		{at, `"2024-02-29T12:30:00.000000005Z"`},
 		{cbor.Tag{Number: 4000, Content: "x"}, `{"content":"x","tag":4000}`},

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/netchan/netchan"
 )
@@ -72,11 +73,24 @@ func onError[T any](r *reporter, f format[T], ended func(error)) func(error) {
 	}
 }
 
-// valueText returns v as it would print, without the newline.
+// valueText returns v as it would print, without the newline, and cut
+// short if it is long: enough to tell which line it was, and a value too
+// large to send does not flood the terminal.
 func valueText[T any](f format[T], v T) string {
 	var b bytes.Buffer
 	if err := f.print(&b, v); err != nil {
 		return fmt.Sprintf("(a value that does not print: %v)", err)
 	}
-	return strings.TrimSuffix(b.String(), "\n")
+	text := strings.TrimSuffix(b.String(), "\n")
+	if len(text) <= maxValueText {
+		return text
+	}
+	cut := maxValueText
+	for cut > 0 && !utf8.RuneStart(text[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s... (%d bytes)", text[:cut], len(text))
 }
+
+// maxValueText is how much of a value an error message shows.
+const maxValueText = 200

@@ -69,14 +69,15 @@ func parseArgs(args []string, getenv func(string) string) (*config, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q after the address", fs.Args())
 	}
-	if err := c.check(fs, getenv); err != nil {
+	if err := c.resolve(fs, getenv); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
-// check checks the settings against each other.
-func (c *config) check(fs *flag.FlagSet, getenv func(string) string) error {
+// resolve checks the settings against each other and fills in what
+// follows from them.
+func (c *config) resolve(fs *flag.FlagSet, getenv func(string) string) error {
 	bufferSet := false
 	fs.Visit(func(f *flag.Flag) { bufferSet = bufferSet || f.Name == "buffer" })
 	if c.sync && bufferSet {
@@ -94,5 +95,5 @@ func (c *config) check(fs *flag.FlagSet, getenv func(string) string) error {
 	if c.keep && c.mode != modeListen {
 		return errors.New("-keep is for netchan listen")
 	}
-	return c.trust.check(c.mode, getenv)
+	return c.trust.resolve(c.mode, getenv)
 }

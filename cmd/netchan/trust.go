@@ -30,6 +30,7 @@ type trustFlags struct {
 	made       bool   // the secret was made by this run, to be shown
 }
 
+// register defines the trust flags on fs.
 func (t *trustFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&t.secret, "secret", "", "authenticate both ends by a shared `secret` (netchan.WithSecret); listen: 'new' makes one and prints it (default $"+secretEnv+")")
 	fs.BoolVar(&t.insecure, "insecure", false, "plaintext: no encryption, no authentication (netchan.Insecure)")
@@ -38,12 +39,13 @@ func (t *trustFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&t.ca, "tls-ca", "", "CA certificates, PEM `file`: dial: the roots to verify the listener (default the system's); listen: require client certificates from them")
 }
 
-// check checks the trust flags of mode against each other and picks up
-// the secret from the environment when no flag chose a trust.
-func (t *trustFlags) check(mode string, getenv func(string) string) error {
-	tls := t.cert != "" || t.key != "" || t.ca != ""
+// resolve checks the trust flags of mode against each other, takes the
+// secret from the environment unless -secret or -insecure is given, and
+// makes one for -secret new.
+func (t *trustFlags) resolve(mode string, getenv func(string) string) error {
+	useTLS := t.cert != "" || t.key != "" || t.ca != ""
 	if t.insecure {
-		if t.secret != "" || tls {
+		if t.secret != "" || useTLS {
 			return errors.New("-insecure excludes -secret and the -tls flags")
 		}
 		return nil
@@ -51,7 +53,7 @@ func (t *trustFlags) check(mode string, getenv func(string) string) error {
 	if (t.cert == "") != (t.key == "") {
 		return errors.New("-tls-cert and -tls-key go together")
 	}
-	if mode == modeListen && tls && t.cert == "" {
+	if mode == modeListen && useTLS && t.cert == "" {
 		return errors.New("a TLS listener needs -tls-cert and -tls-key")
 	}
 	t.secretFrom = "-secret"
@@ -66,13 +68,13 @@ func (t *trustFlags) check(mode string, getenv func(string) string) error {
 		t.secret, t.made = netchan.NewSecret(), true
 	case t.secret != "" && len(t.secret) < netchan.MinSecretLength:
 		return fmt.Errorf("%s: a secret of %d bytes could be guessed; use at least %d, as `netchan listen -secret new` makes", t.secretFrom, len(t.secret), netchan.MinSecretLength)
-	case t.secret == "" && !tls:
+	case t.secret == "" && !useTLS:
 		return errors.New("choose how to secure the connection: -secret (or $" + secretEnv + "), -tls-cert and -tls-key (listen) or -tls-ca (dial), or -insecure")
 	}
 	return nil
 }
 
-// options returns the netchan options for the checked flags of mode.
+// options returns the netchan options for the resolved flags of mode.
 func (t *trustFlags) options(mode string) ([]netchan.Option, error) {
 	if t.insecure {
 		return []netchan.Option{netchan.Insecure()}, nil

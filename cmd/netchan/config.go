@@ -60,7 +60,7 @@ func parseArgs(args []string, getenv func(string) string) (*config, error) {
 		return nil, err
 	}
 	if fs.NArg() == 0 {
-		return nil, fmt.Errorf("netchan %s needs an address, host:port", c.mode)
+		return nil, fmt.Errorf("%s needs an address, host:port", c.mode)
 	}
 	c.addr = fs.Arg(0)
 	if err := fs.Parse(fs.Args()[1:]); err != nil {

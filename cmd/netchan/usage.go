@@ -8,8 +8,8 @@ import (
 const usageText = `netchan is netcat for netchan: it sends the JSON values it reads from
 stdin, one per line, over a netchan connection, and prints the values it
 receives to stdout, one JSON value per line. Its peer is a Go program that
-uses netchan.Listen[T] or netchan.Dial[T] with the same codec, or another
-netchan command.
+uses netchan's Listen or Dial, or package typed, with the same codec, or
+another netchan command.
 
 Usage:
   netchan listen [flags] ADDR   serve any number of clients on ADDR (host:port)

@@ -18,24 +18,25 @@ import (
 // checked when Listen or Dial is called: an invalid value is an error there.
 type Option = options.Option
 
-// Defaults and bounds of the options.
+// Defaults and bounds of the options. They are written as values, so that
+// go doc shows them; a test holds them equal to the settings netchan applies.
 const (
 	// DefaultBuffer is the capacity when neither WithBuffer nor Sync is given:
 	// deep enough that a stream of small values is not held back by the
 	// credits' round trip (see the README's Performance), while the byte
 	// budget of package sync bounds what a receiver holds.
-	DefaultBuffer = options.DefaultBuffer
+	DefaultBuffer = 1024
 	// MaxBuffer is the largest capacity WithBuffer accepts.
-	MaxBuffer = options.MaxBuffer
+	MaxBuffer = 1 << 20
 	// DefaultMaxMessageSize is the largest encoded value accepted by default.
-	DefaultMaxMessageSize = options.DefaultMaxMessageSize
+	DefaultMaxMessageSize = 1 << 20
 	// DefaultHandshakeTimeout bounds dialing, TLS and the handshake.
-	DefaultHandshakeTimeout = options.DefaultHandshakeTimeout
+	DefaultHandshakeTimeout = 10 * time.Second
 	// DefaultIdleTimeout ends a connection on which nothing arrived for that
 	// long; the peer keeps a quiet connection alive with pings.
-	DefaultIdleTimeout = options.DefaultIdleTimeout
+	DefaultIdleTimeout = time.Minute
 	// MinSecretLength is the shortest secret WithSecret accepts, in bytes.
-	MinSecretLength = options.MinSecretLen
+	MinSecretLength = 24
 )
 
 // WithCodec sets the codec. Both ends must use codecs of the same name.

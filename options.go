@@ -131,7 +131,8 @@ func NewSecret() string {
 
 // Insecure allows plaintext: no encryption and no authentication. Use it
 // only on a network you trust, or in tests. A listener in this mode logs a
-// warning.
+// warning, to the logger of WithLogger or else to slog.Default(), never to
+// OnError.
 func Insecure() Option {
 	return options.New(func(s *options.Settings) { s.Insecure = true })
 }
@@ -177,15 +178,30 @@ func OnListen(f func(net.Addr)) Option {
 	return options.New(func(s *options.Settings) { s.OnListen = f })
 }
 
-// WithLogger sets where netchan logs what it cannot return. The default
-// discards.
+// WithLogger sets where netchan logs, at warning level, what it cannot
+// return: the errors OnError describes, which OnError receives as well if
+// it is set, and warnings such as Insecure's. To log nothing, give
+// slog.New(slog.DiscardHandler); l must not be nil.
+//
+// Without WithLogger, netchan logs to slog.Default() as it is when Listen
+// or Dial is called, so that no error goes unseen, except that the errors
+// go to OnError alone when it is set.
 func WithLogger(l *slog.Logger) Option {
-	return options.New(func(s *options.Settings) { s.Logger = l })
+	return options.New(func(s *options.Settings) {
+		if l == nil {
+			s.Fail(fmt.Errorf("netchan: WithLogger(nil): to log nothing, give slog.New(slog.DiscardHandler)"))
+			return
+		}
+		s.Logger = l
+	})
 }
 
 // OnError sets a function to receive errors that cannot be returned: a peer
-// that dropped, a bad frame, a value that could not be delivered. It is
-// called from netchan's goroutines and must not block for long.
+// that dropped, a bad frame, a value that could not be encoded or
+// delivered, a client the listener refused. Without WithLogger, f takes
+// them in place of slog.Default(): they are no longer logged, while
+// warnings that are no errors, such as Insecure's, still are. f is called
+// from netchan's goroutines and must not block for long.
 func OnError(f func(error)) Option {
 	return options.New(func(s *options.Settings) { s.OnError = f })
 }

@@ -72,9 +72,10 @@ func ExampleSync() {
 	// 2
 }
 
-// A client that sends its last values, closes, and waits with OnDone until
-// the connection has ended before it returns: exiting right after close
-// could cut the last values and the close on their way.
+// A client that sends its last value and exits, against a listener that
+// stays open for other clients: it closes its send channel, ends its
+// context, and waits with OnDone until the connection has ended. Exiting
+// right after close could cut the last value and the close on their way.
 func ExampleOnDone() {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -82,34 +83,24 @@ func ExampleOnDone() {
 	if err != nil {
 		panic(err)
 	}
-	toClients, fromClients, err := netchan.Listen[string](ctx, "", netchan.WithListener(ln), netchan.Insecure())
+	_, fromClients, err := netchan.Listen[string](ctx, "", netchan.WithListener(ln), netchan.Insecure())
 	if err != nil {
 		panic(err)
 	}
-	// The server prints what it gets, then closes its side.
-	go func() {
-		for s := range fromClients {
-			fmt.Println("server got", s)
-			if s == "bye" {
-				close(toClients)
-			}
-		}
-	}()
 
+	clientCtx, clientCancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	send, recv, err := netchan.Dial[string](ctx, ln.Addr().String(), netchan.Insecure(),
+	send, _, err := netchan.Dial[string](clientCtx, ln.Addr().String(), netchan.Insecure(),
 		netchan.OnDone(func(err error) { done <- err }))
 	if err != nil {
 		panic(err)
 	}
 	send <- "last words"
-	send <- "bye"
-	close(send)
-	for range recv { // until the server closes its side
-	}
+	close(send)    // no more values
+	clientCancel() // end the connection: what was sent, and the close, still go
 	fmt.Println("connection ended:", <-done)
+	fmt.Println("server got", <-fromClients)
 	// Output:
-	// server got last words
-	// server got bye
 	// connection ended: <nil>
+	// server got last words
 }

@@ -211,20 +211,29 @@ func OnError(f func(error)) Option {
 // when it has ended and its goroutines have stopped: with nil when it ended
 // cleanly, both sides having closed their send channels or ctx having ended
 // (after what was handed over was flushed), and otherwise with the error
-// that ended it, which OnError received too. It is called from netchan's
-// goroutines and must not block for long.
+// that ended it, which was reported too (see OnError). It is called from
+// netchan's goroutines and must not block for long.
 //
 // A program that closes its send channel and then exits would cut the
 // connection while its last values or its close are still on the way;
-// OnDone is how it waits for them:
+// OnDone is how it waits for them. Once it has received what it needs, it
+// closes its send channel and ends ctx: what it sent before, the close
+// included, is still delivered, and OnDone then reports nil. This works
+// against any listener, one that stays open for other clients included:
 //
+//	ctx, cancel := context.WithCancel(ctx)
+//	defer cancel()
 //	done := make(chan error, 1)
 //	send, recv, err := netchan.Dial[T](ctx, addr, netchan.OnDone(func(err error) { done <- err }))
 //	...
-//	close(send)
-//	for range recv { // until the listener closes its side
-//	}
+//	close(send) // no more values
+//	cancel()    // end the connection: what was sent, and the close, still go
 //	err = <-done
+//
+// Values the listener sent that the program had not received are lost with
+// the connection. Against a peer that closes its side too, a program may
+// instead range over recv until it closes and then wait for OnDone, with no
+// cancel: then it receives everything the peer sent.
 func OnDone(f func(error)) Option {
 	return options.New(func(s *options.Settings) { s.OnDone = f })
 }

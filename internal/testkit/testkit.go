@@ -1,5 +1,6 @@
 // Package testkit holds helpers for netchan's tests: trust material made in
-// memory, loopback listeners, and polling with a deadline in place of sleeps.
+// memory, loopback listeners, polling with a deadline in place of sleeps,
+// and programs run as processes of their own.
 package testkit
 
 import (

@@ -26,10 +26,10 @@ type summary struct {
 	EchoedLeast uint64 `json:"echoed_least"` // by one client
 	EchoedMost  uint64 `json:"echoed_most"`
 	// The growth of this process's HeapInuse+StackInuse per client, once
-	// connected and before echoing, with the server filling each window,
-	// and again once traffic stopped and the connections were quiet for a
-	// while (-1 if the run ended first). What it holds depends on the
-	// role: see memoryScope.
+	// connected and before echoing, with what the server sent by then
+	// waiting in the windows, and again once traffic stopped and the
+	// connections were quiet for a while (-1 if the run ended first). What
+	// it holds depends on the role: see memoryScope.
 	MemPerConnBytes      int64 `json:"mem_per_conn_bytes"`
 	MemAfterTrafficBytes int64 `json:"mem_per_conn_after_traffic_bytes"`
 
@@ -106,7 +106,7 @@ func (s *summary) write(w io.Writer, asJSON bool) error {
 		if s.MemAfterTrafficBytes >= 0 {
 			after = kib(s.MemAfterTrafficBytes)
 		}
-		fmt.Fprintf(tw, "Memory per client\t%s once connected, windows full; %s idle after traffic\n", kib(s.MemPerConnBytes), after)
+		fmt.Fprintf(tw, "Memory per client\t%s once connected, before echoing; %s idle after traffic\n", kib(s.MemPerConnBytes), after)
 		fmt.Fprintf(tw, "\t(this process's heap+stack growth per client: %s)\n", memoryScope(c.Role))
 	}
 	fmt.Fprintf(tw, "Elapsed\t%.2fs\n", s.ElapsedSeconds)

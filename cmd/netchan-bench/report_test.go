@@ -19,7 +19,7 @@ func TestMemoryLineSaysWhatItHolds(t *testing.T) {
 			t.Fatal(err)
 		}
 		text := out.String()
-		if !strings.Contains(text, "2.0 KiB once connected, windows full; 1.0 KiB idle after traffic") || !strings.Contains(text, want) {
+		if !strings.Contains(text, "2.0 KiB once connected, before echoing; 1.0 KiB idle after traffic") || !strings.Contains(text, want) {
 			t.Errorf("-role %s prints:\n%s\nwant the figures and %q", role, text, want)
 		}
 	}

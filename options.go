@@ -151,8 +151,7 @@ func WithListener(l net.Listener) Option {
 
 // WithDialer makes Dial, here and in package typed, open its network
 // connection with d instead of dialing TCP, so that netchan runs over any
-// stream transport: a unix socket, an SSH tunnel, a NATS connection
-// (package github.com/netchan/netchan/conn/natsconn), net.Pipe in tests.
+// stream transport: a unix socket, an SSH tunnel, net.Pipe in tests.
 //
 // d receives Dial's address unchanged: it need not be a host:port. Its ctx
 // ends when Dial's ctx does and when the handshake timeout passes. If d

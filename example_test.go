@@ -7,31 +7,41 @@ import (
 	"strings"
 
 	"github.com/netchan/netchan"
+	"github.com/netchan/netchan/typed"
 )
 
-// A listener and a client authenticated by a shared secret: no certificate
-// to manage, and still TLS 1.3 with both ends proven.
+// A server and a client authenticated by a shared secret: no certificate
+// to manage, and still TLS 1.3 with both ends proven. The server answers
+// each client from a goroutine of its own, through package typed, so that
+// each reply goes to the client that asked, however many there are.
 func Example() {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	secret := netchan.NewSecret() // share it with the other end out of band
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := typed.Listen[string](ctx, "127.0.0.1:0", netchan.WithSecret(secret))
 	if err != nil {
 		panic(err)
 	}
-	toClients, fromClients, err := netchan.Listen[string](ctx, "", netchan.WithListener(ln), netchan.WithSecret(secret))
-	if err != nil {
-		panic(err)
-	}
-	// A server that answers in capitals.
 	go func() {
-		for s := range fromClients {
-			toClients <- strings.ToUpper(s)
+		for {
+			c, err := l.Accept(ctx)
+			if err != nil {
+				return // ctx ended
+			}
+			go func() {
+				defer c.Close()
+				for {
+					s, err := c.Recv(ctx)
+					if err != nil || c.Send(ctx, strings.ToUpper(s)) != nil {
+						return
+					}
+				}
+			}()
 		}
 	}()
 
-	send, recv, err := netchan.Dial[string](ctx, ln.Addr().String(), netchan.WithSecret(secret))
+	send, recv, err := netchan.Dial[string](ctx, l.Addr().String(), netchan.WithSecret(secret))
 	if err != nil {
 		panic(err)
 	}

@@ -65,8 +65,8 @@ func WithCodec(c codec.Codec) Option {
 // outstanding, and one in a receive channel's buffer is not yet received.
 // The send channel of Listen, shared by its clients, has no buffer: a value
 // in it would count against none of them. Behind it, each client gets its
-// values through a buffer of its own of the same size (typed.Dispatcher),
-// whose values count in that client's n.
+// values through a buffer of its own of the same size, whose values count
+// in that client's n.
 func WithBuffer(n int) Option {
 	return options.New(func(s *options.Settings) {
 		if n < 0 || n > MaxBuffer {

@@ -8,6 +8,7 @@ package netchan_test
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -45,6 +46,12 @@ func sample(size int) Sample {
 // benchPatience bounds every benchmark's connections, so that a value that
 // never arrives fails the run instead of hanging it.
 const benchPatience = 2 * time.Minute
+
+// benchLog keeps the channel API's reports out of the benchmarks' output,
+// whose result lines a tool reads: both ends stop together at the end, and
+// the one that stops second may report the other's close. The benchmarks
+// count their values themselves.
+var benchLog = netchan.WithLogger(slog.New(slog.DiscardHandler))
 
 // benchCtx returns a context that the benchmark's cleanup cancels.
 func benchCtx(b *testing.B) context.Context {

@@ -33,9 +33,10 @@
 // # Errors
 //
 // What can be returned is returned: by Listen and Dial here, by every call in
-// package typed. What cannot, such as a peer that vanished, goes to the
-// OnError function and the logger, and the receive channel closes. Every
-// error wraps one of the Err variables of this package, for errors.Is.
+// package typed. What cannot, such as a peer that vanished, is logged at
+// warning level to slog.Default(), and the receive channel closes: no error
+// goes unseen by default. WithLogger sets another logger; OnError sets a
+// function that takes these errors in place of the default log.
 //
 // # Panics
 //

@@ -23,7 +23,7 @@ func benchEcho(b *testing.B, clients int) {
 	ctx, cancel := context.WithCancel(benchCtx(b))
 	trust := benchTrust(b)
 	ln := testkit.Loopback(b)
-	ls, lr, err := netchan.Listen[int](ctx, "", netchan.WithListener(ln), netchan.WithTLS(trust.Server))
+	ls, lr, err := netchan.Listen[int](ctx, "", netchan.WithListener(ln), netchan.WithTLS(trust.Server), benchLog)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func benchEcho(b *testing.B, clients int) {
 		echoers.Wait()
 	}()
 	for range clients {
-		send, recv, err := netchan.Dial[int](ctx, ln.Addr().String(), netchan.WithTLS(trust.Client))
+		send, recv, err := netchan.Dial[int](ctx, ln.Addr().String(), netchan.WithTLS(trust.Client), benchLog)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -7,31 +7,41 @@ import (
 	"strings"
 
 	"github.com/netchan/netchan"
+	"github.com/netchan/netchan/typed"
 )
 
-// A listener and a client authenticated by a shared secret: no certificate
-// to manage, and still TLS 1.3 with both ends proven.
+// A server and a client authenticated by a shared secret: no certificate
+// to manage, and still TLS 1.3 with both ends proven. The server answers
+// each client from a goroutine of its own, through package typed, so that
+// each reply goes to the client that asked, however many there are.
 func Example() {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	secret := netchan.NewSecret() // share it with the other end out of band
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := typed.Listen[string](ctx, "127.0.0.1:0", netchan.WithSecret(secret))
 	if err != nil {
 		panic(err)
 	}
-	toClients, fromClients, err := netchan.Listen[string](ctx, "", netchan.WithListener(ln), netchan.WithSecret(secret))
-	if err != nil {
-		panic(err)
-	}
-	// A server that answers in capitals.
 	go func() {
-		for s := range fromClients {
-			toClients <- strings.ToUpper(s)
+		for {
+			c, err := l.Accept(ctx)
+			if err != nil {
+				return // ctx ended
+			}
+			go func() {
+				defer c.Close()
+				for {
+					s, err := c.Recv(ctx)
+					if err != nil || c.Send(ctx, strings.ToUpper(s)) != nil {
+						return
+					}
+				}
+			}()
 		}
 	}()
 
-	send, recv, err := netchan.Dial[string](ctx, ln.Addr().String(), netchan.WithSecret(secret))
+	send, recv, err := netchan.Dial[string](ctx, l.Addr().String(), netchan.WithSecret(secret))
 	if err != nil {
 		panic(err)
 	}
@@ -72,9 +82,10 @@ func ExampleSync() {
 	// 2
 }
 
-// A client that sends its last values, closes, and waits with OnDone until
-// the connection has ended before it returns: exiting right after close
-// could cut the last values and the close on their way.
+// A client that sends its last value and exits, against a listener that
+// stays open for other clients: it closes its send channel, ends its
+// context, and waits with OnDone until the connection has ended. Exiting
+// right after close could cut the last value and the close on their way.
 func ExampleOnDone() {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -82,34 +93,24 @@ func ExampleOnDone() {
 	if err != nil {
 		panic(err)
 	}
-	toClients, fromClients, err := netchan.Listen[string](ctx, "", netchan.WithListener(ln), netchan.Insecure())
+	_, fromClients, err := netchan.Listen[string](ctx, "", netchan.WithListener(ln), netchan.Insecure())
 	if err != nil {
 		panic(err)
 	}
-	// The server prints what it gets, then closes its side.
-	go func() {
-		for s := range fromClients {
-			fmt.Println("server got", s)
-			if s == "bye" {
-				close(toClients)
-			}
-		}
-	}()
 
+	clientCtx, clientCancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	send, recv, err := netchan.Dial[string](ctx, ln.Addr().String(), netchan.Insecure(),
+	send, _, err := netchan.Dial[string](clientCtx, ln.Addr().String(), netchan.Insecure(),
 		netchan.OnDone(func(err error) { done <- err }))
 	if err != nil {
 		panic(err)
 	}
 	send <- "last words"
-	send <- "bye"
-	close(send)
-	for range recv { // until the server closes its side
-	}
+	close(send)    // no more values
+	clientCancel() // end the connection: what was sent, and the close, still go
 	fmt.Println("connection ended:", <-done)
+	fmt.Println("server got", <-fromClients)
 	// Output:
-	// server got last words
-	// server got bye
 	// connection ended: <nil>
+	// server got last words
 }

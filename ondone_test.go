@@ -107,3 +107,61 @@ func wrapsAny(errs []error, target error) bool {
 	}
 	return false
 }
+
+// The exit pattern of OnDone's doc works against a listener that stays
+// open, serving several clients: each client's values and close arrive,
+// and its OnDone reports nil, though the listener never closes its side.
+func TestOnDoneExitPatternAgainstOpenListener(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ln := testkit.Loopback(t)
+	_, fromClients, err := netchan.Listen[int](ctx, "", netchan.WithListener(ln), netchan.Insecure(), quietLogger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const clients, each = 3, 10
+	exited := make(chan error, clients)
+	for c := range clients {
+		go func() { exited <- sendAndExit(ctx, ln.Addr().String(), c*each, each) }()
+	}
+	for range clients {
+		if err, _ := testkit.Recv(t, exited); err != nil {
+			t.Fatalf("a client's OnDone: %v; want nil", err)
+		}
+	}
+	next := make([]int, clients) // what each client's next value must be
+	for range clients * each {
+		v, ok := testkit.Recv(t, fromClients)
+		if c := v / each; !ok || v != c*each+next[c] {
+			t.Fatalf("listener got %d (open %v); want client %d's value %d", v, ok, c, c*each+next[c])
+		}
+		next[v/each]++
+	}
+	// The listener still serves: a client after them gets through too.
+	if err := sendAndExit(ctx, ln.Addr().String(), 0, 1); err != nil {
+		t.Fatalf("a later client's OnDone: %v; want nil", err)
+	}
+	if v, _ := testkit.Recv(t, fromClients); v != 0 {
+		t.Fatalf("listener got %d from the later client; want 0", v)
+	}
+}
+
+// sendAndExit is a client that sends n values from first and then ends its
+// connection as OnDone's doc shows, and returns what OnDone reported.
+func sendAndExit(ctx context.Context, addr string, first, n int) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	send, recv, err := netchan.Dial[int](ctx, addr, netchan.Insecure(), netchan.OnDone(func(err error) { done <- err }))
+	if err != nil {
+		return err
+	}
+	_ = recv // this client expects nothing back
+	for i := range n {
+		send <- first + i
+	}
+	close(send) // no more values
+	cancel()    // end the connection: what was sent, and the close, still go
+	err = <-done
+	return err
+}

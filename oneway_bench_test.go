@@ -61,11 +61,11 @@ func benchChanOneWay(b *testing.B, key string, v Sample) {
 	trust := benchTrust(b)
 	ln := testkit.Loopback(b)
 	ctx, cancel := context.WithCancel(ctx)
-	_, lr, err := netchan.Listen[Sample](ctx, "", netchan.WithListener(ln), netchan.WithTLS(trust.Server))
+	_, lr, err := netchan.Listen[Sample](ctx, "", netchan.WithListener(ln), netchan.WithTLS(trust.Server), benchLog)
 	if err != nil {
 		b.Fatal(err)
 	}
-	ds, dr, err := netchan.Dial[Sample](ctx, ln.Addr().String(), netchan.WithTLS(trust.Client))
+	ds, dr, err := netchan.Dial[Sample](ctx, ln.Addr().String(), netchan.WithTLS(trust.Client), benchLog)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -18,24 +18,25 @@ import (
 // checked when Listen or Dial is called: an invalid value is an error there.
 type Option = options.Option
 
-// Defaults and bounds of the options.
+// Defaults and bounds of the options. They are written as values, so that
+// go doc shows them; a test holds them equal to the settings netchan applies.
 const (
 	// DefaultBuffer is the capacity when neither WithBuffer nor Sync is given:
 	// deep enough that a stream of small values is not held back by the
 	// credits' round trip (see the README's Performance), while the byte
 	// budget of package sync bounds what a receiver holds.
-	DefaultBuffer = options.DefaultBuffer
+	DefaultBuffer = 1024
 	// MaxBuffer is the largest capacity WithBuffer accepts.
-	MaxBuffer = options.MaxBuffer
+	MaxBuffer = 1 << 20
 	// DefaultMaxMessageSize is the largest encoded value accepted by default.
-	DefaultMaxMessageSize = options.DefaultMaxMessageSize
+	DefaultMaxMessageSize = 1 << 20
 	// DefaultHandshakeTimeout bounds dialing, TLS and the handshake.
-	DefaultHandshakeTimeout = options.DefaultHandshakeTimeout
+	DefaultHandshakeTimeout = 10 * time.Second
 	// DefaultIdleTimeout ends a connection on which nothing arrived for that
 	// long; the peer keeps a quiet connection alive with pings.
-	DefaultIdleTimeout = options.DefaultIdleTimeout
+	DefaultIdleTimeout = time.Minute
 	// MinSecretLength is the shortest secret WithSecret accepts, in bytes.
-	MinSecretLength = options.MinSecretLen
+	MinSecretLength = 24
 )
 
 // WithCodec sets the codec. Both ends must use codecs of the same name.
@@ -64,8 +65,8 @@ func WithCodec(c codec.Codec) Option {
 // outstanding, and one in a receive channel's buffer is not yet received.
 // The send channel of Listen, shared by its clients, has no buffer: a value
 // in it would count against none of them. Behind it, each client gets its
-// values through a buffer of its own of the same size (typed.Dispatcher),
-// whose values count in that client's n.
+// values through a buffer of its own of the same size, whose values count
+// in that client's n.
 func WithBuffer(n int) Option {
 	return options.New(func(s *options.Settings) {
 		if n < 0 || n > MaxBuffer {
@@ -130,7 +131,8 @@ func NewSecret() string {
 
 // Insecure allows plaintext: no encryption and no authentication. Use it
 // only on a network you trust, or in tests. A listener in this mode logs a
-// warning.
+// warning, to the logger of WithLogger or else to slog.Default(), never to
+// OnError.
 func Insecure() Option {
 	return options.New(func(s *options.Settings) { s.Insecure = true })
 }
@@ -149,8 +151,7 @@ func WithListener(l net.Listener) Option {
 
 // WithDialer makes Dial, here and in package typed, open its network
 // connection with d instead of dialing TCP, so that netchan runs over any
-// stream transport: a unix socket, an SSH tunnel, a NATS connection
-// (package github.com/netchan/netchan/conn/natsconn), net.Pipe in tests.
+// stream transport: a unix socket, an SSH tunnel, net.Pipe in tests.
 //
 // d receives Dial's address unchanged: it need not be a host:port. Its ctx
 // ends when Dial's ctx does and when the handshake timeout passes. If d
@@ -176,15 +177,30 @@ func OnListen(f func(net.Addr)) Option {
 	return options.New(func(s *options.Settings) { s.OnListen = f })
 }
 
-// WithLogger sets where netchan logs what it cannot return. The default
-// discards.
+// WithLogger sets where netchan logs, at warning level, what it cannot
+// return: the errors OnError describes, which OnError receives as well if
+// it is set, and warnings such as Insecure's. To log nothing, give
+// slog.New(slog.DiscardHandler); l must not be nil.
+//
+// Without WithLogger, netchan logs to slog.Default() as it is when Listen
+// or Dial is called, so that no error goes unseen, except that the errors
+// go to OnError alone when it is set.
 func WithLogger(l *slog.Logger) Option {
-	return options.New(func(s *options.Settings) { s.Logger = l })
+	return options.New(func(s *options.Settings) {
+		if l == nil {
+			s.Fail(fmt.Errorf("netchan: WithLogger(nil): to log nothing, give slog.New(slog.DiscardHandler)"))
+			return
+		}
+		s.Logger = l
+	})
 }
 
 // OnError sets a function to receive errors that cannot be returned: a peer
-// that dropped, a bad frame, a value that could not be delivered. It is
-// called from netchan's goroutines and must not block for long.
+// that dropped, a bad frame, a value that could not be encoded or
+// delivered, a client the listener refused. Without WithLogger, f takes
+// them in place of slog.Default(): they are no longer logged, while
+// warnings that are no errors, such as Insecure's, still are. f is called
+// from netchan's goroutines and must not block for long.
 func OnError(f func(error)) Option {
 	return options.New(func(s *options.Settings) { s.OnError = f })
 }
@@ -194,20 +210,29 @@ func OnError(f func(error)) Option {
 // when it has ended and its goroutines have stopped: with nil when it ended
 // cleanly, both sides having closed their send channels or ctx having ended
 // (after what was handed over was flushed), and otherwise with the error
-// that ended it, which OnError received too. It is called from netchan's
-// goroutines and must not block for long.
+// that ended it, which was reported too (see OnError). It is called from
+// netchan's goroutines and must not block for long.
 //
 // A program that closes its send channel and then exits would cut the
 // connection while its last values or its close are still on the way;
-// OnDone is how it waits for them:
+// OnDone is how it waits for them. Once it has received what it needs, it
+// closes its send channel and ends ctx: what it sent before, the close
+// included, is still delivered, and OnDone then reports nil. This works
+// against any listener, one that stays open for other clients included:
 //
+//	ctx, cancel := context.WithCancel(ctx)
+//	defer cancel()
 //	done := make(chan error, 1)
 //	send, recv, err := netchan.Dial[T](ctx, addr, netchan.OnDone(func(err error) { done <- err }))
 //	...
-//	close(send)
-//	for range recv { // until the listener closes its side
-//	}
+//	close(send) // no more values
+//	cancel()    // end the connection: what was sent, and the close, still go
 //	err = <-done
+//
+// Values the listener sent that the program had not received are lost with
+// the connection. Against a peer that closes its side too, a program may
+// instead range over recv until it closes and then wait for OnDone, with no
+// cancel: then it receives everything the peer sent.
 func OnDone(f func(error)) Option {
 	return options.New(func(s *options.Settings) { s.OnDone = f })
 }

@@ -49,7 +49,7 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (*Listener[
 		s.OnListen(l.Addr())
 	}
 	if s.Insecure {
-		s.Logger.Warn("netchan: listening without TLS: values travel in plaintext and clients are not authenticated", "addr", l.Addr())
+		s.Notices.Warn("netchan: listening without TLS: values travel in plaintext and clients are not authenticated", "addr", l.Addr())
 	}
 	tl := &Listener[T]{l: l, s: s, ctx: ctx}
 	tl.unwatch = context.AfterFunc(ctx, func() { _ = l.Close() })

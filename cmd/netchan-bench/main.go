@@ -5,9 +5,10 @@
 // value it receives; the listener counts the echoes by sequence number.
 // The values are bare integers by default, as in the original netchan's
 // benchmark; with -size N, structs {Seq uint64; Payload []byte} with N
-// bytes of payload, checked on their return. It prints progress each second and, at the end, Sent,
-// Received, Lost, the round trips per second overall and per client, the
-// memory per idle connection and the settings (-json: one JSON object).
+// bytes of payload, checked on their return. It prints progress each
+// second and, at the end, Sent, Received, Lost, the round trips per second
+// overall and per client, the memory per client and what it holds, and the
+// settings (-json: one JSON object).
 //
 // Usage:
 //

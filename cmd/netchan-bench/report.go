@@ -22,12 +22,15 @@ type summary struct {
 	Invalid    uint64 `json:"invalid"`
 
 	// Clients' view (roles all and clients).
-	Echoed          uint64 `json:"echoed"`
-	EchoedLeast     uint64 `json:"echoed_least"` // by one client
-	EchoedMost      uint64 `json:"echoed_most"`
-	MemPerConnBytes int64  `json:"mem_per_conn_bytes"` // HeapInuse+StackInuse growth per client, once connected
-	// The same once traffic stopped and the connections were quiet for a
-	// while; -1 if the run ended before such a spell.
+	Echoed      uint64 `json:"echoed"`
+	EchoedLeast uint64 `json:"echoed_least"` // by one client
+	EchoedMost  uint64 `json:"echoed_most"`
+	// The growth of this process's HeapInuse+StackInuse per client, once
+	// connected and before echoing, with what the server sent by then
+	// waiting in the windows, and again once traffic stopped and the
+	// connections were quiet for a while (-1 if the run ended first). What
+	// it holds depends on the role: see memoryScope.
+	MemPerConnBytes      int64 `json:"mem_per_conn_bytes"`
 	MemAfterTrafficBytes int64 `json:"mem_per_conn_after_traffic_bytes"`
 
 	ElapsedSeconds   float64 `json:"elapsed_seconds"`
@@ -103,7 +106,8 @@ func (s *summary) write(w io.Writer, asJSON bool) error {
 		if s.MemAfterTrafficBytes >= 0 {
 			after = kib(s.MemAfterTrafficBytes)
 		}
-		fmt.Fprintf(tw, "Memory per connection\t%s once connected, %s idle after traffic (heap+stack in use%s)\n", kib(s.MemPerConnBytes), after, bothEnds(c.Role))
+		fmt.Fprintf(tw, "Memory per client\t%s once connected, before echoing; %s idle after traffic\n", kib(s.MemPerConnBytes), after)
+		fmt.Fprintf(tw, "\t(this process's heap+stack growth per client: %s)\n", memoryScope(c.Role))
 	}
 	fmt.Fprintf(tw, "Elapsed\t%.2fs\n", s.ElapsedSeconds)
 	if c.Clients > 0 {
@@ -120,11 +124,14 @@ func (s *summary) write(w io.Writer, asJSON bool) error {
 	return tw.Flush()
 }
 
-func bothEnds(role string) string {
+// memoryScope says what the memory figures of a role hold besides the
+// clients' ends of their connections.
+func memoryScope(role string) string {
 	if role == roleAll {
-		return "; both ends in this process"
+		return "both ends of each connection, the listener, and the server's tally of echoes, one bit per value; " +
+			"-role clients against a -role server in another process measures a client's end alone"
 	}
-	return ""
+	return "a client's end of its connection alone"
 }
 
 func kib(n int64) string { return fmt.Sprintf("%.1f KiB", float64(n)/1024) }

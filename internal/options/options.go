@@ -50,13 +50,18 @@ type Settings struct {
 	Listener         net.Listener
 	Dialer           func(ctx context.Context, addr string) (net.Conn, error)
 	OnListen         func(net.Addr)
-	Logger           *slog.Logger
 	OnError          func(error)
 	OnDone           func(error) // the channel API's, per connection
 	MaxMessageSize   int
 	HandshakeTimeout time.Duration
 	IdleTimeout      time.Duration
 	MaxConns         int
+
+	// Logger is WithLogger's until Resolve; from then on it takes the
+	// errors that cannot be returned, and Notices the warnings that are no
+	// errors, such as Insecure's: see resolveLogs.
+	Logger  *slog.Logger
+	Notices *slog.Logger
 
 	errs []error
 }
@@ -78,9 +83,7 @@ func Resolve(opts []Option) (*Settings, error) {
 			o.apply(s)
 		}
 	}
-	if s.Logger == nil {
-		s.Logger = slog.New(slog.DiscardHandler)
-	}
+	s.resolveLogs()
 	if err := s.check(); err != nil {
 		s.errs = append(s.errs, err)
 	}

@@ -1,7 +1,7 @@
 // Package testkit holds helpers for netchan's tests: trust material made in
 // memory, loopback listeners, polling with a deadline in place of sleeps,
-// parties in the middle of a connection, and a Proxy that breaks
-// connections on command.
+// parties in the middle of a connection, a Proxy that breaks connections
+// on command, and programs run as processes of their own.
 package testkit
 
 import (

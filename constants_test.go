@@ -22,6 +22,10 @@ func TestConstantsAgreeWithSettings(t *testing.T) {
 		{"DefaultHandshakeTimeout", netchan.DefaultHandshakeTimeout, options.DefaultHandshakeTimeout},
 		{"DefaultIdleTimeout", netchan.DefaultIdleTimeout, options.DefaultIdleTimeout},
 		{"MinSecretLength", netchan.MinSecretLength, options.MinSecretLen},
+		{"DefaultResumeWindow", netchan.DefaultResumeWindow, options.DefaultResumeWindow},
+		{"MaxResumeWindow", netchan.MaxResumeWindow, options.MaxResumeWindow},
+		{"DefaultMaxStreams", netchan.DefaultMaxStreams, options.DefaultMaxStreams},
+		{"DefaultMaxBrokenSessions", netchan.DefaultMaxBrokenSessions, options.DefaultMaxDetached},
 	} {
 		if c.root != c.settings {
 			t.Errorf("%s: the root says %v (%T), the settings %v (%T)", c.name, c.root, c.root, c.settings, c.settings)

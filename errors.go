@@ -20,6 +20,8 @@ var (
 	ErrSendClosed    = conn.ErrSendClosed    // a send after CloseSend
 	ErrConnLost      = conn.ErrConnLost      // the connection broke before both ends were done
 	ErrPeerClosed    = conn.ErrPeerClosed    // the peer closed before this end was done
+	ErrSessionLost   = conn.ErrSessionLost   // the session could not resume after its connection broke
+	ErrTypeMismatch  = conn.ErrTypeMismatch  // the two ends carry types that cannot be the same
 	ErrEncode        = typed.ErrEncode       // a value the codec could not encode
 	ErrDecode        = typed.ErrDecode       // a value that arrived and could not be decoded
 	ErrSendBroken    = typed.ErrSendBroken   // a stateful codec out of step after a failed send

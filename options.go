@@ -37,6 +37,20 @@ const (
 	DefaultIdleTimeout = time.Minute
 	// MinSecretLength is the shortest secret WithSecret accepts, in bytes.
 	MinSecretLength = 24
+	// DefaultResumeWindow is how long a session outlives a broken
+	// connection, waiting for a resume, unless WithResumeWindow says
+	// otherwise.
+	DefaultResumeWindow = 30 * time.Second
+	// MaxResumeWindow is the longest resume window.
+	MaxResumeWindow = 24 * time.Hour
+	// DefaultMaxStreams is how many streams a peer may have open at once
+	// on one session, of those it opens, unless WithMaxStreams says
+	// otherwise.
+	DefaultMaxStreams = 4096
+	// DefaultMaxBrokenSessions is how many sessions a listener keeps while
+	// their connection is broken, unless WithMaxBrokenSessions says
+	// otherwise.
+	DefaultMaxBrokenSessions = 1024
 )
 
 // WithCodec sets the codec. Both ends must use codecs of the same name.
@@ -272,6 +286,55 @@ func WithMaxConns(n int) Option {
 			return
 		}
 		s.MaxConns = n
+	})
+}
+
+// WithResumeWindow sets how long a session outlives a broken connection.
+// Within the window a dialer dials again by itself and resumes the session:
+// each end sends again what the other had not received, and the program
+// sees no cut. A listener keeps a broken session for the window, waiting
+// for its dialer. The window counts from the moment an end notices the
+// break; once it passed, the session is lost (ErrSessionLost). When the two
+// ends set different windows, the smaller wins. d is 0, which turns resume
+// off so that a broken connection ends its session, or up to
+// MaxResumeWindow; the default is DefaultResumeWindow.
+func WithResumeWindow(d time.Duration) Option {
+	return options.New(func(s *options.Settings) {
+		if d < 0 || d > MaxResumeWindow {
+			s.Fail(fmt.Errorf("netchan: WithResumeWindow(%v): must be in [0, %v]", d, MaxResumeWindow))
+			return
+		}
+		s.ResumeWindow = d
+	})
+}
+
+// WithMaxStreams bounds how many streams the peer may have open at once on
+// a session, of those it opens; a value whose channels would open more is
+// refused with ErrLimit. n is in [1, MaxBuffer]; the default is
+// DefaultMaxStreams.
+func WithMaxStreams(n int) Option {
+	return options.New(func(s *options.Settings) {
+		if n < 1 || n > MaxBuffer {
+			s.Fail(fmt.Errorf("netchan: WithMaxStreams(%d): must be in [1, %d]", n, MaxBuffer))
+			return
+		}
+		s.MaxStreams = n
+	})
+}
+
+// WithMaxBrokenSessions bounds how many sessions a listener keeps while
+// their connection is broken, each waiting for its dialer to resume it, so
+// that clients that vanish cannot make it hold memory without bound; each
+// such session holds at most its values outstanding. Beyond n, the session
+// that has waited longest is lost. n is at least 1; the default is
+// DefaultMaxBrokenSessions.
+func WithMaxBrokenSessions(n int) Option {
+	return options.New(func(s *options.Settings) {
+		if n < 1 {
+			s.Fail(fmt.Errorf("netchan: WithMaxBrokenSessions(%d): must be at least 1", n))
+			return
+		}
+		s.MaxDetached = n
 	})
 }
 

@@ -35,7 +35,7 @@ func TestAcceptSurvivesEMFILE(t *testing.T) {
 	defer l.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), testkit.Patience)
 	defer cancel()
-	dialed := make(chan *Conn, 1)
+	dialed := make(chan *Session, 1)
 	go func() {
 		c, _ := Dial(ctx, nl.Addr().String(), testConfig())
 		dialed <- c

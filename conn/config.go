@@ -35,12 +35,31 @@ type Config struct {
 	// Dialer, if not nil, makes the network connection Dial runs the
 	// handshake over, in place of a TCP dial of the address.
 	Dialer func(ctx context.Context, addr string) (net.Conn, error)
-	// MaxConns bounds a listener's open connections; 0 means no bound.
+	// MaxConns bounds a listener's sessions, handshaking or established;
+	// 0 means no bound.
 	MaxConns int
-	// Inbox, if not nil, makes the inbox of each stream, given its window:
+	// ResumeWindow is how long a session whose connection broke is kept
+	// for a resume; the smaller of the two ends' wins. 0 turns resume off:
+	// a broken connection ends its session.
+	ResumeWindow time.Duration
+	// MaxStreams is how many streams the peer may have open at once, of
+	// those it opens. 0 means none.
+	MaxStreams int
+	// MaxDetached bounds a listener's sessions whose connection broke and
+	// that wait for a resume; beyond it, the one that waited longest is
+	// lost. 0 means no bound.
+	MaxDetached int
+	// TypeName and TypeShape describe what the main stream carries (see
+	// wire.Hello); empty means anything.
+	TypeName, TypeShape string
+	// Inbox, if not nil, makes the main stream's inbox, given its window:
 	// the layer that decodes values supplies it. With nil, values are kept
 	// as bytes for Stream.Next.
 	Inbox func(window int) Inbox
+	// OpenInbox, if not nil, makes the inbox of a stream the peer opens,
+	// given the stream's meta and window; an error refuses the stream and
+	// ends the session. With nil, values are kept as bytes.
+	OpenInbox func(meta []byte, window int) (Inbox, error)
 	// Logger receives what cannot be returned. Never nil after Check.
 	Logger *slog.Logger
 	// OnError, if not nil, also receives what cannot be returned, such as a
@@ -63,6 +82,12 @@ func (c *Config) Check() error {
 		return fmt.Errorf("netchan: max value size %d out of range [1, %d]", c.MaxValue, MaxValueLimit)
 	case c.IdleTimeout < 0:
 		return fmt.Errorf("netchan: idle timeout %v must not be negative", c.IdleTimeout)
+	case c.ResumeWindow < 0 || c.ResumeWindow > time.Duration(wire.MaxResumeWindow)*time.Millisecond:
+		return fmt.Errorf("netchan: resume window %v out of range [0, 24h]", c.ResumeWindow)
+	case c.MaxStreams < 0 || c.MaxStreams > wire.MaxStreams:
+		return fmt.Errorf("netchan: max streams %d out of range [0, %d]", c.MaxStreams, wire.MaxStreams)
+	case len(c.TypeName) > wire.MaxTypeName || len(c.TypeShape) > wire.MaxTypeShape:
+		return fmt.Errorf("netchan: type description %q (%q) too long", c.TypeName, c.TypeShape)
 	case c.HandshakeTimeout <= 0:
 		return fmt.Errorf("netchan: handshake timeout %v must be positive", c.HandshakeTimeout)
 	case c.Logger == nil:
@@ -73,4 +98,7 @@ func (c *Config) Check() error {
 
 // ALPN is the application protocol netchan negotiates over TLS, so a
 // netchan client never mistakes another TLS service for a listener.
-const ALPN = "netchan/1"
+const ALPN = "netchan/2"
+
+// alpnV1 is the first version's protocol name.
+const alpnV1 = "netchan/1"

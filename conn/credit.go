@@ -2,106 +2,82 @@ package conn
 
 import (
 	gosync "sync"
-	"time"
-)
+	"sync/atomic"
 
-// creditBackstop bounds how long a credit may wait to be sent. It only
-// matters when a program stops receiving while values are still queued for
-// it: the values it did take must still free its peer's sender.
-const creditBackstop = 500 * time.Microsecond
+	nsync "github.com/netchan/netchan/sync"
+)
 
 // creditor decides when the credits a stream's program freed are sent.
 //
 // Sending one credit frame per value taken costs a frame, a write and a
-// wake-up of the peer's sender per value. Credits are therefore sent in
-// groups of a quarter window, and at once whenever the program has taken
-// every value that arrived: it is about to wait, and the peer's sender may
-// be waiting too. A timer sends what is left otherwise, so no sender waits
-// longer than creditBackstop for a value its peer's program received.
-//
-// On a rendezvous connection each credit is the acknowledgement a sender
-// waits for, and is sent lazily: with the next frame this end writes, or
-// before the goroutine that took the value waits for the connection
-// again, whichever comes first. A program that receives, then sends, sends
-// one write for both, and one that receives in a loop acknowledges as it
-// comes back for the next value. The timer bounds the wait of a sender
-// whose peer's program received and then turned to other work.
+// wake-up of the peer's sender per value, so credits go in groups. A group
+// goes out once it is a quarter of the window; at once when the program has
+// taken every value that arrived, since it is about to wait and the peer's
+// sender may be waiting too; and at once when so many values arrived
+// without their credit that the peer's sender may have run out of window.
+// The last rule is checked both when the program takes a value and when a
+// value arrives, so no credit waits while the peer's sender waits for it,
+// and no timer is needed.
 type creditor struct {
-	s       *Stream
-	flushAt uint64
-	lazy    bool
+	st      *Stream
+	flushAt uint64 // a group this large goes out
+	stallAt uint64 // with this many values not credited, the peer's sender may be stuck
 
-	mu      gosync.Mutex
-	pending uint64
-	timer   *time.Timer
-	armed   bool
-	stopped bool
+	granted atomic.Uint64 // credits handed to the session to send; written under mu
+
+	mu       gosync.Mutex
+	withheld uint64 // credits kept for values taken but not yet received: see Stream.Withhold
 }
 
-func (c *creditor) init(s *Stream, window int, lazy bool) {
-	c.s = s
+func (c *creditor) init(st *Stream, window int) {
+	c.st = st
 	c.flushAt = uint64(max(1, window/4))
-	c.lazy = lazy
+	// The peer's sender may keep up to MaxHold of its window for values
+	// it has not sent: it may stop short of the window by as much.
+	c.stallAt = uint64(window - nsync.MaxHold(window))
 }
 
-// take counts n values the program took; drained says none waits to be
-// taken.
-func (c *creditor) take(n uint64, drained bool) {
-	if c.lazy {
-		// Into the writer first, then the timer: a timer that fires in
-		// between finds the credit there, and one armed before it is
-		// armed again.
-		c.s.c.w.grant(c.s.id, n, true)
-		c.mu.Lock()
-		c.armLocked()
+// take counts n values the program took.
+func (c *creditor) take(n uint64) {
+	c.st.recv.TakeN(int(n))
+	c.mu.Lock()
+	c.flushLocked(false)
+}
+
+// withhold keeps the credits of the first n values taken.
+func (c *creditor) withhold(n uint64) {
+	c.mu.Lock()
+	c.withheld = n
+	c.flushLocked(false)
+}
+
+// arrived is called by the reader after each value: the peer's sender may
+// now be stuck on credits the program already freed.
+func (c *creditor) arrived() {
+	if c.st.recv.Arrived()-c.granted.Load() < c.stallAt {
+		return
+	}
+	c.mu.Lock()
+	c.flushLocked(true)
+}
+
+// flushLocked sends the credits owed if a rule above says so, or if stuck
+// says the peer may be waiting. It unlocks mu.
+func (c *creditor) flushLocked(stuck bool) {
+	granted := c.granted.Load()
+	taken := c.st.recv.Taken()
+	owed := uint64(0)
+	if taken > c.withheld+granted {
+		owed = taken - c.withheld - granted
+	}
+	arrived := c.st.recv.Arrived()
+	if owed == 0 || !(stuck || owed >= c.flushAt || taken == arrived || arrived-granted >= c.stallAt) {
 		c.mu.Unlock()
 		return
 	}
-	c.mu.Lock()
-	c.pending += n
-	if c.pending < c.flushAt && !drained {
-		c.armLocked()
-		c.mu.Unlock()
-		return
-	}
-	n = c.pending
-	c.pending = 0
+	c.granted.Store(granted + owed)
 	c.mu.Unlock()
-	c.s.c.w.grant(c.s.id, n, false)
-}
-
-func (c *creditor) armLocked() {
-	if c.armed || c.stopped {
-		return
-	}
-	c.armed = true
-	if c.timer == nil {
-		c.timer = time.AfterFunc(creditBackstop, c.flush)
-	} else {
-		c.timer.Reset(creditBackstop)
-	}
-}
-
-// flush sends whatever is pending; the backstop timer calls it.
-func (c *creditor) flush() {
-	c.mu.Lock()
-	c.armed = false
-	n := c.pending
-	c.pending = 0
-	c.mu.Unlock()
-	if n > 0 {
-		c.s.c.w.grant(c.s.id, n, false)
-	} else if c.lazy {
-		c.s.c.w.flushNow()
-	}
-}
-
-// stop disarms the timer for good, once the connection has ended.
-func (c *creditor) stop() {
-	c.mu.Lock()
-	c.stopped = true
-	if c.timer != nil {
-		c.timer.Stop()
-	}
-	c.mu.Unlock()
+	// Outside mu: credits are counts, so two flushes may reach the
+	// session in either order.
+	c.st.s.grant(c.st.id, owed)
 }

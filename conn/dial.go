@@ -1,7 +1,9 @@
 package conn
 
 import (
+	"bufio"
 	"context"
+	"crypto/hmac"
 	"errors"
 	"fmt"
 	"net"
@@ -10,9 +12,11 @@ import (
 )
 
 // Dial connects to a listener at addr, secures the connection as cfg says,
-// and runs the handshake. ctx bounds the dial and the handshake only; the
-// caller owns the returned Conn and closes it.
-func Dial(ctx context.Context, addr string, cfg *Config) (*Conn, error) {
+// and starts a session. ctx bounds the dial and the handshake only; the
+// caller owns the returned Session and closes it. Dial does not retry: a
+// session that started dials again by itself when its connection breaks,
+// but a first dial that fails returns its error.
+func Dial(ctx context.Context, addr string, cfg *Config) (*Session, error) {
 	if err := cfg.Check(); err != nil {
 		return nil, err
 	}
@@ -21,10 +25,107 @@ func Dial(ctx context.Context, addr string, cfg *Config) (*Conn, error) {
 	defer cancel()
 	nc, err := cfg.dial(dctx, addr)
 	if err != nil {
-		return nil, fmt.Errorf("netchan: dial %s: %w", addr, err)
+		return nil, fmt.Errorf("%w: dial %s: %w", ErrHandshake, addr, err)
 	}
-	// One deadline for the dial and the handshake together.
-	return handshake(dctx, nc, cfg, wire.RoleDialer, nil)
+	var (
+		c           *carrier
+		local, peer wire.Hello
+		secret      []byte
+	)
+	err = bounded(dctx, nc, func() error {
+		var err error
+		c, local, peer, err = dialHandshake(dctx, nc, cfg, nil)
+		if err == nil {
+			secret, err = sessionSecret(c.nc, local, peer)
+		}
+		return err
+	})
+	if err != nil {
+		_ = nc.Close()
+		return nil, err
+	}
+	s := newSession(cfg, wire.RoleDialer, local, peer, secret, nil)
+	s.addr = addr
+	s.start(c)
+	return s, nil
+}
+
+// resumeOf is what a dialer's hello says to resume a session.
+type resumeOf struct {
+	s       *Session
+	counter uint64
+}
+
+// dialHandshake secures nc and exchanges hellos as a dialer, starting a
+// session or, with r, resuming one. It returns the connection, ready for
+// the session's frames.
+func dialHandshake(ctx context.Context, nc net.Conn, cfg *Config, r *resumeOf) (c *carrier, local, peer wire.Hello, err error) {
+	sc, err := secure(ctx, nc, cfg, wire.RoleDialer)
+	if err != nil {
+		return nil, local, peer, err
+	}
+	if local, err = cfg.hello(sc, wire.RoleDialer); err != nil {
+		return nil, local, peer, err
+	}
+	if r == nil {
+		local.Nonce = random(wire.NonceSize)
+	} else {
+		local.Session, local.Counter = r.s.id, r.counter
+		local.Received = r.s.received.Load()
+		if local.MAC, err = resumeMAC(r.s.secret, sc, wire.RoleDialer, r.s.id, r.counter); err != nil {
+			return nil, local, peer, err
+		}
+	}
+	// The hello is written while the listener's is read: over a transport
+	// without buffers, such as net.Pipe, a write waits for the peer's
+	// read, and reading takes in what TLS sends after its handshake.
+	wrote := make(chan error, 1)
+	go func() { wrote <- writeHello(sc, local) }()
+	br := bufio.NewReaderSize(sc, readBuffer)
+	peer, err = readHello(br, sc, cfg)
+	if err == nil {
+		err = agree(cfg, local, peer, sc)
+	}
+	if err == nil && r != nil {
+		err = r.s.checkResumed(sc, peer, r.counter)
+	}
+	if err == nil && r == nil && len(peer.Session) == 0 {
+		err = fmt.Errorf("%w: %s started no session", ErrHandshake, sc.RemoteAddr())
+	}
+	if err != nil {
+		// The peer will read nothing more: the write must not wait for it.
+		_ = nc.SetWriteDeadline(deadlinePassed)
+	}
+	if werr := <-wrote; werr != nil && err == nil {
+		err = werr
+	}
+	if err != nil {
+		if !errors.Is(err, errPeerRefused) {
+			_ = nc.SetWriteDeadline(soon())
+			refuse(sc, err)
+		}
+		return nil, local, peer, err
+	}
+	return newCarrier(sc, nc, br), local, peer, nil
+}
+
+// checkResumed checks a listener's answer to a resume: the same session,
+// and the listener's own proof that it holds it.
+func (s *Session) checkResumed(nc net.Conn, peer wire.Hello, counter uint64) error {
+	if !hmac.Equal(peer.Session, s.id) || peer.Counter != counter {
+		return fmt.Errorf("%w: %s answered a resume with another session", ErrHandshake, nc.RemoteAddr())
+	}
+	want, err := resumeMAC(s.secret, nc, wire.RoleListener, s.id, counter)
+	if err != nil {
+		return err
+	}
+	if !hmac.Equal(peer.MAC, want) {
+		return fmt.Errorf("%w: %s does not hold the session it resumed", ErrAuth, nc.RemoteAddr())
+	}
+	if peer.Capacity != s.peer.Capacity || peer.MaxValue != s.peer.MaxValue || peer.MaxStreams != s.peer.MaxStreams {
+		return fmt.Errorf("%w: %s resumed the session with other settings", ErrHandshake, nc.RemoteAddr())
+	}
+	return nil
 }
 
 // dial makes the network connection: with the Dialer, if set, or over TCP.
@@ -53,7 +154,7 @@ func (c *Config) forDial(addr string) *Config {
 	}
 	cc := *c
 	cc.TLS = c.TLS.Clone()
-	cc.TLS.NextProtos = []string{ALPN}
+	cc.TLS.NextProtos = []string{ALPN, alpnV1}
 	if cc.TLS.ServerName == "" {
 		if host, _, err := net.SplitHostPort(addr); err == nil {
 			cc.TLS.ServerName = host
@@ -63,12 +164,14 @@ func (c *Config) forDial(addr string) *Config {
 }
 
 // forListen returns cfg with the TLS settings every netchan listener uses.
+// It accepts the first version's protocol name too, so that such a peer
+// reads a refusal that names the versions rather than a TLS alert.
 func (c *Config) forListen() *Config {
 	if c.TLS == nil {
 		return c
 	}
 	cc := *c
 	cc.TLS = c.TLS.Clone()
-	cc.TLS.NextProtos = []string{ALPN}
+	cc.TLS.NextProtos = []string{ALPN, alpnV1}
 	return &cc
 }

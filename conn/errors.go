@@ -37,6 +37,14 @@ var (
 	ErrOwnInbox = errors.New("netchan: the stream's values go to its own Inbox")
 	// ErrPeerClosed: the peer closed the connection before this end was done.
 	ErrPeerClosed = errors.New("netchan: peer closed the connection")
+	// ErrSessionLost: the session could not be resumed after its
+	// connection broke: the resume window passed, or the listener no
+	// longer holds the session (it restarted, or ended it). What the peer
+	// had not acknowledged may or may not have reached its program.
+	ErrSessionLost = errors.New("netchan: session lost")
+	// ErrTypeMismatch: the two ends carry values of types that cannot be
+	// the same.
+	ErrTypeMismatch = errors.New("netchan: type mismatch")
 )
 
 // GoAwayError reports the reason a peer gave for ending the connection.
@@ -58,6 +66,8 @@ func (e *GoAwayError) Unwrap() error {
 		return ErrHandshake
 	case wire.CodeLimit:
 		return ErrLimit
+	case wire.CodeSessionLost:
+		return ErrSessionLost
 	}
 	return ErrPeerClosed
 }
@@ -74,10 +84,12 @@ func codeOf(err error) wire.Code {
 	switch {
 	case err == nil, errors.Is(err, ErrClosed):
 		return wire.CodeNormal
-	case errors.Is(err, ErrHandshake), errors.Is(err, ErrAuth), errors.Is(err, ErrCodecMismatch):
+	case errors.Is(err, ErrHandshake), errors.Is(err, ErrAuth), errors.Is(err, ErrCodecMismatch), errors.Is(err, ErrTypeMismatch):
 		return wire.CodeRefused
 	case errors.Is(err, ErrLimit), errors.Is(err, ErrTooLarge):
 		return wire.CodeLimit
+	case errors.Is(err, ErrSessionLost):
+		return wire.CodeSessionLost
 	}
 	return wire.CodeProtocol
 }

@@ -1,8 +1,10 @@
 package conn
 
 import (
-	"cmp"
+	"bufio"
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -11,122 +13,128 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/netchan/netchan/internal/shape"
 	"github.com/netchan/netchan/internal/wire"
 )
 
-// handshake secures nc if so configured, exchanges hellos and returns the
-// connection. It closes nc on failure. release, if not nil, runs once when the
-// connection ends (or now, if the handshake fails).
-func handshake(ctx context.Context, nc net.Conn, cfg *Config, role wire.Role, release func()) (*Conn, error) {
-	c, err := exchange(ctx, nc, cfg, role, release)
-	if err != nil {
-		if release != nil {
-			release()
-		}
-		return nil, err
-	}
-	return c, nil
-}
+// The handshake, whether it starts a session or resumes one: the dialer
+// secures the connection, sends its hello and reads the listener's, which
+// the listener sends only once it read the dialer's, so that it can answer
+// a resume. A listener refuses what only it can judge (a session it does
+// not hold, a resume proof that does not fit, its connection limit) with a
+// goaway in place of its hello. Every other check depends on the two hellos
+// alike, so both ends reach the same verdict, each with its own precise
+// error; an end that refuses also says why in a goaway.
 
-func exchange(ctx context.Context, nc net.Conn, cfg *Config, role wire.Role, release func()) (*Conn, error) {
-	ctx, cancel := context.WithTimeout(ctx, cfg.HandshakeTimeout)
-	defer cancel()
+// bounded runs f with nc's deadline set to ctx's, and makes ctx's end
+// interrupt a read or write in progress. It returns f's error, or ctx's
+// cause if ctx ended first: even a finished f is void then, since the
+// deadline may have cut a write short.
+func bounded(ctx context.Context, nc net.Conn, f func() error) error {
 	deadline, _ := ctx.Deadline()
 	_ = nc.SetDeadline(deadline)
-	// Cancelling ctx must interrupt a read or write in progress.
-	// The callback keeps the raw connection: greet replaces nc by the TLS
-	// one while the callback may run, and the raw deadline stops both.
-	raw := nc
-	stop := context.AfterFunc(ctx, func() { _ = raw.SetDeadline(time.Unix(1, 0)) })
-	sc, peer, err := greet(ctx, nc, cfg, role)
+	// The callback keeps the raw connection: f may wrap it in TLS, and the
+	// raw deadline stops both.
+	stop := context.AfterFunc(ctx, func() { _ = nc.SetDeadline(deadlinePassed) })
+	err := f()
 	if !stop() {
-		// ctx ended, and with it the deadline: even a finished greeting is
-		// void, since the deadline may have cut a write short.
-		err = fmt.Errorf("%w (%w)", cmp.Or(err, ErrHandshake), handshakeCtxErr(ctx))
+		cause := context.Cause(ctx)
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			cause = &timeoutError{"handshake"}
+		}
+		if err == nil {
+			err = ErrHandshake
+		}
+		return fmt.Errorf("%w (%w)", err, cause)
 	}
-	if err != nil {
-		_ = sc.Close()
-		return nil, err
+	if err == nil {
+		_ = nc.SetDeadline(time.Time{})
 	}
-	_ = sc.SetDeadline(time.Time{})
-	return newConn(sc, cfg, peer, release), nil
+	return err
 }
 
-// greet secures nc if so configured and exchanges hellos. It returns the
-// secured connection.
-func greet(ctx context.Context, nc net.Conn, cfg *Config, role wire.Role) (net.Conn, wire.Hello, error) {
-	if cfg.TLS != nil {
-		var tc *tls.Conn
-		if role == wire.RoleDialer {
-			tc = tls.Client(nc, cfg.TLS)
-		} else {
-			tc = tls.Server(nc, cfg.TLS)
-		}
-		if err := tc.HandshakeContext(ctx); err != nil {
-			// A peer's first bytes that are no TLS record most likely come
-			// from a netchan end configured with Insecure(): say so.
-			if _, ok := errors.AsType[tls.RecordHeaderError](err); ok {
-				return nc, wire.Hello{}, fmt.Errorf("%w: %s does not speak TLS (is it Insecure()?): %w", ErrHandshake, nc.RemoteAddr(), err)
-			}
-			return nc, wire.Hello{}, fmt.Errorf("%w: TLS with %s: %w", ErrHandshake, nc.RemoteAddr(), err)
-		}
-		if p := tc.ConnectionState().NegotiatedProtocol; role == wire.RoleDialer && p != ALPN {
-			return tc, wire.Hello{}, fmt.Errorf("%w: %s does not speak netchan over TLS (it agreed to protocol %q, not %q)", ErrHandshake, nc.RemoteAddr(), p, ALPN)
-		}
-		nc = tc
+// secure runs TLS over nc if so configured, and returns the connection the
+// hellos go over.
+func secure(ctx context.Context, nc net.Conn, cfg *Config, role wire.Role) (net.Conn, error) {
+	if cfg.TLS == nil {
+		return nc, nil
 	}
-	local := wire.Hello{
-		Version:  wire.Version,
-		Role:     role,
-		Codec:    cfg.Codec,
-		Capacity: uint64(cfg.Capacity),
-		MaxValue: uint64(cfg.MaxValue),
-		Idle:     uint64(cfg.IdleTimeout.Milliseconds()),
+	var tc *tls.Conn
+	if role == wire.RoleDialer {
+		tc = tls.Client(nc, cfg.TLS)
+	} else {
+		tc = tls.Server(nc, cfg.TLS)
+	}
+	if err := tc.HandshakeContext(ctx); err != nil {
+		// A peer's first bytes that are no TLS record most likely come
+		// from a netchan end configured with Insecure(): say so.
+		if _, ok := errors.AsType[tls.RecordHeaderError](err); ok {
+			return nil, fmt.Errorf("%w: %s does not speak TLS (is it Insecure()?): %w", ErrHandshake, nc.RemoteAddr(), err)
+		}
+		return nil, fmt.Errorf("%w: TLS with %s: %w", ErrHandshake, nc.RemoteAddr(), err)
+	}
+	if p := tc.ConnectionState().NegotiatedProtocol; role == wire.RoleDialer && p == alpnV1 {
+		return nil, fmt.Errorf("%w: %s speaks netchan protocol version 1, this end version %d", ErrHandshake, nc.RemoteAddr(), wire.Version)
+	} else if role == wire.RoleDialer && p != ALPN {
+		return nil, fmt.Errorf("%w: %s does not speak netchan %d over TLS (it agreed to protocol %q, not %q)", ErrHandshake, nc.RemoteAddr(), wire.Version, p, ALPN)
+	}
+	return tc, nil
+}
+
+// hello returns this end's hello on nc, before the session fields.
+func (cfg *Config) hello(nc net.Conn, role wire.Role) (wire.Hello, error) {
+	h := wire.Hello{
+		Version:    wire.Version,
+		Role:       role,
+		Codec:      cfg.Codec,
+		Capacity:   uint64(cfg.Capacity),
+		MaxValue:   uint64(cfg.MaxValue),
+		Idle:       uint64(cfg.IdleTimeout.Milliseconds()),
+		Window:     uint64(cfg.ResumeWindow.Milliseconds()),
+		MaxStreams: uint64(cfg.MaxStreams),
+		TypeName:   cfg.TypeName,
+		TypeShape:  cfg.TypeShape,
 	}
 	if cfg.Secret != nil {
 		var err error
-		if local.Proof, err = proof(cfg.Secret, nc, role); err != nil {
-			return nc, wire.Hello{}, err
+		if h.Proof, err = proof(cfg.Secret, nc, role); err != nil {
+			return h, err
 		}
 	}
-	frame := wire.AppendHeader(nil, wire.Header{Kind: wire.KindHello})
-	frame = wire.AppendHello(frame, local)
-	wire.PutLength(frame, 0, len(frame)-wire.HeaderSize)
-	// Each end writes its hello while it reads the peer's: over a
-	// transport without buffers, such as net.Pipe, a write waits for the
-	// peer's read, and two ends that both wrote first would wait for
-	// ever. Reading also takes in what TLS sends after its handshake.
-	wrote := make(chan error, 1)
-	go func() {
-		_, err := nc.Write(frame)
-		wrote <- err
-	}()
-	peer, err := readHello(nc, cfg)
-	if err != nil {
-		// The peer will read nothing more: the write must not wait for it
-		// until the deadline.
-		_ = nc.SetWriteDeadline(time.Unix(1, 0))
+	return h, nil
+}
+
+// deadlinePassed, set as a deadline, cuts short a read or write at once.
+var deadlinePassed = time.Unix(1, 0)
+
+// soon is the deadline of a last, best-effort write: a refusal.
+func soon() time.Time { return time.Now().Add(time.Second) }
+
+// random returns n random bytes.
+func random(n int) []byte {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return b
+}
+
+// writeHello writes a hello frame.
+func writeHello(nc net.Conn, h wire.Hello) error {
+	frame := appendFrame(nil, wire.KindHello, 0, func(b []byte) []byte { return wire.AppendHello(b, h) })
+	if _, err := nc.Write(frame); err != nil {
+		return fmt.Errorf("%w: sending hello to %s: %w", ErrHandshake, nc.RemoteAddr(), err)
 	}
-	if werr := <-wrote; werr != nil && err == nil {
-		err = fmt.Errorf("%w: sending hello to %s: %w", ErrHandshake, nc.RemoteAddr(), werr)
-	}
-	if err == nil {
-		err = check(cfg, local, peer, nc)
-	}
-	if err != nil && !errors.Is(err, errPeerRefused) {
-		refuse(nc, err)
-	}
-	return nc, peer, err
+	return nil
 }
 
 // errPeerRefused marks a handshake the peer refused, to which this end does
 // not answer with a refusal of its own.
 var errPeerRefused = errors.New("refused by peer")
 
-// readHello reads the peer's hello, without reading past it.
-func readHello(nc net.Conn, cfg *Config) (wire.Hello, error) {
-	var hdr [wire.HeaderSize]byte
-	if _, err := io.ReadFull(nc, hdr[:]); err != nil {
+// readHello reads the peer's first frame, a hello or a refusal, without
+// reading past it.
+func readHello(br *bufio.Reader, nc net.Conn, cfg *Config) (wire.Hello, error) {
+	hdr, err := br.Peek(wire.HeaderSize)
+	if err != nil {
 		// A TLS listener that read a plaintext hello closes, or resets
 		// when the hello was not read to its end.
 		if cfg.TLS == nil && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)) {
@@ -137,13 +145,13 @@ func readHello(nc net.Conn, cfg *Config) (wire.Hello, error) {
 	if cfg.TLS == nil && hdr[0] == 0x16 && hdr[1] == 0x03 {
 		return wire.Hello{}, fmt.Errorf("%w: %s started a TLS handshake, but this end is Insecure()", ErrHandshake, nc.RemoteAddr())
 	}
-	h, err := wire.ParseHeader(hdr[:])
+	h, err := wire.ParseHeader(hdr)
 	switch {
 	case err != nil:
 		return wire.Hello{}, fmt.Errorf("%w: %s does not speak netchan: %w", ErrHandshake, nc.RemoteAddr(), err)
 	case h.Kind == wire.KindGoAway && h.Length <= maxControl:
-		p := make([]byte, h.Length)
-		if _, err := io.ReadFull(nc, p); err != nil {
+		p, err := readPayload(br, h)
+		if err != nil {
 			return wire.Hello{}, fmt.Errorf("%w: reading refusal from %s: %w", ErrHandshake, nc.RemoteAddr(), err)
 		}
 		g, err := wire.ParseGoAway(p)
@@ -154,32 +162,44 @@ func readHello(nc net.Conn, cfg *Config) (wire.Hello, error) {
 	case h.Kind != wire.KindHello || h.Stream != 0 || h.Length > wire.MaxHelloSize:
 		return wire.Hello{}, fmt.Errorf("%w: %s sent a %s frame of %d bytes where a hello belongs", ErrHandshake, nc.RemoteAddr(), h.Kind, h.Length)
 	}
-	p := make([]byte, h.Length)
-	if _, err := io.ReadFull(nc, p); err != nil {
+	p, err := readPayload(br, h)
+	if err != nil {
 		return wire.Hello{}, fmt.Errorf("%w: reading hello from %s: %w", ErrHandshake, nc.RemoteAddr(), err)
 	}
 	peer, err := wire.ParseHello(p)
 	if err != nil {
-		return wire.Hello{}, fmt.Errorf("%w: %w", ErrHandshake, err)
+		return peer, fmt.Errorf("%w: %s: %w", ErrHandshake, nc.RemoteAddr(), err)
 	}
 	return peer, nil
 }
 
-// check decides whether this end talks to the peer.
-func check(cfg *Config, local, peer wire.Hello, nc net.Conn) error {
+// readPayload reads the frame whose header br holds, and returns its
+// payload.
+func readPayload(br *bufio.Reader, h wire.Header) ([]byte, error) {
+	frame := make([]byte, wire.HeaderSize+int(h.Length))
+	if _, err := io.ReadFull(br, frame); err != nil {
+		return nil, err
+	}
+	return frame[wire.HeaderSize:], nil
+}
+
+// agree decides whether this end talks to the peer. Every check depends on
+// the two hellos alike, so the peer decides the same.
+func agree(cfg *Config, local, peer wire.Hello, nc net.Conn) error {
+	addr := nc.RemoteAddr()
 	switch {
-	case peer.Version != wire.Version:
-		return fmt.Errorf("%w: peer speaks protocol version %d, this end %d", ErrHandshake, peer.Version, wire.Version)
 	case peer.Role == local.Role:
-		return fmt.Errorf("%w: peer is a %s too", ErrHandshake, peer.Role)
+		return fmt.Errorf("%w: %s is a %s too", ErrHandshake, addr, peer.Role)
 	case peer.Codec != local.Codec:
-		return fmt.Errorf("%w: this end uses %q, the peer %q", ErrCodecMismatch, local.Codec, peer.Codec)
-	case peer.MaxValue == 0:
-		return fmt.Errorf("%w: peer accepts no value of any size", ErrHandshake)
+		return fmt.Errorf("%w: this end uses %q, %s uses %q", ErrCodecMismatch, local.Codec, addr, peer.Codec)
+	case peer.MaxValue == 0 || local.MaxValue == 0:
+		return fmt.Errorf("%w: %s accepts no value of any size", ErrHandshake, addr)
+	case !shape.Agree(local.TypeShape, peer.TypeShape):
+		return fmt.Errorf("%w: this end carries %s, %s carries %s", ErrTypeMismatch, local.TypeName, addr, peer.TypeName)
 	}
 	if cfg.Secret == nil {
 		if len(peer.Proof) != 0 {
-			return fmt.Errorf("%w: the peer proves a shared secret, but this end has none (use WithSecret on both ends)", ErrAuth)
+			return fmt.Errorf("%w: %s proves a shared secret, but this end has none (use WithSecret on both ends)", ErrAuth, addr)
 		}
 		return nil
 	}
@@ -187,27 +207,18 @@ func check(cfg *Config, local, peer wire.Hello, nc net.Conn) error {
 	if err != nil {
 		return err
 	}
-	if !proofEqual(peer.Proof, want) {
+	if !hmac.Equal(peer.Proof, want) {
 		if len(peer.Proof) == 0 {
-			return fmt.Errorf("%w: the peer has no shared secret (use WithSecret on both ends)", ErrAuth)
+			return fmt.Errorf("%w: %s has no shared secret (use WithSecret on both ends)", ErrAuth, addr)
 		}
-		return fmt.Errorf("%w: the peer does not know this end's secret, or a third party sits between the two", ErrAuth)
+		return fmt.Errorf("%w: %s does not know this end's secret, or a third party sits between the two", ErrAuth, addr)
 	}
 	return nil
 }
 
-// refuse tells the peer why, best effort, before the connection closes.
+// refuse tells the peer why, best effort.
 func refuse(nc net.Conn, err error) {
 	g := wire.GoAway{Code: codeOf(err), Reason: err.Error()}
-	frame := wire.AppendHeader(nil, wire.Header{Kind: wire.KindGoAway})
-	frame = wire.AppendGoAway(frame, g)
-	wire.PutLength(frame, 0, len(frame)-wire.HeaderSize)
+	frame := appendFrame(nil, wire.KindGoAway, 0, func(b []byte) []byte { return wire.AppendGoAway(b, g) })
 	_, _ = nc.Write(frame)
-}
-
-func handshakeCtxErr(ctx context.Context) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return &timeoutError{"handshake"}
-	}
-	return context.Cause(ctx)
 }

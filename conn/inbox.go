@@ -67,31 +67,18 @@ func (in byteInbox) Len() int { return len(in) }
 
 // Next returns the next value that arrived, waiting for one if need be. It
 // returns io.EOF once the peer closed its side and every value was returned,
-// and the connection's error if it ended first. Values that arrived before
-// the connection ended are still returned. After using the value, the caller
+// and the session's error if it ended first. Values that arrived before the
+// session ended are still returned. After using the value, the caller
 // calls Release on it and, once its program has the value, Take.
 //
-// Next serves streams whose connection has no Config.Inbox; on the others
-// it fails with ErrOwnInbox.
-func (s *Stream) Next(ctx context.Context) (Message, error) {
-	in, ok := s.in.(byteInbox)
+// Next serves streams whose values are kept as bytes; on the others it
+// fails with ErrOwnInbox.
+func (st *Stream) Next(ctx context.Context) (Message, error) {
+	in, ok := st.in.(byteInbox)
 	if !ok {
 		return Message{}, ErrOwnInbox
 	}
-	var m Message
-	err := s.c.Await(ctx,
-		func() (bool, error) {
-			select {
-			case m, ok = <-in:
-				return true, nil
-			default:
-				return false, nil
-			}
-		},
-		func() (err error) {
-			m, ok, err = in.wait(ctx, s.c)
-			return err
-		})
+	m, ok, err := in.wait(ctx, st.s)
 	if err != nil {
 		return Message{}, err
 	}
@@ -102,26 +89,20 @@ func (s *Stream) Next(ctx context.Context) (Message, error) {
 }
 
 // wait receives the next message: ok is false once the inbox is closed. It
-// returns ctx's cause if ctx ends first, and c's error if c ended with the
-// inbox empty; messages that arrived before c ended are still returned.
-func (in byteInbox) wait(ctx context.Context, c *Conn) (m Message, ok bool, err error) {
-	// Trying first without blocking locks the channel alone.
-	select {
-	case m, ok = <-in:
-		return m, ok, nil
-	default:
-	}
+// returns ctx's cause if ctx ends first, and the session's error if it
+// ended with the inbox empty.
+func (in byteInbox) wait(ctx context.Context, s *Session) (m Message, ok bool, err error) {
 	select {
 	case m, ok = <-in:
 		return m, ok, nil
 	case <-ctx.Done():
 		return m, false, context.Cause(ctx)
-	case <-c.done:
+	case <-s.done:
 		select {
 		case m, ok = <-in:
 			return m, ok, nil
 		default:
-			return m, false, c.errOrClosed()
+			return m, false, s.Err()
 		}
 	}
 }

@@ -1,11 +1,14 @@
 package conn
 
 import (
+	"bufio"
 	"context"
+	"crypto/hmac"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	gosync "sync"
 	"sync/atomic"
 	"syscall"
@@ -14,28 +17,33 @@ import (
 	"github.com/netchan/netchan/internal/wire"
 )
 
-// Listener accepts netchan connections. Each incoming connection runs its
+// Listener accepts netchan sessions. Each incoming connection runs its
 // handshake in a goroutine of its own, so a peer that never finishes one
-// delays nobody else; the handshake timeout ends it.
+// delays nobody else; the handshake timeout ends it. A connection that
+// resumes a session the listener holds goes to that session, not to
+// Accept.
 //
 // All methods are safe for concurrent use. Close stops the listener's
-// goroutines and waits for them; connections already returned by Accept
+// goroutines and waits for them; sessions already returned by Accept
 // belong to the caller.
 type Listener struct {
 	nl  net.Listener
 	cfg *Config
 
-	ready    chan *Conn // handshaken connections, waiting for Accept
+	ready    chan *Session // sessions handshaken, waiting for Accept
 	ctx      context.Context
 	cancel   context.CancelFunc // ends ctx: closing, or the accept loop failed
 	done     <-chan struct{}    // ctx.Done()
 	once     gosync.Once
 	wg       gosync.WaitGroup
-	open     atomic.Int64  // connections handshaking or established
+	open     atomic.Int64  // sessions alive, and handshakes under way
 	refusing chan struct{} // a slot per refusal in progress
 
-	errMu gosync.Mutex
-	err   error // why the accept loop stopped
+	mu       gosync.Mutex
+	sessions map[string]*Session // every session not ended, by id
+	detached []*Session          // sessions waiting for a resume, longest first
+	closed   bool
+	err      error // why the accept loop stopped
 }
 
 // Listen listens on addr ("host:port") over TCP.
@@ -51,7 +59,7 @@ func Listen(ctx context.Context, addr string, cfg *Config) (*Listener, error) {
 	return Serve(nl, cfg)
 }
 
-// Serve accepts netchan connections on nl, which the Listener then owns.
+// Serve accepts netchan sessions on nl, which the Listener then owns.
 func Serve(nl net.Listener, cfg *Config) (*Listener, error) {
 	if err := cfg.Check(); err != nil {
 		_ = nl.Close()
@@ -61,25 +69,25 @@ func Serve(nl net.Listener, cfg *Config) (*Listener, error) {
 	l := &Listener{
 		nl:       nl,
 		cfg:      cfg.forListen(),
-		ready:    make(chan *Conn),
+		ready:    make(chan *Session),
 		refusing: make(chan struct{}, maxRefusing),
 		ctx:      ctx,
 		cancel:   cancel,
 		done:     ctx.Done(),
+		sessions: map[string]*Session{},
 	}
-	l.wg.Add(1)
-	go l.acceptLoop()
+	l.wg.Go(l.acceptLoop)
 	return l, nil
 }
 
 // Addr returns the address the listener listens on.
 func (l *Listener) Addr() net.Addr { return l.nl.Addr() }
 
-// Accept waits for the next connection that completed its handshake.
-func (l *Listener) Accept(ctx context.Context) (*Conn, error) {
+// Accept waits for the next session that completed its handshake.
+func (l *Listener) Accept(ctx context.Context) (*Session, error) {
 	select {
-	case c := <-l.ready:
-		return c, nil
+	case s := <-l.ready:
+		return s, nil
 	case <-ctx.Done():
 		return nil, context.Cause(ctx)
 	case <-l.done:
@@ -90,20 +98,29 @@ func (l *Listener) Accept(ctx context.Context) (*Conn, error) {
 // Done is closed when the listener has been closed.
 func (l *Listener) Done() <-chan struct{} { return l.done }
 
-// Close stops accepting, ends handshakes in progress and connections not yet
-// accepted, and waits for the listener's goroutines. It is idempotent.
+// Close stops accepting, ends handshakes in progress, sessions not yet
+// accepted and sessions waiting for a resume that can no longer come, and
+// waits for the listener's goroutines. It is idempotent.
 func (l *Listener) Close() error {
 	l.once.Do(func() {
 		l.cancel()
 		_ = l.nl.Close()
 	})
 	l.wg.Wait()
+	l.mu.Lock()
+	l.closed = true
+	detached := l.detached
+	l.detached = nil
+	l.mu.Unlock()
+	for _, s := range detached {
+		s.fail(errLost(errors.New("the listener closed")))
+	}
 	return nil
 }
 
 func (l *Listener) stopErr() error {
-	l.errMu.Lock()
-	defer l.errMu.Unlock()
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if l.err != nil {
 		return l.err
 	}
@@ -111,7 +128,6 @@ func (l *Listener) stopErr() error {
 }
 
 func (l *Listener) acceptLoop() {
-	defer l.wg.Done()
 	var backoff time.Duration
 	for {
 		nc, err := l.nl.Accept()
@@ -133,30 +149,47 @@ func (l *Listener) acceptLoop() {
 				}
 				continue
 			}
-			l.errMu.Lock()
+			l.mu.Lock()
 			l.err = fmt.Errorf("netchan: accept: %w", err)
-			l.errMu.Unlock()
+			l.mu.Unlock()
 			l.cancel()
 			return
 		}
 		backoff = 0
 		if max := l.cfg.MaxConns; max > 0 && l.open.Load() >= int64(max) {
-			l.report(fmt.Errorf("%w: %d connections open, refusing %s", ErrLimit, max, nc.RemoteAddr()))
+			l.report(fmt.Errorf("%w: %d sessions open, refusing %s", ErrLimit, max, nc.RemoteAddr()))
 			l.refuse(nc)
 			continue
 		}
 		l.open.Add(1)
-		l.wg.Add(1)
-		go l.serve(nc)
+		l.wg.Go(func() { l.serve(nc) })
 	}
 }
 
-// serve runs one handshake and hands the connection to Accept.
+// serve runs one handshake: a new session goes to Accept, a resume to its
+// session.
 func (l *Listener) serve(nc net.Conn) {
-	defer l.wg.Done()
-	// Closing the listener cancels handshakes in progress.
-	c, err := handshake(l.ctx, nc, l.cfg, wire.RoleListener, func() { l.open.Add(-1) })
+	ctx, cancel := context.WithTimeout(l.ctx, l.cfg.HandshakeTimeout)
+	defer cancel()
+	var s *Session
+	var c *carrier
+	err := bounded(ctx, nc, func() error {
+		var err error
+		s, c, err = l.handshake(ctx, nc)
+		return err
+	})
+	if err != nil || c.hello.Session != nil {
+		l.open.Add(-1) // a resume adds no session
+	}
 	if err != nil {
+		if c != nil && c.hello.Session == nil {
+			// The listener closed as the handshake finished: the dialer
+			// may hold a session already, which must end rather than wait
+			// to resume.
+			_ = nc.SetDeadline(soon())
+			refuse(c.nc, fmt.Errorf("%w: listener closed", ErrClosed))
+		}
+		_ = nc.Close()
 		select {
 		case <-l.done:
 		default:
@@ -164,12 +197,141 @@ func (l *Listener) serve(nc net.Conn) {
 		}
 		return
 	}
-	select {
-	case l.ready <- c:
-	case <-l.done:
-		c.fail(fmt.Errorf("%w: listener closed", ErrClosed))
-		<-c.done
+	if c.hello.Session != nil {
+		s.offer(c)
+		return
 	}
+	s.start(c)
+	select {
+	case l.ready <- s:
+	case <-l.done:
+		s.fail(fmt.Errorf("%w: listener closed", ErrClosed))
+		<-s.done
+	}
+}
+
+// handshake secures nc and reads the dialer's hello. It answers a new
+// session with its own hello and returns the session; it checks a resume
+// and returns the session it resumes, whose goroutine answers it.
+func (l *Listener) handshake(ctx context.Context, nc net.Conn) (*Session, *carrier, error) {
+	sc, err := secure(ctx, nc, l.cfg, wire.RoleListener)
+	if err != nil {
+		return nil, nil, err
+	}
+	br := bufio.NewReaderSize(sc, readBuffer)
+	peer, err := readHello(br, sc, l.cfg)
+	if err == nil && len(peer.Session) > 0 {
+		var s *Session
+		if s, err = l.resumed(sc, peer); err == nil {
+			c := newCarrier(sc, nc, br)
+			c.hello = peer
+			return s, c, nil
+		}
+	}
+	local := wire.Hello{}
+	if err == nil {
+		local, err = l.cfg.hello(sc, wire.RoleListener)
+		local.Session, local.Nonce = random(wire.SessionIDSize), random(wire.NonceSize)
+	}
+	if err == nil {
+		err = writeHello(sc, local)
+	}
+	if err == nil {
+		err = agree(l.cfg, local, peer, sc)
+	}
+	var secret []byte
+	if err == nil {
+		secret, err = sessionSecret(sc, peer, local)
+	}
+	if err != nil {
+		if !errors.Is(err, errPeerRefused) {
+			refuse(sc, err)
+		}
+		return nil, nil, err
+	}
+	s := newSession(l.cfg, wire.RoleListener, local, peer, secret, func() { l.forget(local.Session) })
+	s.listener = l
+	l.mu.Lock()
+	l.sessions[string(local.Session)] = s
+	l.mu.Unlock()
+	return s, newCarrier(sc, nc, br), nil
+}
+
+// resumed checks a dialer's resume of a session and returns the session.
+// Only the listener can judge these checks, so a refusal comes in place of
+// its hello.
+func (l *Listener) resumed(nc net.Conn, peer wire.Hello) (*Session, error) {
+	l.mu.Lock()
+	s := l.sessions[string(peer.Session)]
+	l.mu.Unlock()
+	if s == nil {
+		return nil, errLost(fmt.Errorf("%s resumed a session this listener does not hold (it may have restarted, or ended the session)", nc.RemoteAddr()))
+	}
+	want, err := resumeMAC(s.secret, nc, wire.RoleDialer, s.id, peer.Counter)
+	if err != nil {
+		return nil, err
+	}
+	if !hmac.Equal(peer.MAC, want) {
+		return nil, fmt.Errorf("%w: %s resumed a session without proving it holds it", ErrAuth, nc.RemoteAddr())
+	}
+	local, err := l.cfg.hello(nc, wire.RoleListener)
+	if err != nil {
+		return nil, err
+	}
+	if err := agree(l.cfg, local, peer, nc); err != nil {
+		return nil, err
+	}
+	if peer.Capacity != s.peer.Capacity || peer.MaxValue != s.peer.MaxValue || peer.MaxStreams != s.peer.MaxStreams ||
+		peer.Window != s.peer.Window || peer.TypeShape != s.peer.TypeShape {
+		return nil, fmt.Errorf("%w: %s resumed a session with other settings", ErrHandshake, nc.RemoteAddr())
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.err != nil:
+		return nil, errLost(fmt.Errorf("%s resumed a session that ended: %w", nc.RemoteAddr(), s.err))
+	case peer.Counter <= s.counter:
+		return nil, fmt.Errorf("%w: %s resumed with proof number %d, already used", ErrAuth, nc.RemoteAddr(), peer.Counter)
+	}
+	s.counter = peer.Counter
+	return s, nil
+}
+
+// detach counts s among the sessions waiting for a resume; beyond the
+// bound, the one that waited longest is lost. It reports false when the
+// listener is closed: no resume can come.
+func (l *Listener) detach(s *Session) bool {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return false
+	}
+	l.detached = append(l.detached, s)
+	var evict *Session
+	if max := l.cfg.MaxDetached; max > 0 && len(l.detached) > max {
+		evict = l.detached[0]
+		l.detached = l.detached[1:]
+	}
+	l.mu.Unlock()
+	if evict != nil {
+		evict.fail(errLost(fmt.Errorf("the listener keeps at most %d sessions waiting for a resume", l.cfg.MaxDetached)))
+	}
+	return true
+}
+
+// attach takes s out of the sessions waiting for a resume.
+func (l *Listener) attach(s *Session) {
+	l.mu.Lock()
+	l.detached = slices.DeleteFunc(l.detached, func(d *Session) bool { return d == s })
+	l.mu.Unlock()
+}
+
+// forget drops an ended session.
+func (l *Listener) forget(id []byte) {
+	l.mu.Lock()
+	delete(l.sessions, string(id))
+	l.mu.Unlock()
+	l.open.Add(-1)
 }
 
 func (l *Listener) report(err error) {

@@ -3,80 +3,90 @@ package conn
 import (
 	"context"
 	"fmt"
-	gosync "sync"
 
 	"github.com/netchan/netchan/internal/wire"
 	nsync "github.com/netchan/netchan/sync"
 )
 
-// Stream is one channel pair on a connection: values in both directions,
-// each direction with its own credit window. All methods are safe for
-// concurrent use.
+// Stream is one channel pair of a session: values in both directions, each
+// direction with its own credit window, order and close. All methods are
+// safe for concurrent use.
 type Stream struct {
-	c    *Conn
-	id   uint32
-	send *nsync.Sender
-	recv *nsync.Receiver
-
-	sendMu     gosync.Mutex // orders Commit with the queue
-	sendClosed bool
-
-	credits creditor
+	s        *Session
+	id       uint32
+	meta     []byte
+	capacity int
+	send     *nsync.Sender
+	recv     *nsync.Receiver
+	credits  creditor
 
 	// in holds values that arrived and were not yet taken. Credits bound
 	// it: an honest peer never has more than the window outstanding, so the
 	// reader never blocks on it.
 	in Inbox
+
+	// Guarded by the session's mu.
+	sendClosed bool
+	peerClosed bool // the peer's close arrived
+	recvDone   bool // and this end's program took it
 }
 
-func newStream(c *Conn, id uint32, capacity int) *Stream {
-	s := &Stream{
-		c:    c,
-		id:   id,
-		send: nsync.NewSender(capacity, c.PeerMaxValue()),
-		recv: nsync.NewReceiver(capacity, c.cfg.MaxValue),
+func newStream(s *Session, id uint32, capacity int, meta []byte, in Inbox) *Stream {
+	st := &Stream{
+		s:        s,
+		id:       id,
+		meta:     meta,
+		capacity: capacity,
+		send:     nsync.NewSender(capacity, s.PeerMaxValue()),
+		recv:     nsync.NewReceiver(capacity, s.cfg.MaxValue),
+		in:       in,
 	}
-	if c.cfg.Inbox != nil {
-		s.in = c.cfg.Inbox(s.send.Window())
-	} else {
-		s.in = make(byteInbox, s.send.Window())
+	if st.in == nil {
+		st.in = make(byteInbox, st.send.Window())
 	}
-	s.credits.init(s, s.send.Window(), capacity == 0)
-	return s
+	st.credits.init(st, st.send.Window())
+	return st
 }
+
+// ID returns the stream's id: odd for streams the dialer opened, even for
+// the listener's; the main stream is 1.
+func (st *Stream) ID() uint32 { return st.id }
+
+// Meta returns what the open frame said the stream carries; nil for the
+// main stream.
+func (st *Stream) Meta() []byte { return st.meta }
+
+// Capacity returns the stream's capacity; 0 is rendezvous.
+func (st *Stream) Capacity() int { return st.capacity }
+
+// Session returns the session the stream belongs to.
+func (st *Stream) Session() *Session { return st.s }
 
 // Reserve waits for room to send one value: see [nsync.Sender.Reserve]. Every
 // successful Reserve is followed by exactly one Send or Cancel.
-func (s *Stream) Reserve(ctx context.Context) error {
-	if ok, err := s.send.TryReserve(); ok || err != nil {
-		return err
-	}
-	// Room may come from this end too, from a reservation cancelled or a
-	// close: not a wait to spend blocked in a read.
-	return s.c.waitOnReader(func() error { return s.send.Reserve(ctx) })
-}
+func (st *Stream) Reserve(ctx context.Context) error { return st.send.Reserve(ctx) }
 
 // TryReserve reserves room for one value if there is some, without
 // waiting: see [nsync.Sender.TryReserve].
-func (s *Stream) TryReserve() (ok bool, err error) { return s.send.TryReserve() }
-
-// Cancel gives back a reservation.
-func (s *Stream) Cancel() { s.send.Cancel() }
-
-// Hold keeps n values of the window unused: see [nsync.Sender.Hold].
-func (s *Stream) Hold(n int) { s.send.Hold(n) }
+func (st *Stream) TryReserve() (ok bool, err error) { return st.send.TryReserve() }
 
 // TryReserveN reserves room for up to n values without waiting and
 // returns how many it reserved: see [nsync.Sender.TryReserveN].
-func (s *Stream) TryReserveN(n int) int { return s.send.TryReserveN(n) }
+func (st *Stream) TryReserveN(n int) int { return st.send.TryReserveN(n) }
+
+// Cancel gives back a reservation.
+func (st *Stream) Cancel() { st.send.Cancel() }
 
 // CancelN gives back n reservations.
-func (s *Stream) CancelN(n int) { s.send.CancelN(n) }
+func (st *Stream) CancelN(n int) { st.send.CancelN(n) }
+
+// Hold keeps n values of the window unused: see [nsync.Sender.Hold].
+func (st *Stream) Hold(n int) { st.send.Hold(n) }
 
 // Send spends a reservation to queue one encoded value and returns its
 // sequence number. The value is copied; the caller may reuse it.
-func (s *Stream) Send(value []byte) (uint64, error) {
-	return s.SendN(1, func(int) []byte { return value })
+func (st *Stream) Send(value []byte) (uint64, error) {
+	return st.SendN(1, func(int) []byte { return value })
 }
 
 // SendN spends n reservations to queue n encoded values, value(0) to
@@ -84,109 +94,137 @@ func (s *Stream) Send(value []byte) (uint64, error) {
 // sequence number; the others follow it. The values are copied. If one is
 // larger than the peer accepts, none is sent and every reservation is
 // given back.
-func (s *Stream) SendN(n int, value func(i int) []byte) (uint64, error) {
-	max := s.c.PeerMaxValue()
+func (st *Stream) SendN(n int, value func(i int) []byte) (uint64, error) {
+	limit := st.s.PeerMaxValue()
 	for i := range n {
-		if v := value(i); len(v) > max {
-			s.send.CancelN(n)
-			return 0, fmt.Errorf("%w: %d bytes encoded, the peer accepts %d", ErrTooLarge, len(v), max)
+		if v := value(i); len(v) > limit {
+			st.send.CancelN(n)
+			return 0, fmt.Errorf("%w: %d bytes encoded, the peer accepts %d", ErrTooLarge, len(v), limit)
 		}
 	}
-	s.sendMu.Lock()
-	defer s.sendMu.Unlock()
-	if s.sendClosed {
-		s.send.CancelN(n)
+	s := st.s
+	s.mu.Lock()
+	for s.log.unwritten() > maxQueued && s.err == nil {
+		s.space.Wait()
+	}
+	switch {
+	case s.err != nil:
+		s.mu.Unlock()
+		st.send.CancelN(n)
+		return 0, s.err
+	case st.sendClosed:
+		s.mu.Unlock()
+		st.send.CancelN(n)
 		return 0, ErrSendClosed
 	}
-	seq := s.send.CommitN(n, func(i int) int { return len(value(i)) })
-	if !s.c.w.data(s.id, seq, n, value) {
-		return 0, s.c.errOrClosed()
+	seq := st.send.CommitN(n, func(i int) int { return len(value(i)) })
+	for i := range n {
+		s.log.data(st.id, seq+uint64(i), value(i))
 	}
+	s.mu.Unlock()
+	s.signal()
 	return seq, nil
 }
 
+// maxQueued is how many bytes may wait to be written before a send waits.
+// A sender with credit for many large values would otherwise encode them
+// all at once, far ahead of what the network takes: memory for nothing,
+// and slower, since the queue outgrows the caches.
+const maxQueued = 1 << 20
+
 // WaitTaken waits until the peer's program took the value with sequence
 // number seq: the rendezvous acknowledgement.
-func (s *Stream) WaitTaken(ctx context.Context, seq uint64) error {
-	return s.c.Await(ctx,
-		func() (bool, error) { return s.send.Taken(seq) },
-		func() error { return s.send.WaitTaken(ctx, seq) })
+func (st *Stream) WaitTaken(ctx context.Context, seq uint64) error {
+	return st.send.WaitTaken(ctx, seq)
 }
 
 // Unacknowledged returns how many values were sent and not yet taken by
 // the peer's program, as far as this end knows.
-func (s *Stream) Unacknowledged() int { return s.send.Outstanding() }
+func (st *Stream) Unacknowledged() int { return st.send.Outstanding() }
+
+// Acknowledged returns how many values the peer's program took, as far as
+// this end knows: the values numbered below it.
+func (st *Stream) Acknowledged() uint64 { return st.send.Acknowledged() }
 
 // CloseSend tells the peer no more values follow. The peer still receives
 // every value queued before. A second call does nothing.
-func (s *Stream) CloseSend() error {
-	s.sendMu.Lock()
-	defer s.sendMu.Unlock()
-	if s.sendClosed {
+func (st *Stream) CloseSend() error {
+	s := st.s
+	s.mu.Lock()
+	if st.sendClosed {
+		s.mu.Unlock()
 		return nil
 	}
-	s.sendClosed = true
-	s.send.Close(ErrSendClosed)
-	if !s.c.w.count(wire.KindClose, s.id, s.send.Sent()) {
-		return s.c.errOrClosed()
+	if s.err != nil {
+		s.mu.Unlock()
+		return s.err
 	}
+	st.sendClosed = true
+	st.send.Close(ErrSendClosed)
+	s.log.count(wire.KindClose, st.id, st.send.Sent())
+	s.retireLocked(st)
+	s.mu.Unlock()
+	s.signal()
 	return nil
 }
 
-// Inbox returns the stream's inbox: the one Config.Inbox made, if set.
-func (s *Stream) Inbox() Inbox { return s.in }
+// Inbox returns the stream's inbox.
+func (st *Stream) Inbox() Inbox { return st.in }
 
 // Take tells the peer this end's program took one value, which frees one
 // credit: the peer may send one more, and a rendezvous sender returns.
-func (s *Stream) Take() { s.TakeN(1) }
+func (st *Stream) Take() { st.TakeN(1) }
 
 // TakeN is n Takes at once.
-func (s *Stream) TakeN(n int) {
-	if n <= 0 {
-		return
+func (st *Stream) TakeN(n int) {
+	if n > 0 {
+		st.credits.take(uint64(n))
 	}
-	// Values taken from the inbox may still wait elsewhere, in a group
-	// being handed over or in a buffered channel: only once the program
-	// took every value that arrived has it caught up.
-	s.credits.take(uint64(n), s.recv.TakeN(n))
+}
+
+// Withhold keeps the credits of the first n values taken from the peer:
+// they stand for values this end's program has not received yet although
+// they left the inbox, such as those in a buffered Go channel a pump fills.
+// The peer may then have at most the window outstanding counting those
+// too, and each later take frees one credit. Withhold may be called again
+// with a smaller n, when some of those values were received after all; at
+// most a quarter of the window may be withheld (nsync.MaxHold).
+func (st *Stream) Withhold(n int) { st.credits.withhold(uint64(n)) }
+
+// TookClose tells the stream that this end's program saw the peer's close:
+// once both directions are closed and done, the stream is forgotten.
+func (st *Stream) TookClose() {
+	s := st.s
+	s.mu.Lock()
+	st.recvDone = true
+	s.retireLocked(st)
+	s.mu.Unlock()
 }
 
 // arrived is called by the reader for each data frame. d.Value is valid
 // only during the call.
-func (s *Stream) arrived(d wire.Data) error {
-	if err := s.recv.OnData(d.Seq, len(d.Value)); err != nil {
-		return fmt.Errorf("%w: %w", ErrProtocol, err)
+func (st *Stream) arrived(d wire.Data) error {
+	if err := st.recv.OnData(d.Seq, len(d.Value)); err != nil {
+		return fmt.Errorf("%w: stream %d: %w", ErrProtocol, st.id, err)
 	}
-	return s.in.Arrive(d.Value)
-}
-
-// closed is called by the reader for the peer's close frame.
-func (s *Stream) closed(count uint64) error {
-	if err := s.recv.OnClose(count); err != nil {
+	if err := st.in.Arrive(d.Value); err != nil {
 		return err
 	}
-	s.in.Close()
+	st.credits.arrived()
 	return nil
 }
 
-// fail wakes every waiting sender and stops granting credits, once the
-// connection started ending: the writer takes no more frames.
-func (s *Stream) fail(err error) {
-	s.send.Fail(err)
-	s.credits.stop()
+// closed is called by the reader for the peer's close frame.
+func (st *Stream) closed(count uint64) error {
+	if err := st.recv.OnClose(count); err != nil {
+		return fmt.Errorf("%w: stream %d: %w", ErrProtocol, st.id, err)
+	}
+	st.s.mu.Lock()
+	st.peerClosed = true
+	st.s.mu.Unlock()
+	st.in.Close()
+	return nil
 }
 
-func (c *Conn) errOrClosed() error {
-	if err := c.Err(); err != nil {
-		return err
-	}
-	// The writer may have failed and refused the frame before the
-	// connection recorded why.
-	c.w.mu.Lock()
-	werr := c.w.err
-	c.w.mu.Unlock()
-	if werr != nil {
-		return lostError(werr)
-	}
-	return ErrClosed
-}
+// fail wakes every waiting sender once the session ended.
+func (st *Stream) fail(err error) { st.send.Fail(err) }

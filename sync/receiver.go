@@ -111,5 +111,8 @@ func (r *Receiver) TakeN(n int) (caughtUp bool) {
 	return r.taken.Add(uint64(n)) == r.next.Load()
 }
 
+// Taken returns how many values the program took.
+func (r *Receiver) Taken() uint64 { return r.taken.Load() }
+
 // Arrived returns how many values arrived.
 func (r *Receiver) Arrived() uint64 { return r.next.Load() }

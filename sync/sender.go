@@ -217,6 +217,13 @@ func (s *Sender) Taken(seq uint64) (taken bool, err error) {
 	return false, s.err
 }
 
+// Acknowledged returns how many values the peer's program took.
+func (s *Sender) Acknowledged() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.taken
+}
+
 // Outstanding returns how many values were sent and not yet taken.
 func (s *Sender) Outstanding() int {
 	s.mu.Lock()

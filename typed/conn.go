@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"reflect"
 	"slices"
 	gosync "sync"
 	"sync/atomic"
@@ -14,6 +15,8 @@ import (
 	"github.com/netchan/netchan/codec"
 	"github.com/netchan/netchan/conn"
 	"github.com/netchan/netchan/internal/options"
+	"github.com/netchan/netchan/internal/shape"
+	"github.com/netchan/netchan/internal/wire"
 	nsync "github.com/netchan/netchan/sync"
 )
 
@@ -35,7 +38,7 @@ const keepEncodeBuffer = 64 << 10
 // values sent concurrently are delivered in the order their sends were
 // committed. Close may be called at any time and more than once.
 type Conn[T any] struct {
-	c        *conn.Conn
+	c        *conn.Session
 	s        *conn.Stream
 	in       *inbox[T] // its codec, a session of its own if stateful, serves both directions
 	stateful bool
@@ -63,12 +66,12 @@ type Conn[T any] struct {
 	lane *Lane[T] // the Dispatcher's lane it sends from, if any; set before SendFrom runs
 }
 
-func newConn[T any](ctx context.Context, c *conn.Conn, s *options.Settings) *Conn[T] {
+func newConn[T any](ctx context.Context, c *conn.Session, s *options.Settings) *Conn[T] {
 	_, stateful := s.Codec.(codec.Stateful)
-	in := c.Stream().Inbox().(*inbox[T])
+	in := c.Main().Inbox().(*inbox[T])
 	tc := &Conn[T]{
 		c:        c,
-		s:        c.Stream(),
+		s:        c.Main(),
 		in:       in,
 		stateful: stateful,
 		rendez:   c.Capacity() == 0,
@@ -89,11 +92,22 @@ func Dial[T any](ctx context.Context, addr string, opts ...Option) (*Conn[T], er
 		return nil, err
 	}
 	cfg.Inbox = inboxes[T](s.Codec)
+	describe[T](cfg)
 	c, err := conn.Dial(ctx, addr, cfg)
 	if err != nil {
 		return nil, err
 	}
 	return newConn[T](ctx, c, s), nil
+}
+
+// describe tells cfg what the main stream carries, for the handshake's
+// check that both ends' types can be the same.
+func describe[T any](cfg *conn.Config) {
+	t := reflect.TypeFor[T]()
+	cfg.TypeName, cfg.TypeShape = t.String(), shape.Of(t)
+	if len(cfg.TypeName) > wire.MaxTypeName {
+		cfg.TypeName = cfg.TypeName[:wire.MaxTypeName-3] + "..."
+	}
 }
 
 // Capacity returns the capacity the two ends agreed on; 0 is rendezvous.

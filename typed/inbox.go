@@ -257,17 +257,8 @@ func (in *inbox[T]) unwait() {
 // direct, if not nil, is where the caller will hand the value: while next
 // waits, values that arrive go to it straight from the reader whenever
 // that needs no wait.
-func (in *inbox[T]) next(ctx context.Context, c *conn.Conn, direct sink[T]) (a arrival[T], ok bool, err error) {
-	err = c.Await(ctx,
-		func() (bool, error) {
-			var closed bool
-			a, ok, closed = in.pop(direct)
-			return ok || closed, nil
-		},
-		func() (err error) {
-			a, ok, err = in.wait(ctx, c, direct)
-			return err
-		})
+func (in *inbox[T]) next(ctx context.Context, c *conn.Session, direct sink[T]) (a arrival[T], ok bool, err error) {
+	a, ok, err = in.wait(ctx, c, direct)
 	if err != nil {
 		in.unwait()
 	}
@@ -275,7 +266,7 @@ func (in *inbox[T]) next(ctx context.Context, c *conn.Conn, direct sink[T]) (a a
 }
 
 // wait is next once the values come from another goroutine.
-func (in *inbox[T]) wait(ctx context.Context, c *conn.Conn, direct sink[T]) (arrival[T], bool, error) {
+func (in *inbox[T]) wait(ctx context.Context, c *conn.Session, direct sink[T]) (arrival[T], bool, error) {
 	for {
 		if a, ok, closed := in.pop(direct); ok || closed {
 			return a, ok, nil

@@ -33,6 +33,7 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (*Listener[
 		return nil, err
 	}
 	cfg.Inbox = inboxes[T](s.Codec)
+	describe[T](cfg)
 	var l *conn.Listener
 	if s.Listener != nil {
 		if addr != "" && addr != s.Listener.Addr().String() {

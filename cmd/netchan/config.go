@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/netchan/netchan"
 )
@@ -23,6 +24,7 @@ type config struct {
 	buffer int
 	sync   bool
 	keep   bool // listen: go on after the last client left
+	resume time.Duration
 	trust  trustFlags
 }
 
@@ -35,6 +37,7 @@ func newFlagSet(c *config) *flag.FlagSet {
 	fs.StringVar(&c.codec, "codec", "cbor", "`cbor` or json; both ends must use the same")
 	fs.IntVar(&c.buffer, "buffer", netchan.DefaultBuffer, "capacity of each direction, as in make(chan T, `n`) (netchan.WithBuffer)")
 	fs.BoolVar(&c.sync, "sync", false, "rendezvous mode, capacity 0 (netchan.Sync): at most one value in flight")
+	fs.DurationVar(&c.resume, "resume", netchan.DefaultResumeWindow, "how long a session outlives a broken connection, waiting to resume (netchan.WithResumeWindow); 0: a break ends it")
 	fs.BoolVar(&c.keep, "keep", false, "listen: serve on after the last client left, until interrupted")
 	c.trust.register(fs)
 	return fs
@@ -85,6 +88,9 @@ func (c *config) resolve(fs *flag.FlagSet, getenv func(string) string) error {
 	}
 	if c.sync {
 		c.buffer = 0
+	}
+	if c.resume < 0 || c.resume > netchan.MaxResumeWindow {
+		return fmt.Errorf("-resume %v: want 0 to %v", c.resume, netchan.MaxResumeWindow)
 	}
 	if c.buffer < 0 || c.buffer > netchan.MaxBuffer {
 		return fmt.Errorf("-buffer %d: want 0 to %d", c.buffer, netchan.MaxBuffer)

@@ -206,7 +206,8 @@ func TestDialInterrupted(t *testing.T) {
 	}
 }
 
-// TestDialConnectionLost checks that a dial whose connection breaks exits
+// TestDialConnectionLost checks that a dial without resume whose connection
+// breaks exits
 // with status 1 and says why, even while stdin stays open, as a terminal's
 // does.
 func TestDialConnectionLost(t *testing.T) {
@@ -218,7 +219,7 @@ func TestDialConnectionLost(t *testing.T) {
 	tap := testkit.NewTap(t, addr)
 	stdin, w := net.Pipe()
 	defer w.Close()
-	c := start(context.Background(), []string{"dial", "-insecure", tap.Addr()}, stdin, nil)
+	c := start(context.Background(), []string{"dial", "-insecure", "-resume", "0", tap.Addr()}, stdin, nil)
 	if _, err := w.Write([]byte("\"first\"\n")); err != nil {
 		t.Fatal(err)
 	}

@@ -37,6 +37,7 @@ func (s *session[T]) options(connEnded func(error)) ([]netchan.Option, error) {
 	opts := []netchan.Option{
 		netchan.WithCodec(s.format.codec()),
 		netchan.WithBuffer(s.cfg.buffer),
+		netchan.WithResumeWindow(s.cfg.resume),
 		netchan.OnError(onError(s.report, s.format, connEnded)),
 	}
 	return append(opts, trust...), nil

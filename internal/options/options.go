@@ -36,6 +36,10 @@ const (
 	MaxMaxMessageSize       = 1 << 30
 	DefaultHandshakeTimeout = 10 * time.Second
 	DefaultIdleTimeout      = time.Minute
+	DefaultResumeWindow     = 30 * time.Second
+	MaxResumeWindow         = 24 * time.Hour
+	DefaultMaxStreams       = 4096
+	DefaultMaxDetached      = 1024
 	MinSecretLen            = 24
 )
 
@@ -56,6 +60,9 @@ type Settings struct {
 	HandshakeTimeout time.Duration
 	IdleTimeout      time.Duration
 	MaxConns         int
+	ResumeWindow     time.Duration
+	MaxStreams       int
+	MaxDetached      int
 
 	// Logger is WithLogger's until Resolve; from then on it takes the
 	// errors that cannot be returned, and Notices the warnings that are no
@@ -77,6 +84,9 @@ func Resolve(opts []Option) (*Settings, error) {
 		MaxMessageSize:   DefaultMaxMessageSize,
 		HandshakeTimeout: DefaultHandshakeTimeout,
 		IdleTimeout:      DefaultIdleTimeout,
+		ResumeWindow:     DefaultResumeWindow,
+		MaxStreams:       DefaultMaxStreams,
+		MaxDetached:      DefaultMaxDetached,
 	}
 	for _, o := range opts {
 		if o.apply != nil {

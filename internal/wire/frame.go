@@ -10,13 +10,30 @@ type Kind uint8
 
 // The frame kinds. Values are fixed by the protocol; new kinds get new numbers.
 const (
-	KindHello  Kind = 1 // handshake, the first frame each way, on stream 0
-	KindData   Kind = 2 // one encoded value with its sequence number
-	KindCredit Kind = 3 // the receiver took values: the sender may send that many more
-	KindClose  Kind = 4 // the sender closed its side of a stream after this many values
-	KindGoAway Kind = 5 // the connection ends, with a reason
-	KindPing   Kind = 6 // nothing to say: keeps an idle connection alive
+	KindHello   Kind = 1 // handshake, the first frame each way, on stream 0
+	KindData    Kind = 2 // one encoded value with its sequence number
+	KindCredit  Kind = 3 // the receiver took values: the sender may send that many more
+	KindClose   Kind = 4 // the sender closed its side of a stream after this many values
+	KindGoAway  Kind = 5 // the session ends, with a reason
+	KindPing    Kind = 6 // nothing to say: keeps an idle connection alive
+	KindOpen    Kind = 7 // a new stream, with its capacity and what it carries
+	KindAck     Kind = 8 // how many bytes of numbered frames arrived, on stream 0
+	KindStreams Kind = 9 // the peer may open that many more streams, on stream 0
+
+	lastKind = KindStreams
 )
+
+// Numbered reports whether frames of kind k count in a session's byte
+// sequence: such frames are kept by their sender until the peer acknowledges
+// them, and sent again on a resumed connection. The others belong to one
+// connection: the handshake, its end, and what keeps it alive.
+func (k Kind) Numbered() bool {
+	switch k {
+	case KindData, KindCredit, KindClose, KindOpen, KindStreams:
+		return true
+	}
+	return false
+}
 
 func (k Kind) String() string {
 	switch k {
@@ -32,6 +49,12 @@ func (k Kind) String() string {
 		return "goaway"
 	case KindPing:
 		return "ping"
+	case KindOpen:
+		return "open"
+	case KindAck:
+		return "ack"
+	case KindStreams:
+		return "streams"
 	}
 	return fmt.Sprintf("kind(%d)", uint8(k))
 }
@@ -66,7 +89,7 @@ func ParseHeader(b []byte) (Header, error) {
 		Kind:   Kind(b[4]),
 		Stream: binary.BigEndian.Uint32(b[5:9]),
 	}
-	if h.Kind < KindHello || h.Kind > KindPing {
+	if h.Kind < KindHello || h.Kind > lastKind {
 		return h, fmt.Errorf("%w: unknown frame kind %d", ErrMalformed, b[4])
 	}
 	return h, nil

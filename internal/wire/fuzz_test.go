@@ -11,13 +11,13 @@ import (
 // malformed: every rejection must be one callers can classify.
 func checkErr(t *testing.T, err error) {
 	t.Helper()
-	if !errors.Is(err, ErrMalformed) {
+	if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrVersion) {
 		t.Fatalf("error %v does not wrap ErrMalformed", err)
 	}
 }
 
 func FuzzParseHeader(f *testing.F) {
-	for k := KindHello; k <= KindPing; k++ {
+	for k := KindHello; k <= lastKind; k++ {
 		f.Add(AppendHeader(nil, Header{Length: uint32(k) * 100, Kind: k, Stream: uint32(k) % 2}))
 	}
 	f.Add(AppendHeader(nil, Header{Length: 0xFFFFFFFF, Kind: KindData, Stream: 1}))
@@ -38,7 +38,7 @@ func FuzzParseHeader(f *testing.F) {
 func FuzzParseHello(f *testing.F) {
 	f.Add(AppendHello(nil, sampleHello()))
 	f.Add(AppendHello(nil, Hello{Version: Version, Role: RoleListener, Codec: "gob", MaxValue: 64}))
-	f.Add(AppendHello(nil, Hello{Version: 2, Role: RoleDialer, Codec: strings.Repeat("j", MaxCodecName),
+	f.Add(AppendHello(nil, Hello{Version: Version, Role: RoleDialer, Window: MaxResumeWindow, MaxStreams: MaxStreams, Counter: 1 << 50, Codec: strings.Repeat("j", MaxCodecName),
 		Capacity: MaxCapacity, MaxValue: 1 << 62, Idle: 1 << 40, Proof: bytes.Repeat([]byte{7}, MaxProof)}))
 	f.Add([]byte(magic))
 	f.Fuzz(func(t *testing.T, p []byte) {
@@ -114,6 +114,22 @@ func FuzzParseGoAway(f *testing.F) {
 		// A reason that was valid UTF-8 is kept as is, so the bytes repeat.
 		if g.Reason != "(reason not UTF-8)" && !bytes.Equal(out, p) {
 			t.Fatalf("goaway % x re-appended as % x", p, out)
+		}
+	})
+}
+
+func FuzzParseOpen(f *testing.F) {
+	f.Add(AppendOpen(nil, Open{Capacity: 8, Meta: []byte("<-chan int")}))
+	f.Add(AppendOpen(nil, Open{}))
+	f.Add(AppendOpen(nil, Open{Capacity: MaxCapacity, Meta: bytes.Repeat([]byte{0xFF}, MaxMeta)}))
+	f.Fuzz(func(t *testing.T, p []byte) {
+		o, err := ParseOpen(p)
+		if err != nil {
+			checkErr(t, err)
+			return
+		}
+		if out := AppendOpen(nil, o); !bytes.Equal(out, p) {
+			t.Fatalf("open % x re-appended as % x", p, out)
 		}
 	})
 }

@@ -16,6 +16,9 @@ const (
 	CodeRefused  Code = 2 // the handshake failed: version, codec, trust
 	CodeLimit    Code = 3 // the peer exceeded a limit
 	CodeShutdown Code = 4 // this end is shutting down
+	// CodeSessionLost refuses a resume: the listener does not hold the
+	// session (it restarted, or the resume window passed).
+	CodeSessionLost Code = 5
 )
 
 func (c Code) String() string {
@@ -30,6 +33,8 @@ func (c Code) String() string {
 		return "limit exceeded"
 	case CodeShutdown:
 		return "shutdown"
+	case CodeSessionLost:
+		return "session lost"
 	}
 	return fmt.Sprintf("code(%d)", uint64(c))
 }
@@ -37,8 +42,10 @@ func (c Code) String() string {
 // MaxReason bounds a GoAway's reason text.
 const MaxReason = 256
 
-// GoAway is the last frame an end sends before it closes a connection on
-// purpose, so the peer can report why instead of a bare end of stream.
+// GoAway is the last frame an end sends before it ends a session on
+// purpose, or refuses a handshake, so the peer can report why instead of a
+// bare end of stream. A connection that ends without one was cut, and the
+// session may resume on another.
 type GoAway struct {
 	Code   Code
 	Reason string

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -62,7 +63,7 @@ func TestHeaderMalformed(t *testing.T) {
 		_, err := ParseHeader(good[:n])
 		wantMalformed(t, "header truncated to "+string(rune('0'+n))+" bytes", err)
 	}
-	for _, k := range []byte{0, byte(KindPing) + 1, 0x7F, 0xFF} {
+	for _, k := range []byte{0, byte(lastKind) + 1, 0x7F, 0xFF} {
 		b := bytes.Clone(good)
 		b[4] = k
 		_, err := ParseHeader(b)
@@ -81,15 +82,15 @@ func TestPutLength(t *testing.T) {
 }
 
 func TestKindAndCodeStrings(t *testing.T) {
-	for k := KindHello; k <= KindPing; k++ {
+	for k := KindHello; k <= lastKind; k++ {
 		if strings.HasPrefix(k.String(), "kind(") {
 			t.Errorf("kind %d has no name", k)
 		}
 	}
-	if Kind(9).String() != "kind(9)" {
-		t.Errorf("unknown kind prints %q", Kind(9).String())
+	if k := lastKind + 1; k.String() != fmt.Sprintf("kind(%d)", k) {
+		t.Errorf("unknown kind prints %q", k.String())
 	}
-	for c := CodeNormal; c <= CodeShutdown; c++ {
+	for c := CodeNormal; c <= CodeSessionLost; c++ {
 		if strings.HasPrefix(c.String(), "code(") {
 			t.Errorf("code %d has no name", c)
 		}
@@ -224,20 +225,48 @@ func TestGoAwayMalformed(t *testing.T) {
 
 func sampleHello() Hello {
 	return Hello{
-		Version:  Version,
-		Role:     RoleDialer,
-		Codec:    "cbor",
-		Capacity: 8,
-		MaxValue: 1 << 20,
-		Idle:     30000,
-		Proof:    bytes.Repeat([]byte{0xAB}, 32),
+		Version:    Version,
+		Role:       RoleDialer,
+		Codec:      "cbor",
+		Capacity:   8,
+		MaxValue:   1 << 20,
+		Idle:       30000,
+		Proof:      bytes.Repeat([]byte{0xAB}, 32),
+		Window:     30000,
+		MaxStreams: 4096,
+		TypeName:   "main.Job",
+		TypeShape:  "struct",
+		Session:    bytes.Repeat([]byte{0x5E}, SessionIDSize),
+		Counter:    3,
+		MAC:        bytes.Repeat([]byte{0x3A}, MACSize),
+		Received:   1 << 40,
+		Nonce:      bytes.Repeat([]byte{0x07}, NonceSize),
 	}
 }
 
 func helloEqual(a, b Hello) bool {
 	return a.Version == b.Version && a.Role == b.Role && a.Codec == b.Codec &&
 		a.Capacity == b.Capacity && a.MaxValue == b.MaxValue && a.Idle == b.Idle &&
-		bytes.Equal(a.Proof, b.Proof)
+		bytes.Equal(a.Proof, b.Proof) && a.Window == b.Window && a.MaxStreams == b.MaxStreams &&
+		a.TypeName == b.TypeName && a.TypeShape == b.TypeShape && bytes.Equal(a.Session, b.Session) &&
+		a.Counter == b.Counter && bytes.Equal(a.MAC, b.MAC) && a.Received == b.Received &&
+		bytes.Equal(a.Nonce, b.Nonce)
+}
+
+// A hello of another version is told apart from a malformed one, and only
+// its version and role are read: later versions may lay out the rest
+// otherwise.
+func TestHelloOtherVersion(t *testing.T) {
+	for _, v := range []uint8{1, 3, 0xFF} {
+		p := append([]byte(magic), v, byte(RoleListener), 0xFF, 0xFF)
+		h, err := ParseHello(p)
+		if !errors.Is(err, ErrVersion) || errors.Is(err, ErrMalformed) {
+			t.Errorf("version %d: error %v, want ErrVersion alone", v, err)
+		}
+		if h.Version != v || h.Role != RoleListener {
+			t.Errorf("version %d: parsed as %+v", v, h)
+		}
+	}
 }
 
 func TestHelloRoundTrip(t *testing.T) {
@@ -249,7 +278,7 @@ func TestHelloRoundTrip(t *testing.T) {
 	full.Idle = MaxIdle
 	for _, h := range []Hello{
 		sampleHello(),
-		{Version: 7, Role: RoleListener, Codec: "gob", Capacity: 0, MaxValue: 1},
+		{Version: Version, Role: RoleListener, Codec: "gob", Capacity: 0, MaxValue: 1},
 		full,
 	} {
 		p := AppendHello(nil, h)
@@ -356,5 +385,33 @@ func TestHelloIdleAboveMaxRefused(t *testing.T) {
 	h := Hello{Version: Version, Role: RoleDialer, Codec: "cbor", MaxValue: 1, Idle: MaxIdle + 1}
 	if _, err := ParseHello(AppendHello(nil, h)); !errors.Is(err, ErrMalformed) {
 		t.Fatalf("idle above MaxIdle: %v; want ErrMalformed", err)
+	}
+}
+
+func TestOpenRoundTripAndLimits(t *testing.T) {
+	for _, o := range []Open{{}, {Capacity: 1, Meta: []byte("x")}, {Capacity: MaxCapacity, Meta: bytes.Repeat([]byte{1}, MaxMeta)}} {
+		got, err := ParseOpen(AppendOpen(nil, o))
+		if err != nil || got.Capacity != o.Capacity || !bytes.Equal(got.Meta, o.Meta) {
+			t.Errorf("ParseOpen(AppendOpen(%+v)) = %+v, %v", o, got, err)
+		}
+	}
+	for name, p := range map[string][]byte{
+		"empty":             nil,
+		"capacity too high": AppendOpen(nil, Open{Capacity: MaxCapacity + 1}),
+		"meta too long":     AppendOpen(nil, Open{Meta: make([]byte, MaxMeta+1)}),
+		"trailing byte":     append(AppendOpen(nil, Open{Capacity: 2}), 0),
+		"truncated meta":    AppendOpen(nil, Open{Capacity: 2, Meta: []byte("abc")})[:3],
+	} {
+		_, err := ParseOpen(p)
+		wantMalformed(t, name, err)
+	}
+}
+
+func TestNumberedKinds(t *testing.T) {
+	want := map[Kind]bool{KindData: true, KindCredit: true, KindClose: true, KindOpen: true, KindStreams: true}
+	for k := KindHello; k <= lastKind; k++ {
+		if k.Numbered() != want[k] {
+			t.Errorf("%s: Numbered() = %v", k, k.Numbered())
+		}
 	}
 }

@@ -1,0 +1,95 @@
+package conn
+
+import (
+	"fmt"
+
+	"github.com/netchan/netchan/internal/wire"
+)
+
+// ackEvery is how many bytes of numbered frames may arrive before this end
+// acknowledges them on its own, if it has nothing else to write: the peer
+// keeps them until then. Acks otherwise ride on every batch written.
+const ackEvery = 64 << 10
+
+// onFrame handles a frame the reader read. The payload is valid only during
+// the call.
+func (s *Session) onFrame(h wire.Header, p []byte) error {
+	switch h.Kind {
+	case wire.KindData:
+		st, err := s.stream(h.Stream)
+		if err != nil {
+			return err
+		}
+		d, err := wire.ParseData(p)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrProtocol, err)
+		}
+		// The header check allowed for the longest sequence number; a
+		// shorter one leaves room that the value itself must not take.
+		if len(d.Value) > s.cfg.MaxValue {
+			return fmt.Errorf("%w: peer sent a value of %d bytes, this end accepts %d", ErrTooLarge, len(d.Value), s.cfg.MaxValue)
+		}
+		return st.arrived(d)
+	case wire.KindCredit, wire.KindClose:
+		st, err := s.stream(h.Stream)
+		if err != nil {
+			return err
+		}
+		n, err := wire.ParseCount(p, h.Kind)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrProtocol, err)
+		}
+		if h.Kind == wire.KindCredit {
+			return s.credited(st, n)
+		}
+		return st.closed(n)
+	case wire.KindOpen:
+		o, err := wire.ParseOpen(p)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrProtocol, err)
+		}
+		return s.peerOpened(h.Stream, o)
+	case wire.KindStreams, wire.KindAck:
+		n, err := wire.ParseCount(p, h.Kind)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrProtocol, err)
+		}
+		if h.Kind == wire.KindStreams {
+			return s.morePermits(n)
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.log.ack(n)
+	case wire.KindPing:
+		if len(p) != 0 {
+			return fmt.Errorf("%w: ping with a payload", ErrProtocol)
+		}
+		return nil
+	case wire.KindGoAway:
+		g, err := wire.ParseGoAway(p)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrProtocol, err)
+		}
+		s.mu.Lock()
+		s.peerBye = &g
+		s.mu.Unlock()
+		return errBye
+	}
+	return fmt.Errorf("%w: unexpected %s frame after the handshake", ErrProtocol, h.Kind)
+}
+
+// countReceived counts size bytes of a numbered frame that arrived, and
+// asks the writer for an ack when the peer holds many unacknowledged.
+func (s *Session) countReceived(size uint64) {
+	if r := s.received.Add(size); r-s.ackedAt.Load() >= ackEvery {
+		s.signal()
+	}
+}
+
+// byeError is the session's error after the peer's goodbye.
+func byeError(g *wire.GoAway) error {
+	if g.Code == wire.CodeNormal || g.Code == wire.CodeShutdown {
+		return fmt.Errorf("%w (%s)", ErrPeerClosed, g.Reason)
+	}
+	return &GoAwayError{Code: g.Code, Reason: g.Reason}
+}

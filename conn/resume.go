@@ -1,0 +1,216 @@
+package conn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/netchan/netchan/internal/wire"
+)
+
+// Redialing: the first attempt after a cut goes at once, after a jitter of
+// at most firstJitter so that many dialers cut together do not all come
+// back in the same instant; the delay then doubles with each attempt that
+// fails, from minRedial up to maxRedial, and starts over after a resume.
+const (
+	firstJitter = 100 * time.Millisecond
+	minRedial   = 100 * time.Millisecond
+	maxRedial   = 4 * time.Second
+)
+
+// errReplaced ends a listener's connection whose dialer resumed on another.
+var errReplaced = fmt.Errorf("%w: the dialer resumed on a new connection", ErrConnLost)
+
+// reconnect finds the session a new connection after the last broke with
+// why: the dialer dials again, the listener waits for the dialer to. The
+// window counts from now. It returns nil once the session is lost, or
+// ended meanwhile.
+func (s *Session) reconnect(why error) *carrier {
+	s.mu.Lock()
+	s.cur = nil
+	s.mu.Unlock()
+	s.cfg.Logger.Info("netchan: connection broken, resuming", "session", fmt.Sprintf("%x", s.id), "err", why)
+	deadline := time.Now().Add(s.window)
+	var c *carrier
+	var err error
+	if s.role == wire.RoleDialer {
+		c, err = s.redial(deadline, why)
+	} else {
+		c, err = s.await(deadline, why)
+	}
+	if err != nil {
+		s.fail(err)
+		return nil
+	}
+	s.mu.Lock()
+	c.s = s
+	s.cur, s.last = c, c
+	s.resumes++
+	s.mu.Unlock()
+	s.signal()
+	return c
+}
+
+// redial dials until a resume succeeds, the listener says it does not
+// hold the session, or the window passes.
+func (s *Session) redial(deadline time.Time, why error) (*carrier, error) {
+	wait := rand.N(firstJitter)
+	var delay time.Duration
+	for {
+		if time.Now().Add(wait).After(deadline) {
+			return nil, errLost(fmt.Errorf("no resume within the window of %v after %w", s.window, why))
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-s.ending:
+			t.Stop()
+			return nil, s.Err()
+		}
+		c, err := s.resumeOnce(deadline)
+		if err == nil {
+			return c, nil
+		}
+		if serr := s.Err(); serr != nil {
+			return nil, serr
+		}
+		if errors.Is(err, ErrSessionLost) {
+			return nil, err
+		}
+		s.cfg.Logger.Debug("netchan: resume attempt failed", "err", err)
+		why = err
+		delay = min(max(2*delay, minRedial), maxRedial)
+		wait = delay/2 + rand.N(delay/2+1)
+	}
+}
+
+// resumeOnce dials once and resumes the session on the new connection.
+func (s *Session) resumeOnce(deadline time.Time) (*carrier, error) {
+	if d := time.Now().Add(s.cfg.HandshakeTimeout); d.Before(deadline) {
+		deadline = d
+	}
+	ctx, cancel := context.WithDeadline(s.ctx, deadline)
+	defer cancel()
+	nc, err := s.cfg.dial(ctx, s.resumeAddr())
+	if err != nil {
+		return nil, fmt.Errorf("%w: dial %s: %w", ErrHandshake, s.resumeAddr(), err)
+	}
+	s.mu.Lock()
+	s.counter++
+	r := &resumeOf{s: s, counter: s.counter}
+	s.mu.Unlock()
+	var c *carrier
+	var peer wire.Hello
+	err = bounded(ctx, nc, func() error {
+		var err error
+		if c, _, peer, err = dialHandshake(ctx, nc, s.cfg, r); err != nil {
+			return err
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.log.rewind(peer.Received)
+	})
+	if err != nil {
+		_ = nc.Close()
+		var g *GoAwayError
+		if errors.As(err, &g) && g.Code == wire.CodeSessionLost {
+			return nil, errLost(err)
+		}
+		return nil, err
+	}
+	return c, nil
+}
+
+// resumeAddr is the address a dialer dials to resume: the one its last
+// connection says reaches the same listener, if its type can say
+// (ResumeAddr() string), or the address it first dialed.
+func (s *Session) resumeAddr() string {
+	if r, ok := s.lastCarrier().nc.(interface{ ResumeAddr() string }); ok {
+		return r.ResumeAddr()
+	}
+	if r, ok := s.lastCarrier().raw.(interface{ ResumeAddr() string }); ok {
+		return r.ResumeAddr()
+	}
+	return s.addr
+}
+
+// await waits for the dialer to resume: for a connection the listener's
+// handshake hands over, until the window passes.
+func (s *Session) await(deadline time.Time, why error) (*carrier, error) {
+	l := s.listener
+	if !l.detach(s) {
+		return nil, errLost(fmt.Errorf("the listener closed after %w", why))
+	}
+	defer l.attach(s)
+	t := time.NewTimer(time.Until(deadline))
+	defer t.Stop()
+	for {
+		s.mu.Lock()
+		c := s.next
+		s.next = nil
+		s.mu.Unlock()
+		if c != nil {
+			if err := s.completeResume(c); err == nil {
+				return c, nil
+			} else {
+				why = err
+			}
+			continue
+		}
+		select {
+		case <-s.adopt:
+		case <-t.C:
+			return nil, errLost(fmt.Errorf("no resume within the window of %v after %w", s.window, why))
+		case <-s.ending:
+			return nil, s.Err()
+		}
+	}
+}
+
+// offer hands a listener's session a connection its dialer resumed on,
+// whose hello checked out. A connection the session still has is replaced:
+// the dialer would not have dialed again had it not lost it.
+func (s *Session) offer(c *carrier) {
+	s.mu.Lock()
+	old := s.next
+	s.next = c
+	if s.cur != nil {
+		s.cur.fail(errReplaced)
+	}
+	s.mu.Unlock()
+	if old != nil {
+		_ = old.nc.Close()
+	}
+	select {
+	case s.adopt <- struct{}{}:
+	default:
+	}
+}
+
+// completeResume answers a resumed connection with the listener's hello,
+// which says how much of the session this end received, now final, since
+// the last connection's reader has stopped.
+func (s *Session) completeResume(c *carrier) error {
+	local, err := s.cfg.hello(c.nc, wire.RoleListener)
+	if err == nil {
+		local.Session, local.Counter = s.id, c.hello.Counter
+		local.Received = s.received.Load()
+		local.MAC, err = resumeMAC(s.secret, c.nc, wire.RoleListener, s.id, c.hello.Counter)
+	}
+	if err == nil {
+		_ = c.nc.SetWriteDeadline(time.Now().Add(s.cfg.HandshakeTimeout))
+		err = writeHello(c.nc, local)
+		_ = c.nc.SetWriteDeadline(time.Time{})
+	}
+	if err == nil {
+		s.mu.Lock()
+		err = s.log.rewind(c.hello.Received)
+		s.mu.Unlock()
+	}
+	if err != nil {
+		_ = c.nc.Close()
+	}
+	return err
+}

@@ -1,0 +1,159 @@
+package conn
+
+import (
+	"errors"
+	"runtime"
+
+	"github.com/netchan/netchan/internal/wire"
+)
+
+// run is the session's goroutine: it serves each connection in turn,
+// writing frames while another goroutine reads, and between two of them
+// waits for the next, until the session ends.
+func (s *Session) run(c *carrier) {
+	defer s.finish()
+	for {
+		err := s.serve(c)
+		if err == nil {
+			return // the session ended, and the peer was told
+		}
+		if s.window == 0 {
+			s.fail(err)
+			return
+		}
+		if c = s.reconnect(err); c == nil {
+			return
+		}
+	}
+}
+
+// serve writes frames on c until the session ends or c breaks. It returns
+// nil once the session ended and its last frame was written, and why c
+// broke otherwise.
+func (s *Session) serve(c *carrier) error {
+	c.dog = startWatchdog(s, c)
+	go c.read()
+	err := s.writeLoop(c)
+	c.close(err == nil)
+	return err
+}
+
+// writeLoop writes what the session queues, in batches: each time it
+// wakes, it writes everything queued since it last did, so a busy session
+// makes one write for many frames, and an idle one flushes each at once.
+func (s *Session) writeLoop(c *carrier) error {
+	var batch []byte
+	for {
+		select {
+		case <-s.wake:
+		case <-c.dead:
+			if errors.Is(c.err, ErrConnLost) {
+				return c.err
+			}
+			// The peer said goodbye, or broke the protocol: the session
+			// ends, and the peer hears why, once what was queued is out.
+			s.mu.Lock()
+			if c.err == errBye {
+				s.endLocked(byeError(s.peerBye))
+			} else {
+				s.endLocked(c.err)
+			}
+			s.mu.Unlock()
+		}
+		// Let goroutines that are ready to queue frames do so first: under
+		// load this turns many small writes into one, and when idle it
+		// costs a trip through the scheduler and nothing more.
+		runtime.Gosched()
+		s.mu.Lock()
+		batch, more, last := s.batchLocked(batch[:0])
+		s.mu.Unlock()
+		if len(batch) > 0 {
+			if err := c.write(batch, s.cfg.IdleTimeout); err != nil {
+				c.fail(err)
+				if last {
+					return nil // the session ended anyway
+				}
+				return err
+			}
+		}
+		if last {
+			return nil
+		}
+		if more {
+			s.signal()
+		}
+		if cap(batch) > keepLog {
+			batch = nil
+		}
+	}
+}
+
+// maxBatch bounds one batch, so that frames queued while it is written
+// wait for at most that much.
+const maxBatch = 256 << 10
+
+// batchLocked appends to dst what the writer writes next: an ack of what
+// arrived, a ping the watchdog asked for, the credits owed, and what the
+// log has not written, up to maxBatch. Once the session has ended and
+// everything is out, the goodbye follows, and last says the writer is done.
+func (s *Session) batchLocked(dst []byte) (batch []byte, more, last bool) {
+	if r := s.received.Load(); r > s.ackedAt.Load() {
+		dst = appendFrame(dst, wire.KindAck, 0, func(b []byte) []byte { return wire.AppendCount(b, r) })
+		s.ackedAt.Store(r)
+	}
+	if s.pingDue {
+		s.pingDue = false
+		dst = appendFrame(dst, wire.KindPing, 0, func(b []byte) []byte { return b })
+	}
+	for _, cr := range s.credits {
+		s.log.count(wire.KindCredit, cr.stream, cr.n)
+	}
+	s.credits = s.credits[:0]
+	dst = s.log.take(dst, maxBatch-len(dst))
+	if s.log.unwritten() <= maxQueued {
+		s.space.Broadcast()
+	}
+	if s.log.unwritten() > 0 {
+		return dst, true, false
+	}
+	if s.err == nil {
+		return dst, false, false
+	}
+	reason := "closed"
+	if !errors.Is(s.err, ErrClosed) {
+		reason = s.err.Error()
+	}
+	dst = appendFrame(dst, wire.KindGoAway, 0, func(b []byte) []byte {
+		return wire.AppendGoAway(b, wire.GoAway{Code: codeOf(s.err), Reason: reason})
+	})
+	return dst, false, true
+}
+
+// appendFrame appends a frame of kind on stream whose payload add writes.
+func appendFrame(dst []byte, kind wire.Kind, stream uint32, add func([]byte) []byte) []byte {
+	start := len(dst)
+	dst = wire.AppendHeader(dst, wire.Header{Kind: kind, Stream: stream})
+	dst = add(dst)
+	wire.PutLength(dst, start, len(dst)-start-wire.HeaderSize)
+	return dst
+}
+
+// fail ends the session with err, unless it ended already.
+func (s *Session) fail(err error) {
+	s.mu.Lock()
+	s.endLocked(err)
+	s.mu.Unlock()
+}
+
+// finish runs once the session's goroutine is done with its last
+// connection.
+func (s *Session) finish() {
+	s.mu.Lock()
+	s.endLocked(ErrClosed) // a no-op unless run returned without a reason
+	s.cur = nil
+	s.mu.Unlock()
+	if s.release != nil {
+		s.release()
+	}
+	close(s.done)
+}

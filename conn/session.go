@@ -1,0 +1,406 @@
+package conn
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	gosync "sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/netchan/netchan/internal/wire"
+)
+
+// MainStream is the id of the stream every session opens with its
+// handshake: the values of the channel pair the session was made for.
+const MainStream = 1
+
+// MaxValueLimit is the largest value size an end may accept. Frame lengths
+// are 32 bits; this keeps well clear of them.
+const MaxValueLimit = 1 << 30
+
+// Session is one end of a netchan session: streams of values between a
+// dialer and a listener, carried by one network connection at a time. When
+// the connection breaks, the session outlives it for the resume window: the
+// dialer dials again and resumes, each end sends again what the other had
+// not received, and the streams go on as if nothing happened.
+//
+// A session owns two goroutines: one that runs it and writes frames, and
+// one that reads the connection of the moment. Close ends it and waits for
+// both. All methods are safe for concurrent use.
+type Session struct {
+	cfg      *Config
+	role     wire.Role
+	id       []byte
+	secret   []byte     // keys resume proofs; never sent
+	peer     wire.Hello // the peer's first hello
+	capacity int
+	window   time.Duration // the resume window; 0: a cut ends the session
+	addr     string        // the address a dialer dials again
+	release  func()        // runs once the session ended; may be nil
+
+	wake     chan struct{} // capacity 1: there are frames to write
+	adopt    chan struct{} // capacity 1: a listener's session has a new connection
+	received atomic.Uint64 // bytes of numbered frames received; the reader's
+	ackedAt  atomic.Uint64 // the count in the last ack written; the writer's
+
+	mu       gosync.Mutex
+	space    *gosync.Cond // the log's unwritten part shrank, or the session ended
+	log      sendLog
+	credits  []credit // credits not yet in the log, by stream
+	streams  map[uint32]*Stream
+	main     *Stream
+	nextID   uint32    // the id of the next stream this end opens
+	permits  uint64    // streams this end may still open
+	peerNext uint32    // the id the peer's next stream must have
+	peerOpen int       // streams the peer opened and this end has not forgotten
+	accepted []*Stream // streams the peer opened, waiting for Accept
+	acceptCh chan struct{}
+	pingDue  bool     // the watchdog asks for a ping
+	cur      *carrier // the connection of the moment; nil while broken
+	last     *carrier // the latest connection, kept for its addresses
+	next     *carrier // a listener's: a resumed connection to take over
+	counter  uint64   // a dialer's resumes, or the last a listener accepted
+	resumes  int      // resumes that succeeded
+	closing  bool     // Close was called: flush, say goodbye, end
+	peerBye  *wire.GoAway
+	ended    bool  // err is final
+	err      error // why the session ended
+	ending   chan struct{}
+	done     chan struct{}
+	listener *Listener // a listener's session: the listener that holds it
+
+	// ctx ends when the session starts ending, and stops a resume under
+	// way.
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// credit is a count of credits owed on a stream.
+type credit struct {
+	stream uint32
+	n      uint64
+}
+
+// newSession makes the session a handshake agreed on, with its main
+// stream; start runs it.
+func newSession(cfg *Config, role wire.Role, local, peer wire.Hello, secret []byte, release func()) *Session {
+	s := &Session{
+		cfg:      cfg,
+		role:     role,
+		id:       peer.Session,
+		secret:   secret,
+		peer:     peer,
+		capacity: min(cfg.Capacity, int(peer.Capacity)),
+		window:   time.Duration(min(local.Window, peer.Window)) * time.Millisecond,
+		release:  release,
+		wake:     make(chan struct{}, 1),
+		adopt:    make(chan struct{}, 1),
+		streams:  map[uint32]*Stream{},
+		permits:  peer.MaxStreams,
+		acceptCh: make(chan struct{}, 1),
+		ending:   make(chan struct{}),
+		done:     make(chan struct{}),
+	}
+	if role == wire.RoleListener {
+		s.id = local.Session
+		s.nextID, s.peerNext = 2, 3
+	} else {
+		s.nextID, s.peerNext = 3, 2
+	}
+	s.space = gosync.NewCond(&s.mu)
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	var in Inbox
+	if cfg.Inbox != nil {
+		in = cfg.Inbox(max(s.capacity, 1))
+	}
+	s.main = newStream(s, MainStream, s.capacity, nil, in)
+	s.streams[MainStream] = s.main
+	return s
+}
+
+// start runs the session on its first connection.
+func (s *Session) start(c *carrier) {
+	c.s = s
+	s.cur, s.last = c, c
+	go s.run(c)
+}
+
+// Main returns the session's main stream.
+func (s *Session) Main() *Stream { return s.main }
+
+// Capacity returns the main stream's capacity, the smaller of the two
+// ends' offers; 0 means rendezvous.
+func (s *Session) Capacity() int { return s.capacity }
+
+// PeerMaxValue returns the largest encoded value the peer accepts.
+func (s *Session) PeerMaxValue() int { return int(min(s.peer.MaxValue, MaxValueLimit)) }
+
+// ResumeWindow returns how long the session outlives a broken connection.
+func (s *Session) ResumeWindow() time.Duration { return s.window }
+
+// Resumes returns how many times the session resumed on a new connection.
+func (s *Session) Resumes() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.resumes
+}
+
+// PeerType returns the name the peer gave the type of its main stream's
+// values.
+func (s *Session) PeerType() string { return s.peer.TypeName }
+
+// LocalAddr returns the local address of the session's connection: the
+// first one's, or the latest one's after a resume.
+func (s *Session) LocalAddr() net.Addr { return s.lastCarrier().nc.LocalAddr() }
+
+// RemoteAddr returns the peer's address on the session's connection: the
+// first one's, or the latest one's after a resume.
+func (s *Session) RemoteAddr() net.Addr { return s.lastCarrier().nc.RemoteAddr() }
+
+// ConnectionState returns the TLS state of the session's connection, with
+// the peer's verified chains under mutual TLS, or the zero value on an
+// insecure session.
+func (s *Session) ConnectionState() tls.ConnectionState {
+	if tc, ok := s.lastCarrier().nc.(*tls.Conn); ok {
+		return tc.ConnectionState()
+	}
+	return tls.ConnectionState{}
+}
+
+// lastCarrier returns the connection of the moment, or the last one.
+func (s *Session) lastCarrier() *carrier {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.last
+}
+
+// Done is closed when the session has ended and its goroutines returned.
+func (s *Session) Done() <-chan struct{} { return s.done }
+
+// Ending is closed as soon as the session starts ending, when Err becomes
+// non-nil: from then on no value can be sent, though Done may follow only
+// after the last frames were flushed.
+func (s *Session) Ending() <-chan struct{} { return s.ending }
+
+// Err returns why the session ended: nil while it is open, ErrClosed after
+// this end closed it, or the first failure.
+func (s *Session) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+// Close ends the session: what is queued is flushed (for at most a short
+// linger if the peer does not read), the peer is told, and Close waits for
+// the session's goroutines. It is idempotent and returns nil.
+func (s *Session) Close() error {
+	s.mu.Lock()
+	if !s.closing && s.err == nil {
+		s.closing = true
+		s.endLocked(ErrClosed)
+	}
+	s.mu.Unlock()
+	s.signal()
+	<-s.done
+	return nil
+}
+
+// Abort starts ending the session because of err, which the peer is told;
+// Done is closed when it has ended. Layers above use it when a peer sent
+// something they cannot accept, such as a value beyond a codec's limits.
+// Abort does not wait, so it may be called with locks held.
+func (s *Session) Abort(err error) {
+	s.mu.Lock()
+	s.endLocked(err)
+	s.mu.Unlock()
+	s.signal()
+}
+
+// endLocked records why the session ends, once, and wakes everything that
+// waits for it. The writer then flushes, says goodbye and stops.
+func (s *Session) endLocked(err error) {
+	if s.err != nil {
+		return
+	}
+	s.err = err
+	close(s.ending)
+	s.cancel()
+	s.signal() // the writer says goodbye
+	s.space.Broadcast()
+	for _, st := range s.streams {
+		st.fail(err)
+	}
+}
+
+// signal wakes the writer.
+func (s *Session) signal() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// grant queues n credits for a stream.
+func (s *Session) grant(id uint32, n uint64) {
+	s.mu.Lock()
+	if s.err != nil {
+		s.mu.Unlock()
+		return
+	}
+	if i := slices.IndexFunc(s.credits, func(c credit) bool { return c.stream == id }); i >= 0 {
+		s.credits[i].n += n
+	} else {
+		s.credits = append(s.credits, credit{id, n})
+	}
+	s.mu.Unlock()
+	s.signal()
+}
+
+// Open opens a stream of the given capacity, whose open frame carries meta
+// to the peer; values sent on it go to in (nil: kept as bytes). It does not
+// wait: the peer learns of the stream with its first frame, and values may
+// follow at once. It fails with ErrLimit when this end has as many streams
+// open as the peer allows.
+func (s *Session) Open(capacity int, meta []byte, in Inbox) (*Stream, error) {
+	if capacity < 0 || capacity > wire.MaxCapacity || len(meta) > wire.MaxMeta {
+		return nil, fmt.Errorf("netchan: stream of capacity %d with %d bytes of meta is out of range", capacity, len(meta))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return nil, s.err
+	}
+	if s.permits == 0 {
+		return nil, fmt.Errorf("%w: the peer allows %d streams open at once", ErrLimit, s.peer.MaxStreams)
+	}
+	s.permits--
+	id := s.nextID
+	s.nextID += 2
+	st := newStream(s, id, capacity, meta, in)
+	s.streams[id] = st
+	s.log.open(id, wire.Open{Capacity: uint64(capacity), Meta: meta})
+	return st, nil
+}
+
+// Accept waits for the next stream the peer opens.
+func (s *Session) Accept(ctx context.Context) (*Stream, error) {
+	for {
+		s.mu.Lock()
+		if len(s.accepted) > 0 {
+			st := s.accepted[0]
+			s.accepted = s.accepted[1:]
+			s.mu.Unlock()
+			return st, nil
+		}
+		err := s.err
+		s.mu.Unlock()
+		if err != nil {
+			return nil, err
+		}
+		select {
+		case <-s.acceptCh:
+		case <-s.ending:
+		case <-ctx.Done():
+			return nil, context.Cause(ctx)
+		}
+	}
+}
+
+// peerOpened is called by the reader for an open frame.
+func (s *Session) peerOpened(id uint32, o wire.Open) error {
+	var in Inbox
+	if s.cfg.OpenInbox != nil {
+		var err error
+		if in, err = s.cfg.OpenInbox(o.Meta, max(int(o.Capacity), 1)); err != nil {
+			return err
+		}
+	}
+	meta := append([]byte(nil), o.Meta...)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case id != s.peerNext:
+		return fmt.Errorf("%w: peer opened stream %d, the next of its streams is %d", ErrProtocol, id, s.peerNext)
+	case s.peerOpen >= s.cfg.MaxStreams:
+		return fmt.Errorf("%w: peer opened a stream beyond the %d it may have open", ErrLimit, s.cfg.MaxStreams)
+	}
+	s.peerNext += 2
+	s.peerOpen++
+	st := newStream(s, id, int(o.Capacity), meta, in)
+	s.streams[id] = st
+	s.accepted = append(s.accepted, st)
+	select {
+	case s.acceptCh <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// retireLocked forgets a stream once both of its directions are done: this
+// end closed its side and the peer's program took every value, and the
+// peer closed its side and this end's program saw it. A stream the peer
+// opened then lets it open another.
+func (s *Session) retireLocked(st *Stream) {
+	if st.id == MainStream || !st.sendClosed || !st.recvDone || st.send.Outstanding() > 0 {
+		return
+	}
+	if s.streams[st.id] != st {
+		return
+	}
+	delete(s.streams, st.id)
+	if st.id%2 != s.nextID%2 {
+		s.peerOpen--
+		s.log.count(wire.KindStreams, 0, 1)
+	}
+}
+
+// stream returns the stream with the given id, for the reader.
+func (s *Session) stream(id uint32) (*Stream, error) {
+	if id == MainStream {
+		return s.main, nil
+	}
+	s.mu.Lock()
+	st := s.streams[id]
+	s.mu.Unlock()
+	if st == nil {
+		return nil, fmt.Errorf("%w: frame for stream %d, which is not open", ErrProtocol, id)
+	}
+	return st, nil
+}
+
+// morePermits is called by the reader for a streams frame.
+func (s *Session) morePermits(n uint64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n == 0 || s.permits+n > s.peer.MaxStreams {
+		return fmt.Errorf("%w: peer allowed %d more streams, above the %d it announced", ErrProtocol, n, s.peer.MaxStreams)
+	}
+	s.permits += n
+	return nil
+}
+
+// credited is called by the reader for a credit frame. A stream this end
+// closed may be done with it.
+func (s *Session) credited(st *Stream, n uint64) error {
+	if err := st.send.Grant(n); err != nil {
+		return fmt.Errorf("%w: stream %d: %w", ErrProtocol, st.id, err)
+	}
+	if st.id != MainStream {
+		s.mu.Lock()
+		s.retireLocked(st)
+		s.mu.Unlock()
+	}
+	return nil
+}
+
+// errLost is the error of a session that could not resume.
+func errLost(why error) error {
+	if errors.Is(why, ErrSessionLost) {
+		return why
+	}
+	return fmt.Errorf("%w: %w", ErrSessionLost, why)
+}

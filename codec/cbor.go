@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
+	"time"
 
 	"github.com/fxamacker/cbor/v2"
 )
@@ -126,8 +128,14 @@ func init() {
 //     receiver does not know are ignored, fields the frame lacks keep their
 //     zero value.
 //   - Decoded into an `any`, integers arrive as uint64 (non-negative) or
-//     int64, floats as float64, a big.Int or *big.Int as a big.Int, maps as
-//     map[any]any and structs as maps.
+//     int64, floats as float64, a big.Int or *big.Int as a big.Int, byte
+//     slices as []byte, other slices and arrays as []any, maps as
+//     map[any]any and structs as map[any]any keyed by field name. So 42
+//     sent in an `any` arrives as uint64(42).
+//   - A value whose static type is an interface with methods is refused
+//     with [ErrInterfaceType]: the decoder cannot choose its concrete type.
+//   - A time whose year in UTC is outside 0 to 9999, like any value Marshal
+//     cannot encode, is refused with an error wrapping [ErrUnsupported].
 func CBOR() Codec { return cborCodec{enc: cborEnc, dec: cborDec} }
 
 // CBORWithLimits returns a [CBOR] codec whose decoder enforces l instead of
@@ -185,7 +193,13 @@ var (
 
 func (cborCodec) Name() string { return "cbor" }
 
-func (c cborCodec) Marshal(v any) ([]byte, error) { return c.enc.Marshal(v) }
+func (c cborCodec) Marshal(v any) ([]byte, error) {
+	b, err := c.enc.Marshal(v)
+	if err != nil {
+		return nil, Unsupported("cbor", v, err, cborCannot)
+	}
+	return b, nil
+}
 
 // cborBuffers recycles the bytes.Buffer headers AppendMarshal wraps around
 // the caller's slice: MarshalToBuffer takes an interface, so a fresh header
@@ -202,7 +216,7 @@ func (c cborCodec) AppendMarshal(dst []byte, v any) ([]byte, error) {
 	*buf = bytes.Buffer{} // the pool must not keep the caller's memory alive
 	cborBuffers.Put(buf)
 	if err != nil {
-		return dst, err
+		return dst, Unsupported("cbor", v, err, cborCannot)
 	}
 	return out, nil
 }
@@ -210,8 +224,37 @@ func (c cborCodec) AppendMarshal(dst []byte, v any) ([]byte, error) {
 // AppendMarshalPointer is AppendMarshal: CBOR encodes a pointer as the
 // value it points to, and calls a marshaling method declared on the
 // pointer type for the value too, so both encode the same.
+//
+// It refuses a value whose static type is an interface with methods: the
+// decoder could not choose a concrete type for it, and the receiver would
+// fail on every value.
 func (c cborCodec) AppendMarshalPointer(dst []byte, p any) ([]byte, error) {
-	return c.AppendMarshal(dst, p)
+	if t := reflect.TypeOf(p).Elem(); t.Kind() == reflect.Interface && t.NumMethod() > 0 {
+		return dst, &UnsupportedError{Codec: "cbor", Type: t, Err: ErrInterfaceType}
+	}
+	out, err := c.AppendMarshal(dst, p)
+	if err != nil {
+		// Name the parts from the value, not from the pointer to it.
+		var u *UnsupportedError
+		if errors.As(err, &u) {
+			u.Type = reflect.TypeOf(p).Elem()
+		}
+	}
+	return out, err
+}
+
+// cborCannot reports what the CBOR encoder refuses: the kinds no format
+// carries, and times whose year in UTC is outside 0 to 9999, which RFC
+// 3339 cannot write.
+func cborCannot(v reflect.Value) bool {
+	if unencodableKind(v) {
+		return true
+	}
+	if v.Type() == timeType && v.CanInterface() {
+		y := v.Interface().(time.Time).UTC().Year()
+		return y < 0 || y > 9999
+	}
+	return false
 }
 
 func (c cborCodec) Unmarshal(data []byte, v any) error {

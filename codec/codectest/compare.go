@@ -10,19 +10,20 @@ import (
 var timeType = reflect.TypeFor[time.Time]()
 
 // Diff returns "" if got is a value a codec with the claims opts may
-// deliver for want, and otherwise where and how they differ. Floats are
-// compared by value and sign, any NaN equal to any NaN; times by
-// time.Time.Equal and their zone offset (see TimeArrivesIn); unexported
-// fields not at all; everything else exactly, up to what opts allow.
+// deliver for want, and otherwise where and how they differ. want and got
+// are compared as values of their own types; AnyAs applies to the
+// interfaces inside them. Floats are compared by value and sign, any NaN
+// equal to any NaN; times by time.Time.Equal and their zone offset (see
+// TimeArrivesIn); unexported fields not at all; everything else exactly,
+// up to what opts allow.
 func Diff(want, got any, opts ...Option) string {
-	return diff(newClaims(opts), want, got)
+	return comparer{newClaims(opts)}.diff(reflect.ValueOf(want), reflect.ValueOf(got), "", false)
 }
 
-// diff compares want and got as values of an interface type, so that a
+// diffAny compares want and got as values sent in an interface, so that a
 // claimed AnyAs applies to them.
-func diff(c *claims, want, got any) string {
-	w, g := reflect.ValueOf(&want).Elem(), reflect.ValueOf(&got).Elem()
-	return comparer{c}.diff(w, g, "", false)
+func diffAny(c *claims, want, got any) string {
+	return diffOf(c, want, got)
 }
 
 // diffOf compares want and got as values of their static type T.

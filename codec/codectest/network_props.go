@@ -170,7 +170,7 @@ func (k *kit) anyOverNetwork(t *rapid.T, a api) {
 		if !ok {
 			t.Fatalf("closed before value %d", i)
 		}
-		if d := diff(k.claims, want, got); d != "" {
+		if d := diffAny(k.claims, want, got); d != "" {
 			t.Fatalf("value %d changed on the way: %s", i, d)
 		}
 	}

@@ -77,6 +77,11 @@ func TestFrameChecks(t *testing.T) {
 	if err := c.Unmarshal([]byte{0xc1}, &v); err == nil || !strings.HasPrefix(err.Error(), "netchan: msgpack:") {
 		t.Errorf("0xc1, which MessagePack never uses: got %v", err)
 	}
+	// A map whose key is an array: the library's own map[any]any panics.
+	var m any
+	if err := c.Unmarshal([]byte{0x81, 0x90, 0x01}, &m); err == nil || !strings.Contains(err.Error(), "cannot use as one") {
+		t.Errorf("a map keyed by an array: got %v, %#v", err, m)
+	}
 
 	// The encoder refuses what the decoder would.
 	var tooDeep any = []any{}

@@ -1,12 +1,9 @@
 package codec
 
 import (
-	"encoding"
-	"encoding/gob"
 	"errors"
 	"fmt"
 	"reflect"
-	"sync"
 	"time"
 )
 
@@ -15,25 +12,22 @@ import (
 // the program sent a channel. And time.Time.MarshalBinary, which gob
 // calls, writes the seconds of a negative zone offset that is not a whole
 // number of minutes as if they were positive: the instant arrives, in a
-// zone some minutes off; an offset of -1 minute it refuses. The gob codec refuses both, naming the part, as
-// the CBOR and JSON encoders refuse what they cannot carry.
+// zone some minutes off; an offset of -1 minute it refuses. The gob codec
+// refuses both, naming the part, as the CBOR and JSON encoders refuse what
+// they cannot carry.
 
 // errGobDropsField is the encoder's error the gob codec reports for a
 // channel or function field.
 var errGobDropsField = errors.New("gob would leave the field out and deliver nil in its place")
 
-var (
-	gobEncoderType    = reflect.TypeFor[gob.GobEncoder]()
-	binaryMarshalType = reflect.TypeFor[encoding.BinaryMarshaler]()
-)
-
 // checkGobFields returns an *UnsupportedError if a part of v below v itself
 // is a channel, a function or a time gob would change. gob refuses v
 // itself if it is a channel or a function.
 func checkGobFields(v reflect.Value) error {
-	if !gobMayHoldCannot(v.Type()) {
+	if !gobPlanOf(v.Type()).find(v, 0) {
 		return nil
 	}
+	// Found: now name it, which may take longer.
 	t := v.Type()
 	for (v.Kind() == reflect.Interface || v.Kind() == reflect.Pointer) && !v.IsNil() {
 		v = v.Elem()
@@ -44,7 +38,7 @@ func checkGobFields(v reflect.Value) error {
 		}
 		return nil
 	}
-	path, part := locate(v, gobCannot, gobMayHoldCannot)
+	path, part := locate(v, gobCannot, nil)
 	if path == "" {
 		return nil
 	}
@@ -70,61 +64,22 @@ func gobCannot(v reflect.Value) bool {
 // form would not carry it: negative and not a whole number of minutes, or
 // -1 minute, which that form keeps for UTC.
 func gobBadOffset(v reflect.Value) (int, bool) {
-	if v.Type() != timeType || !v.CanInterface() {
+	if v.Type() != timeType {
 		return 0, false
 	}
-	_, off := v.Interface().(time.Time).Zone()
+	var t time.Time
+	switch {
+	case v.CanAddr(): // no copy of the time on the heap
+		t = *v.Addr().Interface().(*time.Time)
+	case v.CanInterface():
+		t = v.Interface().(time.Time)
+	default:
+		return 0, false // unexported: gob does not send it
+	}
+	_, off := t.Zone()
 	return off, off < 0 && (off%60 != 0 || off/60 == -1)
 }
 
 func gobOffsetError(off int) error {
 	return fmt.Errorf("%w: gob would deliver the time in a zone of another offset than %ds", ErrTimeOffset, off)
-}
-
-// gobMayHoldCache maps a reflect.Type to gobMayHoldCannot's answer.
-var gobMayHoldCache sync.Map
-
-// gobMayHoldCannot reports whether a value of type t may hold a part gob
-// cannot send: true for interfaces, whose contents only a value shows.
-func gobMayHoldCannot(t reflect.Type) bool {
-	if r, ok := gobMayHoldCache.Load(t); ok {
-		return r.(bool)
-	}
-	r := gobMayHold(t, map[reflect.Type]bool{})
-	gobMayHoldCache.Store(t, r)
-	return r
-}
-
-func gobMayHold(t reflect.Type, inProgress map[reflect.Type]bool) bool {
-	if inProgress[t] {
-		return false // a recursive type: its other parts decide
-	}
-	if t == timeType {
-		return true
-	}
-	inProgress[t] = true
-	defer delete(inProgress, t)
-	if t.Kind() == reflect.Pointer {
-		// Before the methods: a pointer to a time has time's.
-		return gobMayHold(t.Elem(), inProgress)
-	}
-	if t.Implements(gobEncoderType) || t.Implements(binaryMarshalType) {
-		return false // encoded by its own method
-	}
-	switch t.Kind() {
-	case reflect.Chan, reflect.Func, reflect.UnsafePointer, reflect.Interface:
-		return true
-	case reflect.Slice, reflect.Array:
-		return gobMayHold(t.Elem(), inProgress)
-	case reflect.Map:
-		return gobMayHold(t.Key(), inProgress) || gobMayHold(t.Elem(), inProgress)
-	case reflect.Struct:
-		for i := range t.NumField() {
-			f := t.Field(i)
-			if f.IsExported() && gobMayHold(f.Type, inProgress) {
-				return true
-			}
-		}
-	}
-	return false
 }

@@ -53,7 +53,7 @@ func RunNetwork(t *testing.T, c codec.Codec, opts ...Option) {
 			t.Run("Capacity", func(t *testing.T) { checks(t, 5, func(rt *rapid.T) { k.capacity(rt, a) }) })
 			t.Run("Close", func(t *testing.T) { checks(t, 20, func(rt *rapid.T) { k.close(rt, a) }) })
 			t.Run("Any", func(t *testing.T) { checks(t, 50, func(rt *rapid.T) { k.anyOverNetwork(rt, a) }) })
-			t.Run("Refusal", func(t *testing.T) { checks(t, 1, func(rt *rapid.T) { k.refusalOverNetwork(rt, a) }) })
+			t.Run("Refusal", func(t *testing.T) { checks(t, 5, func(rt *rapid.T) { k.refusalOverNetwork(rt, a) }) })
 		})
 	}
 }

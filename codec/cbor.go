@@ -4,51 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
+	"time"
 
 	"github.com/fxamacker/cbor/v2"
 )
-
-// Default decoding limits of [CBOR]. They bound what one hostile frame can
-// make the decoder do: recursion depth, and the length a header may claim
-// before any element is allocated.
-const (
-	// DefaultCBORMaxNestedLevels is how deeply arrays, maps and tags may
-	// nest. A struct is a map and a time.Time is a tag, so a struct field of
-	// type time.Time sits two levels down.
-	DefaultCBORMaxNestedLevels = 32
-	// DefaultCBORMaxArrayElements is the longest array (Go slice or array,
-	// other than []byte) a frame may hold.
-	DefaultCBORMaxArrayElements = 131072
-	// DefaultCBORMaxMapPairs is the largest map (Go map or struct) a frame
-	// may hold.
-	DefaultCBORMaxMapPairs = 131072
-)
-
-// The ranges the cbor library accepts for each limit; CBORWithLimits checks
-// them itself so that its error can name the field in netchan's terms.
-const (
-	minCBORNestedLevels  = 4
-	maxCBORNestedLevels  = 65535
-	minCBORArrayElements = 16
-	maxCBORArrayElements = 2147483647
-	minCBORMapPairs      = 16
-	maxCBORMapPairs      = 2147483647
-)
-
-// CBORLimits sets the decoding limits of a codec made by [CBORWithLimits]. A
-// zero field means the default.
-type CBORLimits struct {
-	// MaxNestedLevels bounds nesting of arrays, maps and tags: 4 to 65535,
-	// default [DefaultCBORMaxNestedLevels].
-	MaxNestedLevels int
-	// MaxArrayElements bounds the length of an array: 16 to 2147483647,
-	// default [DefaultCBORMaxArrayElements].
-	MaxArrayElements int
-	// MaxMapPairs bounds the number of pairs in a map: 16 to 2147483647,
-	// default [DefaultCBORMaxMapPairs].
-	MaxMapPairs int
-}
 
 // cborEncOptions is the one encoding every CBOR codec shares. Decoding limits
 // are local policy and may differ between peers; the encoding may not.
@@ -126,51 +87,15 @@ func init() {
 //     receiver does not know are ignored, fields the frame lacks keep their
 //     zero value.
 //   - Decoded into an `any`, integers arrive as uint64 (non-negative) or
-//     int64, floats as float64, a big.Int or *big.Int as a big.Int, maps as
-//     map[any]any and structs as maps.
+//     int64, floats as float64, a big.Int or *big.Int as a big.Int, byte
+//     slices as []byte, other slices and arrays as []any, maps as
+//     map[any]any and structs as map[any]any keyed by field name. So 42
+//     sent in an `any` arrives as uint64(42).
+//   - A value whose static type is an interface with methods is refused
+//     with [ErrInterfaceType]: the decoder cannot choose its concrete type.
+//   - A time whose year in UTC is outside 0 to 9999, like any value Marshal
+//     cannot encode, is refused with an error wrapping [ErrUnsupported].
 func CBOR() Codec { return cborCodec{enc: cborEnc, dec: cborDec} }
-
-// CBORWithLimits returns a [CBOR] codec whose decoder enforces l instead of
-// the defaults. The name and the encoding are those of [CBOR], so it talks to
-// any CBOR peer. It returns an error wrapping [ErrInvalidLimits] if a field
-// is outside its range.
-func CBORWithLimits(l CBORLimits) (Codec, error) {
-	if err := l.validate(); err != nil {
-		return nil, err
-	}
-	dec, err := cborDecOptions(l.withDefaults()).DecMode()
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidLimits, err)
-	}
-	return cborCodec{enc: cborEnc, dec: dec}, nil
-}
-
-func (l CBORLimits) withDefaults() CBORLimits {
-	if l.MaxNestedLevels == 0 {
-		l.MaxNestedLevels = DefaultCBORMaxNestedLevels
-	}
-	if l.MaxArrayElements == 0 {
-		l.MaxArrayElements = DefaultCBORMaxArrayElements
-	}
-	if l.MaxMapPairs == 0 {
-		l.MaxMapPairs = DefaultCBORMaxMapPairs
-	}
-	return l
-}
-
-func (l CBORLimits) validate() error {
-	check := func(name string, v, lo, hi int) error {
-		if v != 0 && (v < lo || v > hi) {
-			return fmt.Errorf("%w: %s is %d, want 0 (default) or %d to %d", ErrInvalidLimits, name, v, lo, hi)
-		}
-		return nil
-	}
-	return errors.Join(
-		check("MaxNestedLevels", l.MaxNestedLevels, minCBORNestedLevels, maxCBORNestedLevels),
-		check("MaxArrayElements", l.MaxArrayElements, minCBORArrayElements, maxCBORArrayElements),
-		check("MaxMapPairs", l.MaxMapPairs, minCBORMapPairs, maxCBORMapPairs),
-	)
-}
 
 type cborCodec struct {
 	enc cbor.UserBufferEncMode
@@ -185,7 +110,13 @@ var (
 
 func (cborCodec) Name() string { return "cbor" }
 
-func (c cborCodec) Marshal(v any) ([]byte, error) { return c.enc.Marshal(v) }
+func (c cborCodec) Marshal(v any) ([]byte, error) {
+	b, err := c.enc.Marshal(v)
+	if err != nil {
+		return nil, Unsupported("cbor", v, err, cborCannot)
+	}
+	return b, nil
+}
 
 // cborBuffers recycles the bytes.Buffer headers AppendMarshal wraps around
 // the caller's slice: MarshalToBuffer takes an interface, so a fresh header
@@ -202,7 +133,7 @@ func (c cborCodec) AppendMarshal(dst []byte, v any) ([]byte, error) {
 	*buf = bytes.Buffer{} // the pool must not keep the caller's memory alive
 	cborBuffers.Put(buf)
 	if err != nil {
-		return dst, err
+		return dst, Unsupported("cbor", v, err, cborCannot)
 	}
 	return out, nil
 }
@@ -210,8 +141,37 @@ func (c cborCodec) AppendMarshal(dst []byte, v any) ([]byte, error) {
 // AppendMarshalPointer is AppendMarshal: CBOR encodes a pointer as the
 // value it points to, and calls a marshaling method declared on the
 // pointer type for the value too, so both encode the same.
+//
+// It refuses a value whose static type is an interface with methods: the
+// decoder could not choose a concrete type for it, and the receiver would
+// fail on every value.
 func (c cborCodec) AppendMarshalPointer(dst []byte, p any) ([]byte, error) {
-	return c.AppendMarshal(dst, p)
+	if t := reflect.TypeOf(p).Elem(); t.Kind() == reflect.Interface && t.NumMethod() > 0 {
+		return dst, &UnsupportedError{Codec: "cbor", Type: t, Err: ErrInterfaceType}
+	}
+	out, err := c.AppendMarshal(dst, p)
+	if err != nil {
+		// Name the parts from the value, not from the pointer to it.
+		var u *UnsupportedError
+		if errors.As(err, &u) {
+			u.Type = reflect.TypeOf(p).Elem()
+		}
+	}
+	return out, err
+}
+
+// cborCannot reports what the CBOR encoder refuses: the kinds no format
+// carries, and times whose year in UTC is outside 0 to 9999, which RFC
+// 3339 cannot write.
+func cborCannot(v reflect.Value) bool {
+	if unencodableKind(v) {
+		return true
+	}
+	if v.Type() == timeType && v.CanInterface() {
+		y := v.Interface().(time.Time).UTC().Year()
+		return y < 0 || y > 9999
+	}
+	return false
 }
 
 func (c cborCodec) Unmarshal(data []byte, v any) error {

@@ -1,14 +1,15 @@
 // Package codec turns Go values into bytes and back for netchan.
 //
 // A [Codec] is the one interface a user implements to plug in a format of their
-// own: a name, Marshal and Unmarshal. Two optional interfaces, checked by type
+// own: a name, Marshal and Unmarshal. Three optional interfaces, checked by type
 // assertion, add what some formats need:
 //
 //   - [Appender] lets a codec encode into a buffer the caller reuses, so the send
 //     path allocates nothing of its own.
 //   - [PointerAppender] lets a codec take a pointer to each value it encodes, so
 //     the value is not copied into an interface on its way, which allocates for
-//     most types.
+//     most types, and so that the codec sees the value's static type: gob
+//     sends a value whose static type is an interface as an interface value.
 //   - [Stateful] lets a codec keep state for the life of one connection, as gob
 //     does: it sends a type's description once, before the first value of that
 //     type, rather than with every value.
@@ -16,6 +17,30 @@
 // Codec values are immutable and safe for concurrent use. A session returned by
 // [Stateful.NewSession] is not: netchan calls its Marshal in the order values are
 // sent and its Unmarshal in the order they arrive, one call at a time each.
+//
+// # What a value may hold
+//
+// The shipped codecs encode by reflection, as encoding/json does:
+//
+//   - Only exported struct fields are sent. An unexported field is left out
+//     without a word and arrives as its zero value.
+//   - A channel or a function cannot be sent. Marshal refuses a value that
+//     holds one, even in a field gob would otherwise leave out, with an
+//     [*UnsupportedError] that names the field: "cbor cannot encode
+//     main.Req at .Reply (chan int)".
+//   - Every value a codec refuses, for whatever reason, is refused with an
+//     error wrapping [ErrUnsupported]; nothing is sent, and netchan reports
+//     the value with its ErrEncode. No shipped codec delivers a value other
+//     than the one sent, up to the equivalences its documentation lists.
+//   - Interfaces: what a value sent in an `any` becomes depends on the
+//     codec. [Gob] delivers it with its own type, once the type is
+//     registered; [CBOR] and [JSON] deliver generic forms (maps for
+//     structs, 64-bit types for numbers), as their documentation says. An
+//     interface type with methods only gob can fill; CBOR and JSON refuse
+//     a value of one with [ErrInterfaceType].
+//
+// Package codectest checks a codec against these promises, and against the
+// equivalences it claims, in one call.
 //
 // # Untrusted peers
 //

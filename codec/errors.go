@@ -6,6 +6,18 @@ import "errors"
 // detail (a field path, the limit that was hit), so test for them with
 // [errors.Is], not ==.
 var (
+	// ErrUnsupported reports a value a codec cannot encode, or could not
+	// encode without the peer receiving a different value. Every shipped
+	// codec returns it inside an [*UnsupportedError] that names the part of
+	// the value at fault; the sentinels below that describe a value, not
+	// input, are wrapped in one too.
+	ErrUnsupported = errors.New("netchan: codec: cannot encode value")
+
+	// ErrInterfaceType reports a value whose static type is an interface
+	// with methods, sent with a codec whose decoder cannot choose a concrete
+	// type for one ([CBOR], [JSON]). Send a concrete type, or `any`.
+	ErrInterfaceType = errors.New("netchan: codec: the decoder cannot choose a concrete type for an interface with methods")
+
 	// ErrInvalidUTF8 reports a string that is not valid UTF-8 where the format
 	// cannot carry one: [JSON] would otherwise replace the bad bytes with
 	// U+FFFD and deliver a different string than was sent.
@@ -33,8 +45,9 @@ var (
 
 	// ErrTimeOffset reports a time.Time whose zone offset is not a whole
 	// number of minutes. [JSON] writes offsets in minutes, so such a time
-	// would arrive as a different instant. Historical local mean time zones
-	// (for example Europe/Amsterdam before 1937) have such offsets; convert
-	// the time to UTC before sending it.
+	// would arrive as a different instant; [Gob] would deliver a negative
+	// one in another zone. Historical local mean time zones (for example
+	// Europe/Amsterdam before 1937) have such offsets; convert the time to
+	// UTC before sending it.
 	ErrTimeOffset = errors.New("netchan: codec: time zone offset is not a whole number of minutes")
 )

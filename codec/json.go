@@ -3,6 +3,9 @@ package codec
 import (
 	"encoding/json"
 	"fmt"
+	"math"
+	"reflect"
+	"time"
 	"unicode/utf8"
 )
 
@@ -33,16 +36,26 @@ const MaxJSONDepth = 100
 //     wrapping [ErrInvalidUTF8] that names where the string is.
 //   - Map keys must be strings, integers, or implement
 //     encoding.TextMarshaler.
-//   - NaN and infinite floats cannot be encoded: Marshal fails.
+//   - NaN and infinite floats cannot be encoded: Marshal fails with an
+//     error wrapping [ErrUnsupported] that names where the float is.
 //   - Integers arrive exactly when decoded into integer-typed fields; decoded
 //     into an `any` every number becomes a float64, exact only up to 2^53.
+//     Also in an `any`, a []byte arrives as its base64 text, a time as its
+//     RFC 3339 text, other slices and arrays as []any, and maps and structs
+//     as map[string]any.
+//   - A value whose static type is an interface with methods is refused
+//     with [ErrInterfaceType]: encoding/json cannot choose its concrete
+//     type.
 //   - Struct fields are matched by name or `json` tag, case-insensitively;
 //     unknown fields are ignored.
 func JSON() Codec { return jsonCodec{} }
 
 type jsonCodec struct{}
 
-var _ Codec = jsonCodec{}
+var (
+	_ Codec           = jsonCodec{}
+	_ PointerAppender = jsonCodec{}
+)
 
 func (jsonCodec) Name() string { return "json" }
 
@@ -52,18 +65,59 @@ func (jsonCodec) Marshal(v any) ([]byte, error) {
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
-		return nil, err
+		return nil, Unsupported("json", v, err, jsonCannot)
 	}
 	// The walk cannot see inside a json.Marshaler, and encoding/json copies
 	// a Marshaler's output verbatim, bad bytes included.
 	if !utf8.Valid(b) {
-		return nil, fmt.Errorf("%w: in the output of a json.Marshaler", ErrInvalidUTF8)
+		return nil, Unsupported("json", v, fmt.Errorf("%w: in the output of a json.Marshaler", ErrInvalidUTF8), nil)
 	}
 	// Refuse to send what the peer's Unmarshal would refuse to read.
 	if jsonTooDeep(b) {
-		return nil, fmt.Errorf("%w: value nests deeper than %d", ErrLimitExceeded, MaxJSONDepth)
+		return nil, Unsupported("json", v, fmt.Errorf("%w: value nests deeper than %d", ErrLimitExceeded, MaxJSONDepth), nil)
 	}
 	return b, nil
+}
+
+// AppendMarshalPointer appends the encoding of the value p points to, not
+// of p: encoding/json calls a MarshalJSON declared on the pointer type only
+// when it is given a pointer, so the two may differ. It refuses a value
+// whose static type is an interface with methods, which encoding/json
+// cannot decode into.
+func (c jsonCodec) AppendMarshalPointer(dst []byte, p any) ([]byte, error) {
+	rv := reflect.ValueOf(p).Elem()
+	if t := rv.Type(); t.Kind() == reflect.Interface && t.NumMethod() > 0 {
+		return dst, &UnsupportedError{Codec: "json", Type: t, Err: ErrInterfaceType}
+	}
+	b, err := c.Marshal(rv.Interface())
+	if err != nil {
+		return dst, err
+	}
+	return append(dst, b...), nil
+}
+
+// jsonCannot reports what encoding/json refuses: the kinds no format
+// carries, NaN and infinite floats, maps whose keys are neither strings,
+// integers nor TextMarshalers, and times whose year is outside 0 to 9999.
+func jsonCannot(v reflect.Value) bool {
+	switch {
+	case unencodableKind(v):
+		return true
+	case v.Kind() == reflect.Float32 || v.Kind() == reflect.Float64:
+		return math.IsNaN(v.Float()) || math.IsInf(v.Float(), 0)
+	case v.Kind() == reflect.Map:
+		switch k := v.Type().Key(); k.Kind() {
+		case reflect.String, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+			return false
+		default:
+			return !implementsText(k)
+		}
+	case v.Type() == timeType && v.CanInterface():
+		y := v.Interface().(time.Time).Year()
+		return y < 0 || y > 9999
+	}
+	return false
 }
 
 func (jsonCodec) Unmarshal(data []byte, v any) error {

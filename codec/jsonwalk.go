@@ -25,8 +25,9 @@ var (
 	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
 )
 
-// checkJSONValue returns an error wrapping ErrInvalidUTF8, ErrTimeOffset or
-// ErrLimitExceeded, with the path to the offending part of v.
+// checkJSONValue returns an *UnsupportedError wrapping ErrInvalidUTF8,
+// ErrTimeOffset or ErrLimitExceeded, with the path to the offending part of
+// v.
 func checkJSONValue(v any) error {
 	if v == nil {
 		return nil
@@ -38,7 +39,7 @@ func checkJSONValue(v any) error {
 	var path []string // innermost segment first
 	if err := walkJSON(rv, 0, 0, &path); err != nil {
 		slices.Reverse(path)
-		return fmt.Errorf("%w: at %s%s", err, rv.Type(), strings.Join(path, ""))
+		return &UnsupportedError{Codec: "json", Type: rv.Type(), Path: strings.Join(path, ""), Err: err}
 	}
 	return nil
 }

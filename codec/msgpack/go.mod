@@ -1,0 +1,18 @@
+module github.com/netchan/netchan/codec/msgpack
+
+go 1.26.0
+
+require (
+	github.com/netchan/netchan v0.0.0-00010101000000-000000000000
+	github.com/vmihailenco/msgpack/v5 v5.4.1
+	go.uber.org/goleak v1.3.0
+)
+
+require (
+	github.com/fxamacker/cbor/v2 v2.10.0 // indirect
+	github.com/vmihailenco/tagparser/v2 v2.0.0 // indirect
+	github.com/x448/float16 v0.8.4 // indirect
+	pgregory.net/rapid v1.3.0 // indirect
+)
+
+replace github.com/netchan/netchan => ../..

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"testing"
-	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
@@ -80,7 +79,8 @@ func startCluster(tb testing.TB, n int) []*server.Server {
 // opts say otherwise.
 func connect(tb testing.TB, url string, opts ...nats.Option) *nats.Conn {
 	tb.Helper()
-	opts = append([]nats.Option{nats.Name(tb.Name()), nats.Timeout(testkit.Patience)}, opts...)
+	quiet := nats.ErrorHandler(func(*nats.Conn, *nats.Subscription, error) {}) // not nats.go's print to stderr
+	opts = append([]nats.Option{nats.Name(tb.Name()), nats.Timeout(testkit.Patience), quiet}, opts...)
 	nc, err := nats.Connect(url, opts...)
 	if err != nil {
 		tb.Fatal(err)
@@ -100,5 +100,3 @@ func interest(tb testing.TB, s *server.Server, subject string) {
 
 // patience bounds what a test waits for.
 const patience = testkit.Patience
-
-var _ = time.Second

@@ -40,7 +40,8 @@ const queueGroup = "natsconn"
 // netchan.WithListener: its Addr is the subject, with network "nats".
 // Dials to subject are shared among all the listeners on it, in any
 // process connected to the same NATS system. The listener's subscriptions
-// are on nc; Close ends them.
+// are on nc, and its server knows of them once Listen returns; the other
+// servers of a cluster learn of them a moment later. Close ends them.
 func Listen(nc *nats.Conn, subject string) (net.Listener, error) {
 	if subject == "" {
 		return nil, errors.New("natsconn: listen on an empty subject")
@@ -61,6 +62,15 @@ func Listen(nc *nats.Conn, subject string) (net.Listener, error) {
 	if l.dials, err = subscribe(nc, subject, queueGroup, false, l.dialed); err != nil {
 		h.release()
 		return nil, err
+	}
+	if nc.IsConnected() {
+		// Once Listen returns, a dial through the same server finds the
+		// listener. A nats.Conn that is reconnecting subscribes again
+		// when it is back.
+		if err := nc.Flush(); err != nil {
+			_ = l.Close()
+			return nil, fmt.Errorf("natsconn: listen on %s: %w", subject, err)
+		}
 	}
 	return l, nil
 }

@@ -42,7 +42,7 @@ type Conn struct {
 	sent      uint64 // data bytes sent
 	peerRead  uint64 // data bytes the peer's program has read
 	finSent   bool
-	out       []byte // the message being sent
+	out       []byte // a small message being sent
 
 	recvSeq   uint64   // messages received
 	queue     [][]byte // data that arrived, not yet read, from head on
@@ -74,8 +74,6 @@ const (
 	// minPayload is the smallest maximum payload of a NATS server that
 	// natsconn works with.
 	minPayload = 1 << 10
-	// keepOut bounds the buffer a connection keeps between messages.
-	keepOut = 64 << 10
 )
 
 // newConn returns an unregistered connection to peer, which is empty for
@@ -88,7 +86,10 @@ func newConn(h *hub, local, remote Addr) *Conn {
 // the connection is shared.
 func (c *Conn) establish(peer string, window, maxPayload uint64) {
 	c.peer, c.window = peer, window
-	payload := min(uint64(c.h.nc.MaxPayload()), maxPayload)
+	// The server's limit was checked at Listen or dial; one met after a
+	// reconnect may be lower, and a message it refuses breaks the
+	// connection.
+	payload := max(min(uint64(c.h.nc.MaxPayload()), maxPayload), minPayload)
 	c.chunk = int(min(payload-maxHeader, window/4))
 }
 

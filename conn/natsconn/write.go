@@ -4,8 +4,15 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"sync"
 	"time"
 )
+
+// smallMessage is the most data a connection sends from a buffer of its
+// own; larger messages are built in one from large.
+const smallMessage = 512
+
+var large = sync.Pool{New: func() any { return new([]byte) }}
 
 // Write writes b as one or more messages, each within the largest payload
 // both ends' NATS servers take, waiting while the peer's window is full.
@@ -27,7 +34,7 @@ func (c *Conn) Write(b []byte) (int, error) {
 			return n, nil
 		}
 		if room := c.window - (c.sent - c.peerRead); room > 0 {
-			k := min(len(b)-n, c.chunk, int(min(room, uint64(c.chunk))))
+			k := min(len(b)-n, int(min(room, uint64(c.chunk))))
 			if c.sendOrBreakLocked(kindData, b[n:n+k]) {
 				c.sent += uint64(k)
 				n += k
@@ -77,11 +84,18 @@ func (c *Conn) CloseWrite() error {
 // sendLocked publishes one message to the peer, with this end's
 // acknowledgements.
 func (c *Conn) sendLocked(k kind, data []byte) error {
-	c.out = appendHeader(c.out[:0], header{kind: k, seq: c.sendSeq, ack: c.recvSeq, read: c.read})
-	c.out = append(c.out, data...)
-	err := c.h.nc.Publish(c.peer, c.out)
-	if cap(c.out) > keepOut {
-		c.out = nil
+	h := header{kind: k, seq: c.sendSeq, ack: c.recvSeq, read: c.read}
+	var err error
+	if len(data) > smallMessage {
+		// nats.go copies what it publishes, so one buffer serves every
+		// connection in turn, and an idle one holds none.
+		bp := large.Get().(*[]byte)
+		*bp = append(appendHeader((*bp)[:0], h), data...)
+		err = c.h.nc.Publish(c.peer, *bp)
+		large.Put(bp)
+	} else {
+		c.out = append(appendHeader(c.out[:0], h), data...)
+		err = c.h.nc.Publish(c.peer, c.out)
 	}
 	if err != nil {
 		return err

@@ -15,7 +15,8 @@
 //	send, recv, err := netchan.Dial[Job](ctx, "jobs", netchan.WithDialer(natsconn.Dialer(nc)), netchan.WithSecret(secret))
 //
 // Package typed takes the same options. Listen and Dialer work on any
-// *nats.Conn; natsconn never closes it.
+// *nats.Conn, and a listener and its dialers may share one, unless it was
+// made with nats.NoEcho; natsconn never closes it.
 //
 // # Trust
 //

@@ -60,14 +60,15 @@ func echoNetchan(b *testing.B, clients int) {
 	client.ServerName = "localhost"
 	var echoers sync.WaitGroup
 	recvs := []<-chan int{lr}
-	b.Cleanup(func() {
+	// Before the cleanups close the nats.Conns.
+	defer func() {
 		cancel()
 		for _, r := range recvs {
 			for range r {
 			}
 		}
 		echoers.Wait()
-	})
+	}()
 	for range clients {
 		send, recv, err := netchan.Dial[int](ctx, "echo", netchan.WithDialer(natsconn.Dialer(connectTLS())), netchan.WithTLS(client))
 		if err != nil {

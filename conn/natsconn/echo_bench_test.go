@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/netchan/netchan"
@@ -29,6 +30,9 @@ func BenchmarkEcho(b *testing.B) {
 	}
 }
 
+// benchLimit bounds a benchmark's run, should values stop coming back.
+const benchLimit = 2 * time.Minute
+
 // benchServer starts a NATS server that requires TLS and returns how to
 // connect to it.
 func benchServer(b *testing.B) (connect func() *nats.Conn, trust *testkit.Trust) {
@@ -47,7 +51,7 @@ func benchServer(b *testing.B) (connect func() *nats.Conn, trust *testkit.Trust)
 
 func echoNetchan(b *testing.B, clients int) {
 	connectTLS, trust := benchServer(b)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), benchLimit)
 	l, err := natsconn.Listen(connectTLS(), "echo")
 	if err != nil {
 		b.Fatal(err)
@@ -153,18 +157,28 @@ func echoNATS(b *testing.B, clients int) {
 	if err := sub.SetPendingLimits(-1, -1); err != nil {
 		b.Fatal(err)
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), benchLimit)
+	defer cancel()
 	run := func(n int) {
 		got.Store(0)
 		want.Store(int64(n))
 		var buf [8]byte
 		for i := range n {
-			slots <- struct{}{}
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				b.Fatalf("%d of %d replies came back within %v", got.Load(), i, benchLimit)
+			}
 			binary.LittleEndian.PutUint64(buf[:], uint64(i))
 			if err := req.PublishRequest("echo", inbox, buf[:]); err != nil {
 				b.Fatal(err)
 			}
 		}
-		<-done
+		select {
+		case <-done:
+		case <-ctx.Done():
+			b.Fatalf("%d of %d replies came back within %v", got.Load(), n, benchLimit)
+		}
 	}
 	run(4 * clients)
 	b.ResetTimer()

@@ -54,10 +54,14 @@ func fanOut(b *testing.B, subscribers int) {
 		return low
 	}
 	var buf [8]byte
+	limit := time.Now().Add(benchLimit)
 	b.ResetTimer()
 	for i := range b.N {
 		if i%1024 == 0 {
 			for int64(i)-slowest() > fanOutLag {
+				if time.Now().After(limit) {
+					b.Fatalf("a subscriber is still %d values behind after %v", int64(i)-slowest(), benchLimit)
+				}
 				time.Sleep(50 * time.Microsecond)
 			}
 		}

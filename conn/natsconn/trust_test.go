@@ -3,6 +3,7 @@ package natsconn_test
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"sync"
 	"testing"
 
@@ -43,7 +44,8 @@ func TestServerSeesOnlyCiphertext(t *testing.T) {
 	nc := connect(t, s.ClientURL())
 	secret := []byte("attack at dawn, by the north gate")
 	modes := trusts(t)
-	modes = append(modes, trust{"insecure", []netchan.Option{netchan.Insecure()}, []netchan.Option{netchan.Insecure()}})
+	quiet := netchan.WithLogger(slog.New(slog.DiscardHandler)) // Insecure's warning is expected here
+	modes = append(modes, trust{"insecure", []netchan.Option{netchan.Insecure(), quiet}, []netchan.Option{netchan.Insecure()}})
 	for _, tr := range modes {
 		t.Run(tr.name, func(t *testing.T) {
 			tap := newTap(t, s.ClientURL())

@@ -55,6 +55,7 @@ func clusterStream(t *testing.T, victim int) {
 	// whatever the machine's pace; the cut comes once a quarter arrived
 	// each way, with values in flight.
 	cut := make(chan struct{})
+	var cutAt time.Time // set before cut is closed
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer cancel()
@@ -102,9 +103,9 @@ func clusterStream(t *testing.T, victim int) {
 				return
 			}
 		}
+		cutAt = time.Now()
 		nodes[victim].Shutdown()
 		close(cut)
-		cutAt := time.Now()
 		for lt.count() < n {
 			select {
 			case v := <-lr:
@@ -120,7 +121,6 @@ func clusterStream(t *testing.T, victim int) {
 			}
 			break
 		}
-		t.Logf("the listener's connection ended %v after the cut", time.Since(cutAt))
 	})
 	wg.Wait()
 	for _, end := range []*tally{dt, lt} {
@@ -140,6 +140,19 @@ func clusterStream(t *testing.T, victim int) {
 	}
 	dt.noSilentLoss(t, "listener to dialer", sentL, lt)
 	lt.noSilentLoss(t, "dialer to listener", n, dt)
+	// Both ends broke at once: the end on the node that went down saw
+	// its nats.Conn disconnect, and told the other, rather than leaving it
+	// to notice a silence.
+	for _, end := range []struct {
+		who string
+		t   *tally
+	}{{"dialer", dt}, {"listener", lt}} {
+		after := end.t.endedAt.Sub(cutAt)
+		t.Logf("the %s's connection ended %v after the cut", end.who, after)
+		if after >= natsconn.AnswerWithin {
+			t.Fatalf("the %s's connection ended %v after the cut, as late as a silent peer is noticed", end.who, after)
+		}
+	}
 }
 
 // tally records what one end of the stream received and what its
@@ -151,6 +164,7 @@ type tally struct {
 	failures    []error
 	ended       chan struct{} // closed when OnDone was called
 	endErr      error
+	endedAt     time.Time
 }
 
 func newTally() *tally {
@@ -181,7 +195,7 @@ func (t *tally) report(err error) {
 
 func (t *tally) end(err error) {
 	t.mu.Lock()
-	t.endErr = err
+	t.endErr, t.endedAt = err, time.Now()
 	t.mu.Unlock()
 	close(t.ended)
 }

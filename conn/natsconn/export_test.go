@@ -30,5 +30,8 @@ func Received(c net.Conn) uint64 {
 	return cc.recvSeq
 }
 
+// AnswerWithin is how long a connection waits for a silent peer's answer.
+var AnswerWithin = answerWithin
+
 // Window is the receive window of every connection.
 const Window = recvWindow

@@ -1,6 +1,7 @@
 package conn
 
 import (
+	"encoding/binary"
 	"fmt"
 
 	"github.com/netchan/netchan/internal/wire"
@@ -109,11 +110,19 @@ func (l *sendLog) rewind(n uint64) error {
 	return l.ack(n)
 }
 
-// take appends to dst up to max unwritten bytes, whole frames or not, and
-// counts them written.
+// take appends to dst the unwritten frames, whole, up to max bytes but at
+// least one, and counts them written. Frames are never split between two
+// takes, since the writer may put frames of its own between them.
 func (l *sendLog) take(dst []byte, max int) []byte {
 	from := l.head + int(l.wrote-l.base)
-	to := min(len(l.buf), from+max)
+	to := from
+	for to < len(l.buf) {
+		size := wire.HeaderSize + int(binary.BigEndian.Uint32(l.buf[to:]))
+		if to > from && to+size-from > max {
+			break
+		}
+		to += size
+	}
 	l.wrote += uint64(to - from)
 	return append(dst, l.buf[from:to]...)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	gosync "sync"
 	"sync/atomic"
 	"time"
@@ -33,6 +34,13 @@ type carrier struct {
 	readerDone chan struct{}
 	reads      atomic.Uint64 // frames read, for the watchdog
 	writes     atomic.Uint64 // batches written, for the watchdog
+	turn       turn          // who reads: see turn.go
+
+	// A data frame too large for br, partly read into large: a caller's
+	// read cut short goes on where it stopped.
+	large    *[]byte
+	largeGot int
+	largeH   wire.Header
 }
 
 // readBuffer is the reader's buffer. Small, since TLS buffers a record
@@ -55,6 +63,7 @@ func (c *carrier) fail(err error) {
 	c.once.Do(func() {
 		c.err = err
 		close(c.dead)
+		c.turn.end()
 	})
 }
 
@@ -63,15 +72,21 @@ func (c *carrier) fail(err error) {
 func (c *carrier) read() {
 	defer close(c.readerDone)
 	for {
+		c.turn.awaitReader()
 		if err := c.readFrame(); err != nil {
 			c.fail(err)
 			return
 		}
+		c.turn.afterReader(c.br.Buffered())
 	}
 }
 
-// readFrame reads and handles one frame.
+// readFrame reads and handles one frame. A read cut short by an
+// interruption loses nothing: the next call goes on where it stopped.
 func (c *carrier) readFrame() error {
+	if c.large != nil {
+		return c.readLarge()
+	}
 	p, err := c.br.Peek(wire.HeaderSize)
 	if err != nil {
 		return c.readError(err)
@@ -94,16 +109,7 @@ func (c *carrier) readFrame() error {
 	case h.Length > maxControl:
 		return fmt.Errorf("%w: %s frame of %d bytes", ErrProtocol, h.Kind, h.Length)
 	}
-	var payload []byte
-	if size <= c.br.Size() {
-		// Used where it lies in the read buffer, without a copy.
-		frame, err := c.br.Peek(size)
-		if err != nil {
-			return c.readError(err)
-		}
-		payload = frame[wire.HeaderSize:]
-		defer c.br.Discard(size) //nolint:errcheck // cannot fail: Peek returned as many
-	} else {
+	if size > c.br.Size() {
 		// A data frame larger than the buffer. Refuse a value beyond the
 		// window before allocating for it, so a peer cannot make this end
 		// hold more than the window: in values, and in bytes by the
@@ -116,19 +122,42 @@ func (c *carrier) readFrame() error {
 			return fmt.Errorf("%w: %w", ErrProtocol, err)
 		}
 		_, _ = c.br.Discard(wire.HeaderSize)
-		buf := pool.Get(int(h.Length))
-		defer pool.Put(buf)
-		if _, err := io.ReadFull(c.br, *buf); err != nil {
+		c.large, c.largeGot, c.largeH = pool.Get(int(h.Length)), 0, h
+		return c.readLarge()
+	}
+	// Used where it lies in the read buffer, without a copy.
+	frame, err := c.br.Peek(size)
+	if err != nil {
+		return c.readError(err)
+	}
+	defer c.br.Discard(size) //nolint:errcheck // cannot fail: Peek returned as many
+	return c.handle(h, frame[wire.HeaderSize:])
+}
+
+// readLarge goes on reading a data frame too large for the read buffer,
+// into a pooled buffer, and handles it.
+func (c *carrier) readLarge() error {
+	for c.largeGot < len(*c.large) {
+		n, err := c.br.Read((*c.large)[c.largeGot:])
+		c.largeGot += n
+		if err != nil {
 			return c.readError(err)
 		}
-		payload = *buf
 	}
+	buf := c.large
+	c.large = nil
+	defer pool.Put(buf)
+	return c.handle(c.largeH, *buf)
+}
+
+// handle hands a frame to the session and counts it.
+func (c *carrier) handle(h wire.Header, payload []byte) error {
 	c.reads.Add(1)
 	if err := c.s.onFrame(h, payload); err != nil {
 		return err
 	}
 	if h.Kind.Numbered() {
-		c.s.countReceived(uint64(size))
+		c.s.countReceived(uint64(wire.HeaderSize + len(payload)))
 	}
 	return nil
 }
@@ -136,6 +165,9 @@ func (c *carrier) readFrame() error {
 // readError names why reading stopped: the peer went away, which a resume
 // may mend, or this end ended the carrier under the reader.
 func (c *carrier) readError(err error) error {
+	if errors.Is(err, os.ErrDeadlineExceeded) && c.turn.isInterrupted() {
+		return errInterrupted
+	}
 	select {
 	case <-c.dead:
 		return c.err
@@ -185,13 +217,15 @@ const stallChunk = 256 << 10
 // with the peer's last frames unread would make TCP reset the connection,
 // and a reset can destroy frames of ours the peer has not read yet.
 func (c *carrier) close(graceful bool) {
+	c.turn.end()
 	if graceful {
 		closeWrite(c.nc)
-		_ = c.nc.SetReadDeadline(time.Now().Add(linger))
+		c.turn.setDeadline(time.Now().Add(linger))
 		<-c.readerDone
 	}
 	_ = c.nc.Close()
 	<-c.readerDone
+	c.turn.stop()
 	c.dog.stop()
 }
 

@@ -78,7 +78,20 @@ func (st *Stream) Next(ctx context.Context) (Message, error) {
 	if !ok {
 		return Message{}, ErrOwnInbox
 	}
-	m, ok, err := in.wait(ctx, st.s)
+	var m Message
+	err := st.s.Await(ctx,
+		func() (bool, error) {
+			select {
+			case m, ok = <-in:
+				return true, nil
+			default:
+				return false, nil
+			}
+		},
+		func() (err error) {
+			m, ok, err = in.wait(ctx, st.s)
+			return err
+		})
 	if err != nil {
 		return Message{}, err
 	}

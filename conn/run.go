@@ -31,6 +31,7 @@ func (s *Session) run(c *carrier) {
 // nil once the session ended and its last frame was written, and why c
 // broke otherwise.
 func (s *Session) serve(c *carrier) error {
+	c.turn.init(c, s.capacity == 0)
 	c.dog = startWatchdog(s, c)
 	go c.read()
 	err := s.writeLoop(c)
@@ -64,11 +65,17 @@ func (s *Session) writeLoop(c *carrier) error {
 		// load this turns many small writes into one, and when idle it
 		// costs a trip through the scheduler and nothing more.
 		runtime.Gosched()
+		s.wmu.Lock()
 		s.mu.Lock()
 		batch, more, last := s.batchLocked(batch[:0])
 		s.mu.Unlock()
+		var err error
 		if len(batch) > 0 {
-			if err := c.write(batch, s.cfg.IdleTimeout); err != nil {
+			err = c.write(batch, s.cfg.IdleTimeout)
+		}
+		s.wmu.Unlock()
+		if len(batch) > 0 {
+			if err != nil {
 				c.fail(err)
 				if last {
 					return nil // the session ended anyway
@@ -156,4 +163,39 @@ func (s *Session) finish() {
 		s.release()
 	}
 	close(s.done)
+}
+
+// flush sees frames just queued written: by the writer goroutine, or, on a
+// rendezvous session whose connection no one is writing to, by the caller
+// itself. A rendezvous sender waits for each value's acknowledgement, so
+// there is nothing to batch, and writing at once saves the writer's wake-up
+// at both ends of every round trip. The frames are few and small, so the
+// write does not wait for the peer.
+func (s *Session) flush() {
+	if s.capacity != 0 || !s.wmu.TryLock() {
+		s.signal()
+		return
+	}
+	s.mu.Lock()
+	c := s.cur
+	if c == nil || s.err != nil {
+		s.mu.Unlock()
+		s.wmu.Unlock()
+		s.signal()
+		return
+	}
+	batch, more, _ := s.batchLocked(s.inline[:0])
+	s.mu.Unlock()
+	var err error
+	if len(batch) > 0 {
+		err = c.write(batch, s.cfg.IdleTimeout)
+	}
+	s.inline = batch[:0]
+	s.wmu.Unlock()
+	if err != nil {
+		c.fail(err)
+	}
+	if more {
+		s.signal()
+	}
 }

@@ -42,6 +42,8 @@ type Session struct {
 	addr     string        // the address a dialer dials again
 	release  func()        // runs once the session ended; may be nil
 
+	wmu      gosync.Mutex  // held while writing: by the writer, or a caller (flush)
+	inline   []byte        // a caller's batch buffer, guarded by wmu
 	wake     chan struct{} // capacity 1: there are frames to write
 	adopt    chan struct{} // capacity 1: a listener's session has a new connection
 	received atomic.Uint64 // bytes of numbered frames received; the reader's
@@ -257,7 +259,7 @@ func (s *Session) grant(id uint32, n uint64) {
 		s.credits = append(s.credits, credit{id, n})
 	}
 	s.mu.Unlock()
-	s.signal()
+	s.flush()
 }
 
 // Open opens a stream of the given capacity, whose open frame carries meta

@@ -64,7 +64,12 @@ func (st *Stream) Session() *Session { return st.s }
 
 // Reserve waits for room to send one value: see [nsync.Sender.Reserve]. Every
 // successful Reserve is followed by exactly one Send or Cancel.
-func (st *Stream) Reserve(ctx context.Context) error { return st.send.Reserve(ctx) }
+func (st *Stream) Reserve(ctx context.Context) error {
+	if ok, err := st.send.TryReserve(); ok || err != nil {
+		return err
+	}
+	return st.s.waitOnReader(func() error { return st.send.Reserve(ctx) })
+}
 
 // TryReserve reserves room for one value if there is some, without
 // waiting: see [nsync.Sender.TryReserve].
@@ -122,7 +127,7 @@ func (st *Stream) SendN(n int, value func(i int) []byte) (uint64, error) {
 		s.log.data(st.id, seq+uint64(i), value(i))
 	}
 	s.mu.Unlock()
-	s.signal()
+	s.flush()
 	return seq, nil
 }
 
@@ -135,7 +140,9 @@ const maxQueued = 1 << 20
 // WaitTaken waits until the peer's program took the value with sequence
 // number seq: the rendezvous acknowledgement.
 func (st *Stream) WaitTaken(ctx context.Context, seq uint64) error {
-	return st.send.WaitTaken(ctx, seq)
+	return st.s.Await(ctx,
+		func() (bool, error) { return st.send.Taken(seq) },
+		func() error { return st.send.WaitTaken(ctx, seq) })
 }
 
 // Unacknowledged returns how many values were sent and not yet taken by

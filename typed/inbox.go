@@ -258,7 +258,16 @@ func (in *inbox[T]) unwait() {
 // waits, values that arrive go to it straight from the reader whenever
 // that needs no wait.
 func (in *inbox[T]) next(ctx context.Context, c *conn.Session, direct sink[T]) (a arrival[T], ok bool, err error) {
-	a, ok, err = in.wait(ctx, c, direct)
+	err = c.Await(ctx,
+		func() (bool, error) {
+			var closed bool
+			a, ok, closed = in.pop(direct)
+			return ok || closed, nil
+		},
+		func() (err error) {
+			a, ok, err = in.wait(ctx, c, direct)
+			return err
+		})
 	if err != nil {
 		in.unwait()
 	}

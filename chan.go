@@ -8,9 +8,9 @@ import (
 	gosync "sync"
 	"unsafe"
 
+	"github.com/netchan/netchan/internal/endpoint"
 	"github.com/netchan/netchan/internal/options"
 	nsync "github.com/netchan/netchan/sync"
-	"github.com/netchan/netchan/typed"
 )
 
 // Dial connects to a netchan listener at addr ("host:port") and returns a
@@ -34,7 +34,7 @@ func Dial[T any](ctx context.Context, addr string, opts ...Option) (send chan<- 
 		return nil, nil, err
 	}
 	octx, detach, release := owned(ctx)
-	c, err := typed.Dial[T](octx, addr, opts...)
+	c, err := endpoint.Dial[T](octx, addr, s)
 	detach()
 	if err != nil {
 		release()
@@ -42,7 +42,7 @@ func Dial[T any](ctx context.Context, addr string, opts ...Option) (send chan<- 
 	}
 	r := reporter{s}
 	b := chanBuffer[T](c.Capacity())
-	in, out := make(chan T, b), typed.NewOutlet[T](b)
+	in, out := make(chan T, b), endpoint.NewOutlet[T](b)
 	go func() {
 		defer release()
 		serve(ctx, c, in, out, true, r)
@@ -61,7 +61,7 @@ func Dial[T any](ctx context.Context, addr string, opts ...Option) (send chan<- 
 // with none of them, and k clients of capacity n would take more than k*n
 // sends. Behind it, values go to one client at a time, in groups while it
 // has room, through a small buffer of that client's own that counts in its
-// capacity (see typed.Dispatcher): if the client's connection fails, the
+// capacity (see endpoint.Dispatcher): if the client's connection fails, the
 // values in that buffer are reported as undelivered. Values from all
 // clients merge into recv, whose buffer holds
 // values not yet received: their clients' capacity frees once the program
@@ -79,7 +79,7 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 		return nil, nil, err
 	}
 	octx, detach, release := owned(ctx)
-	l, err := typed.Listen[T](octx, addr, opts...)
+	l, err := endpoint.Listen[T](octx, addr, s)
 	detach()
 	if err != nil {
 		release()
@@ -90,9 +90,9 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 	// client's capacity only once the program took its value out; the
 	// send channel is not (see above), and a Dispatcher hands its values to
 	// the clients in groups.
-	in, out := make(chan T), typed.NewOutlet[T](chanBuffer[T](s.Buffer))
+	in, out := make(chan T), endpoint.NewOutlet[T](chanBuffer[T](s.Buffer))
 	undelivered := func(v T, cause error) { r.report(&UndeliveredError[T]{Value: v, Err: cause}) }
-	d := typed.NewDispatcher[T](in, undelivered)
+	d := endpoint.NewDispatcher[T](in, undelivered)
 	go func() {
 		defer release()
 		// The connections end with ctx, but only once the Dispatcher
@@ -143,7 +143,7 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 	return in, out.C(), nil
 }
 
-// owned returns the context for typed.Dial or typed.Listen: it ends with
+// owned returns the context for endpoint.Dial or endpoint.Listen: it ends with
 // ctx while that call runs, so ctx can cancel a dial, and not after detach.
 // From then on the channel API ends its connections itself, once their pumps
 // stopped: when ctx ends, what the program sent before, a last value or a
@@ -160,7 +160,7 @@ func owned(ctx context.Context) (octx context.Context, detach func(), release co
 // direction is done, and after a failure every value sent on in is reported
 // as undelivered, since no one else will take it; a Listen's channels are
 // shared by every client and stay open. A failure is reported once.
-func serve[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, out *typed.Outlet[T], dial bool, r reporter) {
+func serve[T any](ctx context.Context, c *endpoint.Conn[T], in <-chan T, out *endpoint.Outlet[T], dial bool, r reporter) {
 	var once gosync.Once
 	var ended error // the failure reported, if any
 	fail := func(err error) (failure error) {
@@ -177,7 +177,7 @@ func serve[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, out *typed
 	var wg gosync.WaitGroup
 	wg.Go(func() {
 		err := sendLoop(ctx, c, in, r)
-		var u *typed.UndeliveredError[T]
+		var u *endpoint.UndeliveredError[T]
 		if ctx.Err() != nil && errors.As(err, &u) {
 			r.reportEach(err) // values the program handed over as ctx ended
 		}
@@ -222,13 +222,13 @@ func serve[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, out *typed
 // that cannot be encoded or is too large is reported and the loop goes on.
 // So does every value after a stateful codec broke the send side: c still
 // receives, so serve would not drain in, and a sender would be stuck.
-func sendLoop[T any](ctx context.Context, c *typed.Conn[T], in <-chan T, r reporter) error {
+func sendLoop[T any](ctx context.Context, c *endpoint.Conn[T], in <-chan T, r reporter) error {
 	for {
 		err := c.SendFrom(ctx, in)
 		if err == nil || ctx.Err() != nil {
 			return err
 		}
-		var u *typed.UndeliveredError[T]
+		var u *endpoint.UndeliveredError[T]
 		if !errors.As(err, &u) {
 			return err
 		}
@@ -274,7 +274,7 @@ func leftovers[T any](in <-chan T, r reporter, cause error) {
 // chanBuffer is the buffer of the channels of T that Dial and Listen
 // return, for a capacity of n. It saves a goroutine hand-off per value
 // while values flow, and the capacity stays exact: the values in the
-// buffers count in it (typed.Conn.SendFrom, typed.Outlet). It is at most
+// buffers count in it (endpoint.Conn.SendFrom, endpoint.Outlet). It is at most
 // what a sender may keep of its window for values not yet sent, a quarter
 // of the capacity and 64 values, beyond which values flow no faster, and
 // none in rendezvous mode; and at most chanBufferBytes of T, since the

@@ -2,31 +2,31 @@ package netchan
 
 import (
 	"github.com/netchan/netchan/conn"
-	"github.com/netchan/netchan/typed"
+	"github.com/netchan/netchan/internal/endpoint"
 )
 
 // Errors, for errors.Is. The same values are exported by the packages that
 // produce them; they are gathered here for users of the channel API.
 var (
-	ErrNoTrust       = conn.ErrNoTrust       // no WithTLS, WithSecret or Insecure
-	ErrUnverified    = conn.ErrUnverified    // a TLS configuration that verifies nothing
-	ErrHandshake     = conn.ErrHandshake     // the two ends did not agree to talk
-	ErrCodecMismatch = conn.ErrCodecMismatch // the two ends use different codecs
-	ErrAuth          = conn.ErrAuth          // the peer did not prove the shared secret
-	ErrProtocol      = conn.ErrProtocol      // the peer broke the protocol
-	ErrTooLarge      = conn.ErrTooLarge      // a value above the receiver's size limit
-	ErrLimit         = conn.ErrLimit         // the peer exceeded a limit
-	ErrClosed        = conn.ErrClosed        // use of a closed connection or listener
-	ErrSendClosed    = conn.ErrSendClosed    // a send after CloseSend
-	ErrConnLost      = conn.ErrConnLost      // the connection broke before both ends were done
-	ErrPeerClosed    = conn.ErrPeerClosed    // the peer closed before this end was done
-	ErrSessionLost   = conn.ErrSessionLost   // the session could not resume after its connection broke
-	ErrTypeMismatch  = conn.ErrTypeMismatch  // the two ends carry types that cannot be the same
-	ErrEncode        = typed.ErrEncode       // a value the codec could not encode
-	ErrDecode        = typed.ErrDecode       // a value that arrived and could not be decoded
-	ErrSendBroken    = typed.ErrSendBroken   // a stateful codec out of step after a failed send
+	ErrNoTrust       = conn.ErrNoTrust        // no WithTLS, WithSecret or Insecure
+	ErrUnverified    = conn.ErrUnverified     // a TLS configuration that verifies nothing
+	ErrHandshake     = conn.ErrHandshake      // the two ends did not agree to talk
+	ErrCodecMismatch = conn.ErrCodecMismatch  // the two ends use different codecs
+	ErrAuth          = conn.ErrAuth           // the peer did not prove the shared secret
+	ErrProtocol      = conn.ErrProtocol       // the peer broke the protocol
+	ErrTooLarge      = conn.ErrTooLarge       // a value above the receiver's size limit
+	ErrLimit         = conn.ErrLimit          // the peer exceeded a limit
+	ErrClosed        = conn.ErrClosed         // use of a closed connection or listener
+	ErrSendClosed    = conn.ErrSendClosed     // a send after CloseSend
+	ErrConnLost      = conn.ErrConnLost       // the connection broke before both ends were done
+	ErrPeerClosed    = conn.ErrPeerClosed     // the peer closed before this end was done
+	ErrSessionLost   = conn.ErrSessionLost    // the session could not resume after its connection broke
+	ErrTypeMismatch  = conn.ErrTypeMismatch   // the two ends carry types that cannot be the same
+	ErrEncode        = endpoint.ErrEncode     // a value the codec could not encode
+	ErrDecode        = endpoint.ErrDecode     // a value that arrived and could not be decoded
+	ErrSendBroken    = endpoint.ErrSendBroken // a stateful codec out of step after a failed send
 )
 
 // UndeliveredError reports, through OnError, a value the program sent on a
 // channel that netchan could not deliver.
-type UndeliveredError[T any] = typed.UndeliveredError[T]
+type UndeliveredError[T any] = endpoint.UndeliveredError[T]

@@ -2,9 +2,8 @@
 // Recv of values of type T, each with a context and an error, for code that
 // needs to know what happened to each value.
 //
-// The channel API of package netchan is built on this package: its pumps use
-// [Conn.SendFrom] and [Conn.RecvTo], so both APIs share one data path and one
-// set of semantics, described on [Conn].
+// The channel API of package netchan runs on the same connections and data
+// path, so both APIs share one set of semantics, described on [Conn].
 package typed
 
 import "github.com/netchan/netchan/internal/options"

@@ -2,79 +2,47 @@ package typed
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net"
 
-	"github.com/netchan/netchan/conn"
+	"github.com/netchan/netchan/internal/endpoint"
 	"github.com/netchan/netchan/internal/options"
 )
 
 // Listener accepts connections carrying values of type T. All methods are
 // safe for concurrent use.
-type Listener[T any] struct {
-	l       *conn.Listener
-	s       *options.Settings
-	ctx     context.Context
-	unwatch func() bool
-}
+type Listener[T any] struct{ l *endpoint.Listener[T] }
 
 // Listen listens on addr ("host:port"), or serves the listener given with
-// WithListener, in which case addr must be empty or that listener's address.
-// ctx bounds the whole life of the listener and of every connection it
-// accepts: when ctx ends, they all close.
+// netchan.WithListener, in which case addr must be empty or that
+// listener's address. ctx bounds the whole life of the listener and of
+// every connection it accepts: when ctx ends, they all close.
 func Listen[T any](ctx context.Context, addr string, opts ...Option) (*Listener[T], error) {
 	s, err := options.Resolve(opts)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := s.Transport(options.Listener)
+	l, err := endpoint.Listen[T](ctx, addr, s)
 	if err != nil {
 		return nil, err
 	}
-	cfg.Inbox = inboxes[T](s.Codec)
-	describe[T](cfg)
-	var l *conn.Listener
-	if s.Listener != nil {
-		if addr != "" && addr != s.Listener.Addr().String() {
-			return nil, fmt.Errorf("netchan: Listen on %q with WithListener bound to %s: give one address", addr, s.Listener.Addr())
-		}
-		l, err = conn.Serve(s.Listener, cfg)
-	} else {
-		l, err = conn.Listen(ctx, addr, cfg)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if s.OnListen != nil {
-		s.OnListen(l.Addr())
-	}
-	if s.Insecure {
-		s.Notices.Warn("netchan: listening without TLS: values travel in plaintext and clients are not authenticated", "addr", l.Addr())
-	}
-	tl := &Listener[T]{l: l, s: s, ctx: ctx}
-	tl.unwatch = context.AfterFunc(ctx, func() { _ = l.Close() })
-	return tl, nil
+	return &Listener[T]{l}, nil
 }
 
-// Accept waits for the next connection that completed its handshake.
+// Accept waits for the next connection that completed its handshake. A
+// connection that resumes a session after a cut is not accepted again: it
+// goes on as the Conn Accept returned for it.
 func (l *Listener[T]) Accept(ctx context.Context) (*Conn[T], error) {
 	c, err := l.l.Accept(ctx)
 	if err != nil {
-		if errors.Is(err, conn.ErrClosed) && l.ctx.Err() != nil {
-			return nil, fmt.Errorf("%w: %w", err, context.Cause(l.ctx))
-		}
 		return nil, err
 	}
-	return newConn[T](l.ctx, c, l.s), nil
+	return &Conn[T]{c}, nil
 }
 
 // Addr returns the address the listener listens on.
 func (l *Listener[T]) Addr() net.Addr { return l.l.Addr() }
 
 // Close stops accepting and waits for the listener's goroutines.
-// Connections already accepted stay open. It is idempotent.
-func (l *Listener[T]) Close() error {
-	l.unwatch()
-	return l.l.Close()
-}
+// Connections already accepted stay open, though one whose network
+// connection breaks can no longer resume. It is idempotent.
+func (l *Listener[T]) Close() error { return l.l.Close() }

@@ -15,11 +15,29 @@ import (
 	"github.com/netchan/netchan/typed"
 )
 
-// pair returns both ends of one connection; the test's cleanup closes them.
+// pair returns both ends of one connection over TLS; the test's cleanup
+// closes them.
 func pair[T any](t *testing.T, opts ...netchan.Option) (listener, dialer *typed.Conn[T]) {
 	t.Helper()
-	servers, dialers := clients[T](t, opts, nil)
-	return servers[0], dialers[0]
+	ctx := ctxFor(t)
+	trust := testkit.NewTrust(t)
+	ln := testkit.Loopback(t)
+	l, err := typed.Listen[T](ctx, "", append([]netchan.Option{netchan.WithListener(ln), netchan.WithTLS(trust.Server)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+	d, err := typed.Dial[T](ctx, ln.Addr().String(), append([]netchan.Option{netchan.WithTLS(trust.Client)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Close() })
+	c, err := l.Accept(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return c, d
 }
 
 func ctxFor(t *testing.T) context.Context {
@@ -131,73 +149,6 @@ func TestCloseIsIdempotentAndFailsLaterCalls(t *testing.T) {
 	}
 }
 
-// A RecvTo that gives up must neither lose the value it held nor keep its
-// credit from the peer.
-func TestRecvToThatGivesUpKeepsItsValue(t *testing.T) {
-	l, d := pair[int](t, netchan.WithBuffer(1))
-	ctx := ctxFor(t)
-	if err := d.Send(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
-	rctx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- l.RecvTo(rctx, make(chan int), nil) }()
-	// RecvTo takes 1 and blocks handing it to a channel nobody reads; the
-	// send below can only complete once 1 is received, by Recv.
-	sent := make(chan error, 1)
-	go func() { sent <- d.Send(ctx, 2) }()
-	time.Sleep(testkit.Settle) // let RecvTo take 1; if it has not, the test cannot fail
-	cancel()
-	if err, _ := testkit.Recv(t, done); !errors.Is(err, context.Canceled) {
-		t.Fatalf("RecvTo: %v; want context.Canceled", err)
-	}
-	for want := 1; want <= 2; want++ {
-		if got, err := l.Recv(ctx); err != nil || got != want {
-			t.Fatalf("Recv: %d, %v; want %d", got, err, want)
-		}
-	}
-	if err, _ := testkit.Recv(t, sent); err != nil {
-		t.Fatalf("Send 2: %v", err)
-	}
-}
-
-// Two RecvTo calls that each took a value and give up lose neither, and
-// their values come back in the order they arrived.
-func TestTwoRecvToThatGiveUpKeepBothValues(t *testing.T) {
-	l, d := pair[int](t, netchan.WithBuffer(2))
-	ctx := ctxFor(t)
-	for v := 1; v <= 2; v++ {
-		if err := d.Send(ctx, v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	rctx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 2)
-	for range 2 {
-		go func() { done <- l.RecvTo(rctx, make(chan int), nil) }()
-	}
-	time.Sleep(testkit.Settle) // let both take a value; if not, the test cannot fail
-	cancel()
-	for range 2 {
-		if err, _ := testkit.Recv(t, done); !errors.Is(err, context.Canceled) {
-			t.Fatalf("RecvTo: %v; want context.Canceled", err)
-		}
-	}
-	// 3 can only be sent once both held values are received: the window
-	// must be whole again.
-	sent := make(chan error, 1)
-	go func() { sent <- d.Send(ctx, 3) }()
-	for want := 1; want <= 3; want++ {
-		if got, err := l.Recv(ctx); err != nil || got != want {
-			t.Fatalf("Recv: %d, %v; want %d", got, err, want)
-		}
-	}
-	if err, _ := testkit.Recv(t, sent); err != nil {
-		t.Fatalf("Send 3: %v", err)
-	}
-}
-
-// panicOnDecode is a value whose decoding panics: the program's bug, which
 // must reach the goroutine that receives, not crash netchan's reader.
 type panicOnDecode struct{ N int }
 

@@ -1,4 +1,4 @@
-package typed
+package endpoint
 
 import (
 	"context"

@@ -1,6 +1,11 @@
-package typed
+package endpoint
 
-import "sync"
+import (
+	"context"
+	"sync"
+
+	"github.com/netchan/netchan/internal/options"
+)
 
 // LockOutlet holds o's lock, with as many pushes counted as waiting for it
 // as may, until release is called: every value then goes in without the
@@ -25,3 +30,21 @@ func HoldOutletLock[T any](o *Outlet[T]) (release func()) {
 
 // OutletLockWaiters is how many pushes wait for o's lock.
 func OutletLockWaiters[T any](o *Outlet[T]) int64 { return o.waiters.Load() }
+
+// DialWith is Dial with options rather than settings.
+func DialWith[T any](ctx context.Context, addr string, opts ...options.Option) (*Conn[T], error) {
+	s, err := options.Resolve(opts)
+	if err != nil {
+		return nil, err
+	}
+	return Dial[T](ctx, addr, s)
+}
+
+// ListenWith is Listen with options rather than settings.
+func ListenWith[T any](ctx context.Context, addr string, opts ...options.Option) (*Listener[T], error) {
+	s, err := options.Resolve(opts)
+	if err != nil {
+		return nil, err
+	}
+	return Listen[T](ctx, addr, s)
+}

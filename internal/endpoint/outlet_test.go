@@ -1,4 +1,4 @@
-package typed_test
+package endpoint_test
 
 import (
 	"context"
@@ -7,25 +7,25 @@ import (
 	"time"
 
 	"github.com/netchan/netchan"
+	"github.com/netchan/netchan/internal/endpoint"
 	"github.com/netchan/netchan/internal/testkit"
-	"github.com/netchan/netchan/typed"
 )
 
 // clients connects k dialers, each with its own options after the shared
 // ones, to one listener and returns the listener's end of each connection
 // and the dialers, in the same order. The test's cleanup closes them.
-func clients[T any](t *testing.T, shared []netchan.Option, each ...[]netchan.Option) (servers, dialers []*typed.Conn[T]) {
+func clients[T any](t *testing.T, shared []netchan.Option, each ...[]netchan.Option) (servers, dialers []*endpoint.Conn[T]) {
 	t.Helper()
 	ctx := ctxFor(t)
 	trust := testkit.NewTrust(t)
 	ln := testkit.Loopback(t)
-	l, err := typed.Listen[T](ctx, "", append([]netchan.Option{netchan.WithListener(ln), netchan.WithTLS(trust.Server)}, shared...)...)
+	l, err := endpoint.ListenWith[T](ctx, "", append([]netchan.Option{netchan.WithListener(ln), netchan.WithTLS(trust.Server)}, shared...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = l.Close() })
 	for _, opts := range each {
-		d, err := typed.Dial[T](ctx, ln.Addr().String(), append(append([]netchan.Option{netchan.WithTLS(trust.Client)}, shared...), opts...)...)
+		d, err := endpoint.DialWith[T](ctx, ln.Addr().String(), append(append([]netchan.Option{netchan.WithTLS(trust.Client)}, shared...), opts...)...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -40,15 +40,22 @@ func clients[T any](t *testing.T, shared []netchan.Option, each ...[]netchan.Opt
 	return servers, dialers
 }
 
+// pair returns both ends of one connection; the test's cleanup closes them.
+func pair[T any](t *testing.T, opts ...netchan.Option) (listener, dialer *endpoint.Conn[T]) {
+	t.Helper()
+	servers, dialers := clients[T](t, opts, nil)
+	return servers[0], dialers[0]
+}
+
 // feed runs RecvToOutlet for each of cs until the test ends, then closes o.
-func feed[T any](t *testing.T, o *typed.Outlet[T], cs ...*typed.Conn[T]) {
+func feed[T any](t *testing.T, o *endpoint.Outlet[T], cs ...*endpoint.Conn[T]) {
 	t.Cleanup(o.Close) // cleanups run last first: after every feeder stopped
 	feedMore(t, o, cs...)
 }
 
 // feedMore runs RecvToOutlet for each of cs until the test ends, on an
 // Outlet that feed is already feeding, and so closes.
-func feedMore[T any](t *testing.T, o *typed.Outlet[T], cs ...*typed.Conn[T]) {
+func feedMore[T any](t *testing.T, o *endpoint.Outlet[T], cs ...*endpoint.Conn[T]) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	for _, c := range cs {
@@ -67,7 +74,7 @@ func feedMore[T any](t *testing.T, o *typed.Outlet[T], cs ...*typed.Conn[T]) {
 
 // sendBlocks reports whether a Send of v on d waits for capacity for
 // Settle: a slow machine can only make it wait longer.
-func sendBlocks(t *testing.T, d *typed.Conn[int], v int) bool {
+func sendBlocks(t *testing.T, d *endpoint.Conn[int], v int) bool {
 	t.Helper()
 	short, cancel := context.WithTimeout(ctxFor(t), testkit.Settle)
 	defer cancel()
@@ -85,13 +92,13 @@ const outletCapacity = 8
 // has each send its capacity, dialer j the values 100*j+i; each must then
 // wait to send more. With unlocked, every value goes in without the
 // Outlet's lock.
-func fullOutlet(t *testing.T, unlocked bool) (*typed.Outlet[int], []*typed.Conn[int]) {
+func fullOutlet(t *testing.T, unlocked bool) (*endpoint.Outlet[int], []*endpoint.Conn[int]) {
 	t.Helper()
 	servers, dialers := clients[int](t, []netchan.Option{netchan.WithBuffer(outletCapacity)}, nil, nil)
-	o := typed.NewOutlet[int](4)
+	o := endpoint.NewOutlet[int](4)
 	feed(t, o, servers...)
 	if unlocked {
-		t.Cleanup(typed.LockOutlet(o))
+		t.Cleanup(endpoint.LockOutlet(o))
 	}
 	ctx := ctxFor(t)
 	for j, d := range dialers {
@@ -157,9 +164,9 @@ func TestOutletUnlockedKeepsEachCapacityExact(t *testing.T) {
 // the channel from ever emptying.
 func TestOutletFreesUnlockedValuesBehindAStream(t *testing.T) {
 	servers, dialers := clients[int](t, nil, []netchan.Option{netchan.WithBuffer(2)}, []netchan.Option{netchan.WithBuffer(64)})
-	o := typed.NewOutlet[int](4)
+	o := endpoint.NewOutlet[int](4)
 	feed(t, o, servers...)
-	release := typed.LockOutlet(o)
+	release := endpoint.LockOutlet(o)
 	ctx := ctxFor(t)
 	quiet, waiting := dialers[0], dialers[1]
 	for i := range 2 {
@@ -208,7 +215,7 @@ func TestOutletManyConnections(t *testing.T) {
 	const conns, each = 80, 40
 	perDialer := make([][]netchan.Option, conns)
 	servers, dialers := clients[int](t, []netchan.Option{netchan.WithBuffer(4)}, perDialer...)
-	o := typed.NewOutlet[int](8)
+	o := endpoint.NewOutlet[int](8)
 	feed(t, o, servers...)
 	ctx := ctxFor(t)
 	sent := make(chan error, conns)
@@ -249,10 +256,10 @@ func TestOutletFreesACapacitySmallerThanItsBuffer(t *testing.T) {
 		unlocked             bool // values go in without the Outlet's lock
 	}{{1, 0, 1, false}, {10, 2, 8, false}, {1, 0, 1, true}, {10, 2, 8, true}} {
 		servers, dialers := clients[int](t, nil, []netchan.Option{netchan.WithBuffer(tc.capacity)})
-		o := typed.NewOutlet[int](8)
+		o := endpoint.NewOutlet[int](8)
 		feed(t, o, servers...)
 		if tc.unlocked {
-			t.Cleanup(typed.LockOutlet(o))
+			t.Cleanup(endpoint.LockOutlet(o))
 		}
 		const rounds = 5
 		ch := make(chan int, tc.sendBuffer)
@@ -290,10 +297,10 @@ func TestOutletRendezvous(t *testing.T) {
 
 func testOutletRendezvous(t *testing.T, unlocked bool) {
 	servers, dialers := clients[int](t, nil, []netchan.Option{netchan.Sync()})
-	o := typed.NewOutlet[int](8)
+	o := endpoint.NewOutlet[int](8)
 	feed(t, o, servers...)
 	if unlocked {
-		t.Cleanup(typed.LockOutlet(o))
+		t.Cleanup(endpoint.LockOutlet(o))
 	}
 	ctx := ctxFor(t)
 	for i := range 3 {
@@ -324,7 +331,7 @@ func TestRecvToOutletThatGivesUpKeepsItsValue(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	o := typed.NewOutlet[int](1)
+	o := endpoint.NewOutlet[int](1)
 	defer o.Close()
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)

@@ -1,4 +1,4 @@
-package typed_test
+package endpoint_test
 
 import (
 	"context"
@@ -9,8 +9,8 @@ import (
 
 	"github.com/netchan/netchan"
 	"github.com/netchan/netchan/codec"
+	"github.com/netchan/netchan/internal/endpoint"
 	"github.com/netchan/netchan/internal/testkit"
-	"github.com/netchan/netchan/typed"
 )
 
 // hookCodec is CBOR, calling before on every value it encodes: a value
@@ -38,7 +38,7 @@ func buffered[T any](vs ...T) chan T {
 }
 
 // recvAll receives from c until io.EOF.
-func recvAll[T any](t *testing.T, c *typed.Conn[T]) []T {
+func recvAll[T any](t *testing.T, c *endpoint.Conn[T]) []T {
 	t.Helper()
 	ctx := ctxFor(t)
 	var got []T
@@ -80,7 +80,7 @@ func TestSendFromGroupStopsAtAValueItCannotSend(t *testing.T) {
 			ch := buffered("a", "b", tc.bad, "d", "e")
 			ctx := ctxFor(t)
 			err := d.SendFrom(ctx, ch)
-			var u *typed.UndeliveredError[string]
+			var u *endpoint.UndeliveredError[string]
 			if !errors.As(err, &u) || u.Value != tc.bad || !errors.Is(err, tc.want) {
 				t.Fatalf("SendFrom: %v; want the value %.8q undelivered for %v", err, tc.bad, tc.want)
 			}
@@ -100,7 +100,7 @@ func TestSendFromGroupStopsAtAValueItCannotSend(t *testing.T) {
 // A group that cannot be queued, here because the sending side closed
 // while it was encoded, is reported value by value, in order.
 func TestSendFromGroupUndeliveredValueByValue(t *testing.T) {
-	var d *typed.Conn[int]
+	var d *endpoint.Conn[int]
 	c := hookCodec{codec.CBOR(), func(v any) error {
 		if v == 2 {
 			_ = d.CloseSend()
@@ -119,7 +119,7 @@ func TestSendFromGroupUndeliveredValueByValue(t *testing.T) {
 		t.Fatalf("SendFrom: %d errors, want 5: %v", len(errs), err)
 	}
 	for i, e := range errs {
-		var u *typed.UndeliveredError[int]
+		var u *endpoint.UndeliveredError[int]
 		if !errors.As(e, &u) || u.Value != i || !errors.Is(e, netchan.ErrSendClosed) {
 			t.Fatalf("error %d: %v; want value %d undelivered for ErrSendClosed", i, e, i)
 		}
@@ -163,7 +163,7 @@ func TestRecvToGroupThatGivesUpKeepsTheRest(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	testkit.Eventually(t, "the values to arrive", func() bool { return typed.Waiting(l) == 5 })
+	testkit.Eventually(t, "the values to arrive", func() bool { return endpoint.Waiting(l) == 5 })
 	rctx, cancel := context.WithCancel(ctx)
 	out := make(chan int)
 	done := make(chan error, 1)
@@ -206,15 +206,15 @@ func TestSendFromTooLargeBreaksAStatefulCodec(t *testing.T) {
 func TestOutletFreesBeforeAGroupWaits(t *testing.T) {
 	servers, dialers := clients[int](t, nil, []netchan.Option{netchan.WithBuffer(1)}, []netchan.Option{netchan.WithBuffer(8)})
 	c, d := dialers[0], dialers[1]
-	o := typed.NewOutlet[int](2)
+	o := endpoint.NewOutlet[int](2)
 	ctx := ctxFor(t)
 	feed(t, o, servers[0])
 	if err := c.Send(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
 	testkit.Eventually(t, "c's value to go in", func() bool { return len(o.C()) == 1 })
-	release := typed.HoldOutletLock(o) // the timer cannot free c's value
-	defer release()                    // before the feeders stop, if the test fails
+	release := endpoint.HoldOutletLock(o) // the timer cannot free c's value
+	defer release()                       // before the feeders stop, if the test fails
 	if v, _ := testkit.Recv(t, o.C()); v != 1 {
 		t.Fatalf("received %d, want 1", v)
 	}
@@ -223,9 +223,9 @@ func TestOutletFreesBeforeAGroupWaits(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	testkit.Eventually(t, "d's values to arrive", func() bool { return typed.Waiting(servers[1]) == 3 })
+	testkit.Eventually(t, "d's values to arrive", func() bool { return endpoint.Waiting(servers[1]) == 3 })
 	feedMore(t, o, servers[1])
-	testkit.Eventually(t, "d's group to wait for the lock", func() bool { return typed.OutletLockWaiters(o) == 1 })
+	testkit.Eventually(t, "d's group to wait for the lock", func() bool { return endpoint.OutletLockWaiters(o) == 1 })
 	release()
 	testkit.Eventually(t, "the buffer to fill", func() bool { return len(o.C()) == 2 })
 	if err := c.Send(ctx, 2); err != nil {

@@ -1,4 +1,4 @@
-package typed
+package endpoint
 
 import (
 	"context"
@@ -17,12 +17,12 @@ func TestEncodeBufferGivenUpAfterLargeValue(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := options.New(func(s *options.Settings) { s.Insecure = true; s.Listener = ln })
-	l, err := Listen[[]byte](ctx, "", o)
+	l, err := ListenWith[[]byte](ctx, "", o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	d, err := Dial[[]byte](ctx, ln.Addr().String(), options.New(func(s *options.Settings) { s.Insecure = true }))
+	d, err := DialWith[[]byte](ctx, ln.Addr().String(), options.New(func(s *options.Settings) { s.Insecure = true }))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,304 @@
+package endpoint
+
+import (
+	"cmp"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"reflect"
+	"slices"
+	gosync "sync"
+	"sync/atomic"
+
+	"github.com/netchan/netchan/codec"
+	"github.com/netchan/netchan/conn"
+	"github.com/netchan/netchan/internal/options"
+	"github.com/netchan/netchan/internal/shape"
+	"github.com/netchan/netchan/internal/wire"
+	nsync "github.com/netchan/netchan/sync"
+)
+
+// keepEncodeBuffer is the largest encoding buffer a Conn keeps for reuse.
+const keepEncodeBuffer = 64 << 10
+
+// Conn is one end of a netchan connection carrying values of type T in both
+// directions.
+//
+// Semantics. Each direction delivers every value once and in order. The two
+// ends agree on a capacity n, the smaller of their WithBuffer settings. With
+// n >= 1, at most n values sent on one end are outstanding, that is not yet
+// received by the peer's program; Send waits while n are. With n = 0
+// (rendezvous, the Sync option) Send returns only after the peer's Recv took
+// the value. A value counts as received when Recv returns it, or, for
+// RecvTo, when the send on the program's channel completes.
+//
+// Send, Recv and their variants may be called from any number of goroutines;
+// values sent concurrently are delivered in the order their sends were
+// committed. Close may be called at any time and more than once.
+type Conn[T any] struct {
+	c        *conn.Session
+	s        *conn.Stream
+	in       *inbox[T] // its codec, a session of its own if stateful, serves both directions
+	stateful bool
+	rendez   bool
+	unwatch  func() bool // stops closing the Conn when ctx ends
+
+	sendMu gosync.Mutex
+	encBuf []byte
+	ends   []int // where each value of a batch ends in encBuf
+	batch  []T   // the values of a batch, where the codec reads them from
+	broken error // set once a stateful codec's state went out of step
+
+	recvMu gosync.Mutex
+	takes  uint64    // values next and more took off the stream, numbering them
+	held   []held[T] // values RecvTo took but could not hand over, by number
+
+	// Its values in an Outlet not freed, and the Outlet's bookkeeping of
+	// them: see Outlet.settleLocked and Outlet.settleLooseAll.
+	outletHeld  int // of its values in under the Outlet's lock, those not freed; guarded by that lock
+	outletLoose atomic.Int64
+	outletStamp atomic.Uint64 // the most of the Outlet's lockedIn when one was counted
+	outletDirty atomic.Bool
+	outletNext  *Conn[T]
+
+	lane *Lane[T] // the Dispatcher's lane it sends from, if any; set before SendFrom runs
+}
+
+func newConn[T any](ctx context.Context, c *conn.Session, s *options.Settings) *Conn[T] {
+	_, stateful := s.Codec.(codec.Stateful)
+	in := c.Main().Inbox().(*inbox[T])
+	tc := &Conn[T]{
+		c:        c,
+		s:        c.Main(),
+		in:       in,
+		stateful: stateful,
+		rendez:   c.Capacity() == 0,
+	}
+	tc.unwatch = context.AfterFunc(ctx, func() { _ = c.Close() })
+	return tc
+}
+
+// Dial connects to a netchan listener at addr with the settings s. ctx
+// bounds the whole life of the connection: when it ends, the connection
+// closes.
+func Dial[T any](ctx context.Context, addr string, s *options.Settings) (*Conn[T], error) {
+	cfg, err := s.Transport(options.Dialer)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Inbox = inboxes[T](s.Codec)
+	describe[T](cfg)
+	c, err := conn.Dial(ctx, addr, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return newConn[T](ctx, c, s), nil
+}
+
+// describe tells cfg what the main stream carries, for the handshake's
+// check that both ends' types can be the same.
+func describe[T any](cfg *conn.Config) {
+	t := reflect.TypeFor[T]()
+	cfg.TypeName, cfg.TypeShape = t.String(), shape.Of(t)
+	if len(cfg.TypeName) > wire.MaxTypeName {
+		cfg.TypeName = cfg.TypeName[:wire.MaxTypeName-3] + "..."
+	}
+}
+
+// Capacity returns the capacity the two ends agreed on; 0 is rendezvous.
+func (c *Conn[T]) Capacity() int { return c.c.Capacity() }
+
+// stallAt is how many of the peer's values in an Outlet may be all it
+// can send: its window, one value in rendezvous mode, less what it may
+// keep for values it has not sent.
+func (c *Conn[T]) stallAt() int {
+	w := max(c.Capacity(), 1)
+	return w - nsync.MaxHold(w)
+}
+
+// ConnectionState returns the TLS state of the session's connection.
+func (c *Conn[T]) ConnectionState() tls.ConnectionState { return c.c.ConnectionState() }
+
+// LocalAddr returns the local network address.
+func (c *Conn[T]) LocalAddr() net.Addr { return c.c.LocalAddr() }
+
+// RemoteAddr returns the peer's network address.
+func (c *Conn[T]) RemoteAddr() net.Addr { return c.c.RemoteAddr() }
+
+// Done is closed when the connection has ended.
+func (c *Conn[T]) Done() <-chan struct{} { return c.c.Done() }
+
+// Err returns why the connection ended, or nil while it is open.
+func (c *Conn[T]) Err() error { return c.c.Err() }
+
+// Unacknowledged returns how many values this end sent that the peer's
+// program has not received, as far as this end knows: after a failure, the
+// values that may have been lost.
+func (c *Conn[T]) Unacknowledged() int { return c.s.Unacknowledged() }
+
+// Send sends v. It waits while the capacity is used up, and in rendezvous
+// mode until the peer's program received v. It also waits while a mebibyte
+// of earlier values waits to be written to the network. An error means v
+// was not delivered, except that a rendezvous Send whose ctx ends after v
+// was sent cannot tell whether v arrived.
+func (c *Conn[T]) Send(ctx context.Context, v T) error {
+	if err := c.s.Reserve(ctx); err != nil {
+		return err
+	}
+	seq, err := c.sendReserved(v)
+	if err != nil {
+		return err
+	}
+	if c.rendez {
+		return c.s.WaitTaken(ctx, seq)
+	}
+	return nil
+}
+
+// sendReserved encodes v and queues it, spending a reservation.
+func (c *Conn[T]) sendReserved(v T) (uint64, error) {
+	c.sendMu.Lock()
+	defer c.sendMu.Unlock()
+	if c.broken != nil {
+		c.s.Cancel()
+		return 0, c.broken
+	}
+	c.batch = append(c.batch[:0], v) // on the heap: the codec may take a pointer
+	buf, err := codec.AppendPointer(c.in.codec, c.encBuf[:0], &c.batch[0])
+	clear(c.batch[:1]) // the program's value is not kept alive here
+	if err != nil {
+		c.s.Cancel()
+		err = fmt.Errorf("%w %T with %s: %w", ErrEncode, v, c.in.codec.Name(), err)
+		c.breakIfStateful(err)
+		return 0, err
+	}
+	c.keepEncodeBuffer(buf)
+	seq, err := c.s.Send(buf)
+	if err != nil {
+		c.breakIfStateful(err)
+		return 0, err
+	}
+	return seq, nil
+}
+
+// keepEncodeBuffer keeps buf for the next value unless it is large and
+// this value used little of it: a burst of large values reuses one buffer,
+// and a connection back to small values gives the large one up.
+func (c *Conn[T]) keepEncodeBuffer(buf []byte) {
+	if cap(buf) <= keepEncodeBuffer || len(buf) >= cap(buf)/4 {
+		c.encBuf = buf
+	} else {
+		c.encBuf = nil
+	}
+}
+
+func (c *Conn[T]) breakIfStateful(err error) {
+	if c.stateful {
+		c.broken = fmt.Errorf("%w: %w", ErrSendBroken, err)
+	}
+}
+
+// Recv waits for the next value. It returns io.EOF once the peer closed its
+// send side and every value it sent was received.
+func (c *Conn[T]) Recv(ctx context.Context) (T, error) {
+	v, _, err := c.next(ctx, nil)
+	if err == nil || errors.Is(err, ErrDecode) {
+		c.s.Take()
+	}
+	return v, err
+}
+
+// next takes the next value off the stream, decoded, without telling
+// the peer: the caller calls Take once its program has the value, or hold
+// with the value's number if it could not hand it over. Held values come
+// first, the earliest taken first. direct is where RecvTo hands
+// values to, if it is the caller: see inbox.next.
+func (c *Conn[T]) next(ctx context.Context, direct sink[T]) (v T, n uint64, err error) {
+	c.recvMu.Lock()
+	defer c.recvMu.Unlock()
+	if len(c.held) > 0 {
+		h := c.held[0]
+		c.held = c.held[1:]
+		return h.v, h.n, nil
+	}
+	a, ok, err := c.in.next(ctx, c.c, direct)
+	if err != nil {
+		return v, 0, err
+	}
+	if !ok {
+		return v, 0, io.EOF
+	}
+	n = c.takes
+	c.takes++
+	if a.panicked != nil {
+		c.s.Take()
+		panic(a.panicked)
+	}
+	return a.v, n, a.err
+}
+
+// more appends to dst up to max values waiting behind the one next
+// returned, without waiting, and returns the number of the first it
+// appended; the others follow it. Held values come back one at a time,
+// through next.
+func (c *Conn[T]) more(dst []T, max int) (_ []T, first uint64) {
+	if c.in.Len() == 0 {
+		return dst, 0 // the common case of a value alone: no lock
+	}
+	c.recvMu.Lock()
+	defer c.recvMu.Unlock()
+	if len(c.held) > 0 {
+		return dst, 0
+	}
+	before := len(dst)
+	dst = c.in.popMore(dst, max)
+	first = c.takes
+	c.takes += uint64(len(dst) - before)
+	return dst, first
+}
+
+// CloseSend tells the peer that no more values follow. The peer receives
+// every value sent before, then io.EOF. Sends after CloseSend fail. It is
+// idempotent.
+func (c *Conn[T]) CloseSend() error { return c.s.CloseSend() }
+
+// Close ends the connection at once and waits for its goroutines. Values
+// not yet received by the peer may be lost: to end gracefully, CloseSend and
+// Recv until io.EOF first. It is idempotent.
+func (c *Conn[T]) Close() error {
+	c.unwatch()
+	return c.c.Close()
+}
+
+// held is a value taken off the stream and not handed to the program, with
+// its number in the order values were taken.
+type held[T any] struct {
+	n uint64
+	v T
+}
+
+// holdGroup keeps the values of a group RecvTo could not hand over, from
+// group[from] on, for later receives: group[0] is number n, and the others
+// are numbered from first. A value must be neither lost nor counted as
+// received when a receive gives up. They are held together, so that no
+// receive comes between them, and several groups may be held at once:
+// their values come back in the order they were taken.
+func (c *Conn[T]) holdGroup(n, first uint64, group []T, from int) {
+	c.recvMu.Lock()
+	defer c.recvMu.Unlock()
+	for i := from; i < len(group); i++ {
+		if i == 0 {
+			c.holdLocked(n, group[0])
+		} else {
+			c.holdLocked(first+uint64(i-1), group[i])
+		}
+	}
+}
+
+func (c *Conn[T]) holdLocked(n uint64, v T) {
+	i, _ := slices.BinarySearchFunc(c.held, n, func(h held[T], n uint64) int { return cmp.Compare(h.n, n) })
+	c.held = slices.Insert(c.held, i, held[T]{n, v})
+}

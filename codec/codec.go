@@ -87,12 +87,14 @@ type PointerAppender interface {
 }
 
 // Stateful is implemented by codecs that keep state across the values of one
-// connection. netchan calls NewSession once per connection and uses the
-// session's Marshal for every value it sends and its Unmarshal for every value
-// it receives on that connection, in order.
+// stream of a netchan session. netchan calls NewSession once per stream and
+// uses the result's Marshal for every value it sends and its Unmarshal for
+// every value it receives on that stream, in order. The state outlives
+// cuts of the network connection, which the session resumes from without
+// losing or repeating a frame.
 type Stateful interface {
 	Codec
-	// NewSession returns a codec for one connection. Its Name must equal the
+	// NewSession returns a codec for one stream. Its Name must equal the
 	// parent's.
 	NewSession() Codec
 }

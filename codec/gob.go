@@ -10,8 +10,8 @@ import (
 )
 
 // Gob returns a codec named "gob" that uses encoding/gob. It is [Stateful]:
-// a session, one per connection, keeps one gob.Encoder and one gob.Decoder,
-// so the description of a type crosses the connection once, with the first
+// a session of the codec, one per stream, keeps one gob.Encoder and one
+// gob.Decoder, so the description of a type crosses the stream once, with the first
 // value of that type, and later values carry only their data. Each frame a
 // session produces holds exactly one value (preceded by the descriptions of
 // any types it introduces); a frame with bytes after its value is rejected

@@ -19,9 +19,10 @@ import (
 // value arrives, so no credit waits while the peer's sender waits for it,
 // and no timer is needed.
 type creditor struct {
-	st      *Stream
-	flushAt uint64 // a group this large goes out
-	stallAt uint64 // with this many values not credited, the peer's sender may be stuck
+	st          *Stream
+	flushAt     uint64 // a group this large goes out
+	stallAt     uint64 // with this many values not credited, the peer's sender may be stuck
+	maxWithheld uint64
 
 	granted atomic.Uint64 // credits handed to the session to send; written under mu
 
@@ -35,6 +36,7 @@ func (c *creditor) init(st *Stream, window int) {
 	// The peer's sender may keep up to MaxHold of its window for values
 	// it has not sent: it may stop short of the window by as much.
 	c.stallAt = uint64(window - nsync.MaxHold(window))
+	c.maxWithheld = uint64(nsync.MaxHold(window))
 }
 
 // take counts n values the program took.
@@ -47,8 +49,22 @@ func (c *creditor) take(n uint64) {
 // withhold keeps the credits of the first n values taken.
 func (c *creditor) withhold(n uint64) {
 	c.mu.Lock()
-	c.withheld = n
+	c.withheld = min(n, c.maxWithheld)
 	c.flushLocked(false)
+}
+
+// owed takes, as granted, every credit the program freed and no rule has
+// sent yet: the session says them before its goodbye.
+func (c *creditor) owed() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	granted, taken := c.granted.Load(), c.st.recv.Taken()
+	if taken <= c.withheld+granted {
+		return 0
+	}
+	owed := taken - c.withheld - granted
+	c.granted.Store(granted + owed)
+	return owed
 }
 
 // arrived is called by the reader after each value: the peer's sender may

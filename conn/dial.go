@@ -89,7 +89,7 @@ func dialHandshake(ctx context.Context, nc net.Conn, cfg *Config, r *resumeOf) (
 	if err == nil && r != nil {
 		err = r.s.checkResumed(sc, peer, r.counter)
 	}
-	if err == nil && r == nil && len(peer.Session) == 0 {
+	if err == nil && r == nil && (len(peer.Session) == 0 || len(peer.Nonce) == 0) {
 		err = fmt.Errorf("%w: %s started no session", ErrHandshake, sc.RemoteAddr())
 	}
 	if err != nil {
@@ -122,7 +122,8 @@ func (s *Session) checkResumed(nc net.Conn, peer wire.Hello, counter uint64) err
 	if !hmac.Equal(peer.MAC, want) {
 		return fmt.Errorf("%w: %s does not hold the session it resumed", ErrAuth, nc.RemoteAddr())
 	}
-	if peer.Capacity != s.peer.Capacity || peer.MaxValue != s.peer.MaxValue || peer.MaxStreams != s.peer.MaxStreams {
+	if peer.Capacity != s.peer.Capacity || peer.MaxValue != s.peer.MaxValue || peer.MaxStreams != s.peer.MaxStreams ||
+		peer.Window != s.peer.Window || peer.TypeShape != s.peer.TypeShape {
 		return fmt.Errorf("%w: %s resumed the session with other settings", ErrHandshake, nc.RemoteAddr())
 	}
 	return nil

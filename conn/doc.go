@@ -1,22 +1,20 @@
 // Package conn is netchan's transport: it dials and accepts connections,
-// secures them, runs the handshake, and moves frames of bytes between the two
-// ends. It knows nothing of Go values; package typed puts a codec on top.
+// secures them, runs the handshake, and moves frames of bytes between the
+// two ends of a session. It knows nothing of Go values; the layer above puts
+// a codec on top.
 //
-// A [Conn] owns two goroutines, one that reads frames and one that writes
-// them. Writes are batched: senders append frames to a queue and the writer
-// hands the whole queue to the network whenever it wakes, so a busy
-// connection makes one write for many values, and an idle one flushes each
-// value at once.
+// A [Session] carries streams, each a channel pair with a credit window in
+// each direction (see package github.com/netchan/netchan/sync), over one
+// network connection at a time. When the connection breaks, the session
+// outlives it for the resume window: the dialer dials again and resumes,
+// and each end sends again what the other had not received, so the streams
+// lose and repeat nothing. PROTOCOL.md at the module's root specifies the
+// bytes.
 //
-// A rendezvous connection (capacity 0) has nothing to batch, since each
-// value waits for its acknowledgement. There the goroutines of the program
-// do the work themselves where they can: a small frame is written by the
-// goroutine that queued it when no other write is under way, and a
-// goroutine waiting for a frame reads it itself when no other goroutine
-// reads, as [Conn.Await] describes. The reader goroutine steps aside for
-// them and takes over again when nobody reads.
-//
-// A connection carries streams; today each carries one, the values of one
-// netchan channel pair in both directions. Flow control is per stream, by
-// credits (see package github.com/netchan/netchan/sync).
+// A session owns two goroutines: one that runs it and writes frames, in
+// batches, and one that reads the connection of the moment. On a
+// rendezvous session (capacity 0) the goroutines of the program do the
+// work themselves where they can: one that queued a frame with no write
+// under way writes it, and one that waits for a frame reads it, as
+// [Session.Await] describes.
 package conn

@@ -82,7 +82,7 @@ func (e *timeoutError) Temporary() bool { return true }
 // codeOf picks the GoAway code that tells the peer why this end stops.
 func codeOf(err error) wire.Code {
 	switch {
-	case err == nil, errors.Is(err, ErrClosed):
+	case err == nil, errors.Is(err, ErrClosed), errors.Is(err, ErrPeerClosed):
 		return wire.CodeNormal
 	case errors.Is(err, ErrHandshake), errors.Is(err, ErrAuth), errors.Is(err, ErrCodecMismatch), errors.Is(err, ErrTypeMismatch):
 		return wire.CodeRefused

@@ -10,8 +10,8 @@ import (
 
 // Inbox holds a stream's values from their arrival until the program takes
 // them. The goroutine reading the connection, the reader goroutine or a
-// caller of [Conn.Await], calls Arrive and Close, one at a time and in the
-// order of the stream; Len may be called from any goroutine.
+// caller of [Session.Await], calls Arrive and Close, one at a time and in
+// the order of the stream; Len may be called from any goroutine.
 //
 // An inbox is where a layer above conn decodes: doing it as values arrive,
 // in the goroutine that already has the bytes at hand, spares a copy
@@ -24,8 +24,7 @@ type Inbox interface {
 	Arrive(value []byte) error
 	// Close says the peer closed the stream: no value follows.
 	Close()
-	// Len returns how many values wait for the program. Credits are sent
-	// early when none does, since the program is about to wait.
+	// Len returns how many values wait for the program.
 	Len() int
 }
 

@@ -36,7 +36,8 @@ type Listener struct {
 	done     <-chan struct{}    // ctx.Done()
 	once     gosync.Once
 	wg       gosync.WaitGroup
-	open     atomic.Int64  // sessions alive, and handshakes under way
+	open     atomic.Int64  // sessions alive
+	shaking  atomic.Int64  // handshakes under way
 	refusing chan struct{} // a slot per refusal in progress
 
 	mu       gosync.Mutex
@@ -156,12 +157,13 @@ func (l *Listener) acceptLoop() {
 			return
 		}
 		backoff = 0
-		if max := l.cfg.MaxConns; max > 0 && l.open.Load() >= int64(max) {
-			l.report(fmt.Errorf("%w: %d sessions open, refusing %s", ErrLimit, max, nc.RemoteAddr()))
+		if max := l.cfg.MaxConns; max > 0 && l.shaking.Load() >= int64(max) {
+			// As many handshakes under way as sessions allowed: a flood.
+			l.report(fmt.Errorf("%w: %d handshakes under way, refusing %s", ErrLimit, max, nc.RemoteAddr()))
 			l.refuse(nc)
 			continue
 		}
-		l.open.Add(1)
+		l.shaking.Add(1)
 		l.wg.Go(func() { l.serve(nc) })
 	}
 }
@@ -178,9 +180,7 @@ func (l *Listener) serve(nc net.Conn) {
 		s, c, err = l.handshake(ctx, nc)
 		return err
 	})
-	if err != nil || c.hello.Session != nil {
-		l.open.Add(-1) // a resume adds no session
-	}
+	l.shaking.Add(-1)
 	if err != nil {
 		if c != nil && c.hello.Session == nil {
 			// The listener closed as the handshake finished: the dialer
@@ -233,6 +233,9 @@ func (l *Listener) handshake(ctx context.Context, nc net.Conn) (*Session, *carri
 		local, err = l.cfg.hello(sc, wire.RoleListener)
 		local.Session, local.Nonce = random(wire.SessionIDSize), random(wire.NonceSize)
 	}
+	if max := l.cfg.MaxConns; err == nil && max > 0 && l.open.Load() >= int64(max) {
+		err = fmt.Errorf("%w: %d sessions open, refusing %s", ErrLimit, max, sc.RemoteAddr())
+	}
 	if err == nil {
 		err = writeHello(sc, local)
 	}
@@ -251,6 +254,7 @@ func (l *Listener) handshake(ctx context.Context, nc net.Conn) (*Session, *carri
 	}
 	s := newSession(l.cfg, wire.RoleListener, local, peer, secret, func() { l.forget(local.Session) })
 	s.listener = l
+	l.open.Add(1)
 	l.mu.Lock()
 	l.sessions[string(local.Session)] = s
 	l.mu.Unlock()
@@ -290,6 +294,8 @@ func (l *Listener) resumed(nc net.Conn, peer wire.Hello) (*Session, error) {
 	switch {
 	case s.err != nil:
 		return nil, errLost(fmt.Errorf("%s resumed a session that ended: %w", nc.RemoteAddr(), s.err))
+	case s.window == 0:
+		return nil, errLost(fmt.Errorf("%s resumed a session without a resume window", nc.RemoteAddr()))
 	case peer.Counter <= s.counter:
 		return nil, fmt.Errorf("%w: %s resumed with proof number %d, already used", ErrAuth, nc.RemoteAddr(), peer.Counter)
 	}

@@ -89,7 +89,18 @@ func (l *sendLog) ack(n uint64) error {
 	if n <= l.base {
 		return nil
 	}
-	l.head += int(n - l.base)
+	// The peer counts whole frames: a count that falls inside one is a
+	// lie, and would make the writer read a length out of a frame's middle.
+	head := l.head
+	for off := l.base; off < n; {
+		size := uint64(wire.HeaderSize) + uint64(binary.BigEndian.Uint32(l.buf[head:]))
+		head += int(size)
+		off += size
+		if off > n {
+			return fmt.Errorf("%w: peer acknowledged %d bytes, inside a frame", ErrProtocol, n)
+		}
+	}
+	l.head = head
 	l.base = n
 	if l.head == len(l.buf) {
 		l.buf, l.head = l.buf[:0], 0
@@ -106,8 +117,13 @@ func (l *sendLog) rewind(n uint64) error {
 	if n < l.base || n > l.end() {
 		return fmt.Errorf("%w: peer resumes at byte %d, this end holds %d to %d", ErrProtocol, n, l.base, l.end())
 	}
+	wrote := l.wrote
 	l.wrote = n
-	return l.ack(n)
+	if err := l.ack(n); err != nil {
+		l.wrote = wrote
+		return err
+	}
+	return nil
 }
 
 // take appends to dst the unwritten frames, whole, up to max bytes but at

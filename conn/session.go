@@ -228,6 +228,13 @@ func (s *Session) endLocked(err error) {
 	if s.err != nil {
 		return
 	}
+	// What the program took goes out before the goodbye, so that the
+	// peer knows exactly which of its values were received.
+	for _, st := range s.streams {
+		if n := st.credits.owed(); n > 0 {
+			s.addCreditLocked(st.id, n)
+		}
+	}
 	s.err = err
 	close(s.ending)
 	s.cancel()
@@ -253,13 +260,17 @@ func (s *Session) grant(id uint32, n uint64) {
 		s.mu.Unlock()
 		return
 	}
+	s.addCreditLocked(id, n)
+	s.mu.Unlock()
+	s.flush()
+}
+
+func (s *Session) addCreditLocked(id uint32, n uint64) {
 	if i := slices.IndexFunc(s.credits, func(c credit) bool { return c.stream == id }); i >= 0 {
 		s.credits[i].n += n
 	} else {
 		s.credits = append(s.credits, credit{id, n})
 	}
-	s.mu.Unlock()
-	s.flush()
 }
 
 // Open opens a stream of the given capacity, whose open frame carries meta
@@ -279,14 +290,21 @@ func (s *Session) Open(capacity int, meta []byte, in Inbox) (*Stream, error) {
 	if s.permits == 0 {
 		return nil, fmt.Errorf("%w: the peer allows %d streams open at once", ErrLimit, s.peer.MaxStreams)
 	}
+	if s.nextID > maxStreamID {
+		return nil, fmt.Errorf("%w: this session opened all the streams it may", ErrLimit)
+	}
 	s.permits--
 	id := s.nextID
 	s.nextID += 2
 	st := newStream(s, id, capacity, meta, in)
 	s.streams[id] = st
 	s.log.open(id, wire.Open{Capacity: uint64(capacity), Meta: meta})
+	s.signal()
 	return st, nil
 }
+
+// maxStreamID is the last id an end opens: ids never wrap.
+const maxStreamID = 1<<32 - 3
 
 // Accept waits for the next stream the peer opens.
 func (s *Session) Accept(ctx context.Context) (*Stream, error) {
@@ -325,7 +343,7 @@ func (s *Session) peerOpened(id uint32, o wire.Open) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
-	case id != s.peerNext:
+	case id != s.peerNext || id > maxStreamID:
 		return fmt.Errorf("%w: peer opened stream %d, the next of its streams is %d", ErrProtocol, id, s.peerNext)
 	case s.peerOpen >= s.cfg.MaxStreams:
 		return fmt.Errorf("%w: peer opened a stream beyond the %d it may have open", ErrLimit, s.cfg.MaxStreams)
@@ -357,6 +375,7 @@ func (s *Session) retireLocked(st *Stream) {
 	if st.id%2 != s.nextID%2 {
 		s.peerOpen--
 		s.log.count(wire.KindStreams, 0, 1)
+		s.signal()
 	}
 }
 

@@ -45,8 +45,7 @@ func (s *Session) reconnect(why error) *carrier {
 		return nil
 	}
 	s.mu.Lock()
-	c.s = s
-	s.cur, s.last = c, c
+	s.adoptLocked(c)
 	s.resumes++
 	s.mu.Unlock()
 	s.signal()

@@ -31,7 +31,6 @@ func (s *Session) run(c *carrier) {
 // nil once the session ended and its last frame was written, and why c
 // broke otherwise.
 func (s *Session) serve(c *carrier) error {
-	c.turn.init(c, s.capacity == 0)
 	c.dog = startWatchdog(s, c)
 	go c.read()
 	err := s.writeLoop(c)

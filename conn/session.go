@@ -126,9 +126,19 @@ func newSession(cfg *Config, role wire.Role, local, peer wire.Hello, secret []by
 
 // start runs the session on its first connection.
 func (s *Session) start(c *carrier) {
-	c.s = s
-	s.cur, s.last = c, c
+	s.mu.Lock()
+	s.adoptLocked(c)
+	s.mu.Unlock()
 	go s.run(c)
+}
+
+// adoptLocked makes c the session's connection of the moment. c is ready
+// before anything can find it there: a listener's handshake may end it
+// at once, from another goroutine, when the dialer resumes on another.
+func (s *Session) adoptLocked(c *carrier) {
+	c.s = s
+	c.turn.init(c, s.capacity == 0)
+	s.cur, s.last = c, c
 }
 
 // Main returns the session's main stream.

@@ -18,6 +18,8 @@ const (
 	firstJitter = 100 * time.Millisecond
 	minRedial   = 100 * time.Millisecond
 	maxRedial   = 4 * time.Second
+	// lastAttempt is the least time an attempt gets, the last one too.
+	lastAttempt = 100 * time.Millisecond
 )
 
 // errReplaced ends a listener's connection whose dialer resumed on another.
@@ -58,10 +60,12 @@ func (s *Session) redial(deadline time.Time, why error) (*carrier, error) {
 	wait := rand.N(firstJitter)
 	var delay time.Duration
 	for {
-		if time.Now().Add(wait).After(deadline) {
+		left := time.Until(deadline)
+		if left <= 0 {
 			return nil, errLost(fmt.Errorf("no resume within the window of %v after %w", s.window, why))
 		}
-		t := time.NewTimer(wait)
+		// Never wait past the window: the last attempt goes as it ends.
+		t := time.NewTimer(min(wait, left))
 		select {
 		case <-t.C:
 		case <-s.ending:
@@ -85,8 +89,12 @@ func (s *Session) redial(deadline time.Time, why error) (*carrier, error) {
 	}
 }
 
-// resumeOnce dials once and resumes the session on the new connection.
+// resumeOnce dials once and resumes the session on the new connection,
+// by the deadline, or within a moment for an attempt as the window ends.
 func (s *Session) resumeOnce(deadline time.Time) (*carrier, error) {
+	if d := time.Now().Add(lastAttempt); deadline.Before(d) {
+		deadline = d
+	}
 	if d := time.Now().Add(s.cfg.HandshakeTimeout); d.Before(deadline) {
 		deadline = d
 	}

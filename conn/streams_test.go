@@ -1,8 +1,10 @@
 package conn
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"strconv"
 	"testing"
 
 	"golang.org/x/sync/errgroup"
@@ -10,20 +12,39 @@ import (
 
 // exchange sends n numbers each way on a and b, the two ends of one
 // stream, closes both sides, and checks that each end received them in
-// order, then the close.
+// order, then the close, which it takes.
 func exchange(ctx context.Context, a, b *Stream, n int) error {
+	return exchangeValues(ctx, a, b, n, func(i int) []byte { return []byte(strconv.Itoa(i)) })
+}
+
+// exchangeValues is exchange with the values value(0) to value(n-1).
+func exchangeValues(ctx context.Context, a, b *Stream, n int, value func(i int) []byte) error {
 	var g errgroup.Group
 	for _, dir := range [][2]*Stream{{a, b}, {b, a}} {
 		from, to := dir[0], dir[1]
 		g.Go(func() error {
-			if err := sendInts(ctx, from, 0, n); err != nil {
-				return fmt.Errorf("stream %d: %w", from.ID(), err)
+			for i := range n {
+				if err := from.Reserve(ctx); err != nil {
+					return fmt.Errorf("stream %d: reserve %d: %w", from.ID(), i, err)
+				}
+				if _, err := from.Send(value(i)); err != nil {
+					return fmt.Errorf("stream %d: send %d: %w", from.ID(), i, err)
+				}
 			}
 			return from.CloseSend()
 		})
 		g.Go(func() error {
-			if err := recvInts(ctx, to, 0, n); err != nil {
-				return fmt.Errorf("stream %d: %w", to.ID(), err)
+			for i := range n {
+				m, err := to.Next(ctx)
+				if err != nil {
+					return fmt.Errorf("stream %d: value %d: %w", to.ID(), i, err)
+				}
+				got := m.Value
+				if !bytes.Equal(got, value(i)) {
+					return fmt.Errorf("stream %d: value %d arrived as %.20q", to.ID(), i, got)
+				}
+				m.Release()
+				to.Take()
 			}
 			if err := recvEOF(ctx, to); err != nil {
 				return fmt.Errorf("stream %d: %w", to.ID(), err)

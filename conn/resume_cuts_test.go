@@ -63,10 +63,16 @@ func TestResumeThroughCutsAtRandomPoints(t *testing.T) {
 	}
 }
 
+// fataler is what cutAfter needs of a test: a *testing.T or a *rapid.T.
+type fataler interface {
+	Helper()
+	Fatalf(format string, args ...any)
+}
+
 // cutAfter arms a cut of the proxy's connections after n bytes in dir and
 // waits for it. It reports false, and disarms the cut, if done delivers
 // first; done is then empty again, with its value put back.
-func cutAfter(t *testing.T, proxy *testkit.Proxy, n int64, dir testkit.Direction, kind testkit.CutKind, done chan error) bool {
+func cutAfter(t fataler, proxy *testkit.Proxy, n int64, dir testkit.Direction, kind testkit.CutKind, done chan error) bool {
 	t.Helper()
 	before := proxy.Cuts()
 	proxy.CutAfter(n, dir, kind)

@@ -20,39 +20,46 @@ func exchange(ctx context.Context, a, b *Stream, n int) error {
 // exchangeValues is exchange with the values value(0) to value(n-1).
 func exchangeValues(ctx context.Context, a, b *Stream, n int, value func(i int) []byte) error {
 	var g errgroup.Group
-	for _, dir := range [][2]*Stream{{a, b}, {b, a}} {
-		from, to := dir[0], dir[1]
-		g.Go(func() error {
-			for i := range n {
-				if err := from.Reserve(ctx); err != nil {
-					return fmt.Errorf("stream %d: reserve %d: %w", from.ID(), i, err)
-				}
-				if _, err := from.Send(value(i)); err != nil {
-					return fmt.Errorf("stream %d: send %d: %w", from.ID(), i, err)
-				}
+	g.Go(func() error { return flow(ctx, a, b, n, value) })
+	g.Go(func() error { return flow(ctx, b, a, n, value) })
+	return g.Wait()
+}
+
+// flow sends value(0) to value(n-1) from one end of a stream, then its
+// close, and checks that the other end receives them once and in order,
+// then the close, which it takes.
+func flow(ctx context.Context, from, to *Stream, n int, value func(i int) []byte) error {
+	var g errgroup.Group
+	g.Go(func() error {
+		for i := range n {
+			if err := from.Reserve(ctx); err != nil {
+				return fmt.Errorf("stream %d: reserve %d: %w", from.ID(), i, err)
 			}
-			return from.CloseSend()
-		})
-		g.Go(func() error {
-			for i := range n {
-				m, err := to.Next(ctx)
-				if err != nil {
-					return fmt.Errorf("stream %d: value %d: %w", to.ID(), i, err)
-				}
-				got := m.Value
-				if !bytes.Equal(got, value(i)) {
-					return fmt.Errorf("stream %d: value %d arrived as %.20q", to.ID(), i, got)
-				}
-				m.Release()
-				to.Take()
+			if _, err := from.Send(value(i)); err != nil {
+				return fmt.Errorf("stream %d: send %d: %w", from.ID(), i, err)
 			}
-			if err := recvEOF(ctx, to); err != nil {
-				return fmt.Errorf("stream %d: %w", to.ID(), err)
+		}
+		return from.CloseSend()
+	})
+	g.Go(func() error {
+		for i := range n {
+			m, err := to.Next(ctx)
+			if err != nil {
+				return fmt.Errorf("stream %d: value %d: %w", to.ID(), i, err)
 			}
-			to.TookClose()
-			return nil
-		})
-	}
+			got := m.Value
+			if !bytes.Equal(got, value(i)) {
+				return fmt.Errorf("stream %d: value %d arrived as %.20q", to.ID(), i, got)
+			}
+			m.Release()
+			to.Take()
+		}
+		if err := recvEOF(ctx, to); err != nil {
+			return fmt.Errorf("stream %d: %w", to.ID(), err)
+		}
+		to.TookClose()
+		return nil
+	})
 	return g.Wait()
 }
 

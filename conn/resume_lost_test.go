@@ -104,7 +104,11 @@ func TestResumeOff(t *testing.T) {
 			}
 			proxy.Reset()
 			for what, s := range map[string]*Session{"dialer": p.d, "listener": p.a} {
-				wantErr(t, what, ended(t, s), ErrConnLost)
+				err := ended(t, s)
+				wantErr(t, what, err, ErrConnLost)
+				if errors.Is(err, ErrSessionLost) {
+					t.Errorf("%s: %v: no resume was tried, none could be lost", what, err)
+				}
 			}
 			if proxy.Conns() != 1 {
 				t.Errorf("%d connections: the dialer dialed again", proxy.Conns())

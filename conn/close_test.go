@@ -66,3 +66,104 @@ func TestCloseIdempotent(t *testing.T) {
 		t.Fatalf("Err after Close: %v", err)
 	}
 }
+
+// Close flushes what was sent before it: the peer's program receives every
+// value, then the session's end.
+func TestCloseFlushes(t *testing.T) {
+	cfg := testConfig()
+	cfg.Capacity = 64
+	p := connect(t, cfg, cfg, nil)
+	ctx := patience(t)
+	if err := sendInts(ctx, p.d.Main(), 0, 50); err != nil {
+		t.Fatal(err)
+	}
+	_ = p.d.Close()
+	if err := recvInts(ctx, p.a.Main(), 0, 50); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.a.Main().Next(ctx); !errors.Is(err, ErrPeerClosed) {
+		t.Fatalf("Next after the values: %v, want ErrPeerClosed", err)
+	}
+}
+
+// A listener that closes ends the sessions it has not handed to Accept,
+// telling their dialers, and loses those waiting for a resume; the
+// sessions it handed out are their owners'.
+func TestListenerClose(t *testing.T) {
+	cfg := testConfig()
+	cfg.ResumeWindow = time.Hour
+	l, err := Serve(testkit.Loopback(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ctx := patience(t)
+	// One accepted and cut, one accepted and kept, one never accepted.
+	proxy := testkit.NewProxy(t, l.Addr().String())
+	cut, err := Dial(ctx, proxy.Addr(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cut.Close()
+	cutAt, err := l.Accept(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, err := Dial(ctx, l.Addr().String(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kept.Close()
+	keptAt, err := l.Accept(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer keptAt.Close()
+	waiting, err := Dial(ctx, l.Addr().String(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer waiting.Close()
+	proxy.Refuse(true)
+	proxy.Reset()
+	testkit.Eventually(t, "the listener to see the cut", func() bool { return detached(l, cutAt) })
+
+	_ = l.Close()
+	wantErr(t, "the session waiting for a resume", ended(t, cutAt), ErrSessionLost)
+	wantErr(t, "the dialer never accepted", ended(t, waiting), ErrPeerClosed)
+	if _, err := l.Accept(ctx); !errors.Is(err, ErrClosed) {
+		t.Errorf("Accept after Close: %v", err)
+	}
+	if err := exchange(ctx, kept.Main(), keptAt.Main(), 3); err != nil {
+		t.Fatalf("a session handed out before the listener closed: %v", err)
+	}
+}
+
+// A listener at its limit of sessions refuses one more with ErrLimit.
+func TestListenerMaxConns(t *testing.T) {
+	lcfg := testConfig()
+	lcfg.MaxConns = 1
+	l := serve(t, lcfg)
+	ctx := patience(t)
+	d, err := Dial(ctx, l.Addr().String(), testConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	a, err := l.Accept(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Dial(ctx, l.Addr().String(), testConfig())
+	wantErr(t, "a dial beyond the limit", err, ErrLimit)
+	// An ended session frees its place.
+	_ = a.Close()
+	_ = ended(t, d)
+	testkit.Eventually(t, "a place", func() bool {
+		s, err := Dial(ctx, l.Addr().String(), testConfig())
+		if err == nil {
+			_ = s.Close()
+		}
+		return err == nil
+	})
+}

@@ -19,8 +19,8 @@ type breaks struct {
 }
 
 func (b *breaks) Enabled(context.Context, slog.Level) bool { return true }
-func (b *breaks) WithAttrs([]slog.Attr) slog.Handler        { return b }
-func (b *breaks) WithGroup(string) slog.Handler             { return b }
+func (b *breaks) WithAttrs([]slog.Attr) slog.Handler       { return b }
+func (b *breaks) WithGroup(string) slog.Handler            { return b }
 
 func (b *breaks) Handle(_ context.Context, r slog.Record) error {
 	if r.Message != "netchan: connection broken, resuming" {

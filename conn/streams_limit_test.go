@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/netchan/netchan/internal/testkit"
+	"github.com/netchan/netchan/internal/wire"
 )
 
 // A session opens at most as many streams as its peer allows at once:
@@ -114,4 +115,58 @@ func holds(s *Session, id uint32) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.streams[id] != nil
+}
+
+// A session that retires a stream its peer opened tells the peer, with a
+// streams frame of one, that it may open another.
+func TestRetiredStreamGivesAPermit(t *testing.T) {
+	s, p, _ := rawDialer(t, testConfig(), testConfig(), nil)
+	ctx := patience(t)
+	p.write(openFrame(3, 1, ""), dataFrame(3, 0, "v"), countFrame(wire.KindClose, 3, 1))
+	st, err := s.Accept(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := st.Next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Release()
+	st.Take()
+	if err := recvEOF(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	st.TookClose()
+	if err := st.CloseSend(); err != nil {
+		t.Fatal(err)
+	}
+	// The credit, the close and the streams frame come in any order: the
+	// credit may follow the retirement, since the session owes it still.
+	counts := map[wire.Kind]uint64{}
+	for len(counts) < 3 {
+		f := p.read()
+		n, err := wire.ParseCount(f.Payload, f.Kind)
+		want := map[wire.Kind]uint32{wire.KindCredit: 3, wire.KindClose: 3, wire.KindStreams: 0}
+		switch stream, ok := want[f.Kind]; {
+		case f.Kind == wire.KindAck || f.Kind == wire.KindPing:
+			continue
+		case !ok || err != nil || f.Stream != stream:
+			t.Fatalf("a %s frame on stream %d (%v)", f.Kind, f.Stream, err)
+		case counts[f.Kind] != 0:
+			t.Fatalf("a second %s frame", f.Kind)
+		}
+		counts[f.Kind] = n + 1
+	}
+	if counts[wire.KindCredit] != 2 || counts[wire.KindClose] != 1 || counts[wire.KindStreams] != 2 {
+		t.Fatalf("credit %d, close %d, streams %d; want 1, 0 and 1", int(counts[wire.KindCredit])-1,
+			int(counts[wire.KindClose])-1, int(counts[wire.KindStreams])-1)
+	}
+	if holds(s, 3) {
+		t.Fatal("the session holds the retired stream")
+	}
+	// A frame for it is now a protocol error.
+	bye := p.drain()
+	p.write(dataFrame(3, 1, "late"))
+	wantErr(t, "a frame for a retired stream", ended(t, s), ErrProtocol)
+	<-bye
 }

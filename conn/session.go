@@ -69,7 +69,6 @@ type Session struct {
 	resumes  int      // resumes that succeeded
 	closing  bool     // Close was called: flush, say goodbye, end
 	peerBye  *wire.GoAway
-	ended    bool  // err is final
 	err      error // why the session ended
 	ending   chan struct{}
 	done     chan struct{}

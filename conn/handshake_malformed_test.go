@@ -66,6 +66,10 @@ func TestHandshakeMalformedAnswer(t *testing.T) {
 			h.Session = nil
 			return helloFrame(h)
 		},
+		"no nonce": func(h wire.Hello) []byte {
+			h.Nonce = nil
+			return helloFrame(h)
+		},
 		"data": func(wire.Hello) []byte { return dataFrame(MainStream, 0, "v") },
 		"oversized goaway": func(wire.Hello) []byte {
 			return header(wire.KindGoAway, 0, maxControl+1)

@@ -123,7 +123,11 @@ func agree(a, b *string) bool {
 	case '[':
 		return agree(a, b)
 	case 'm':
-		return agree(a, b) && agree(a, b)
+		// A map's key, then its value: two calls, each consuming a shape.
+		if !agree(a, b) {
+			return false
+		}
+		return agree(a, b)
 	}
 	return true
 }

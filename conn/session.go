@@ -419,6 +419,9 @@ func (s *Session) credited(st *Stream, n uint64) error {
 	if err := st.send.Grant(n); err != nil {
 		return fmt.Errorf("%w: stream %d: %w", ErrProtocol, st.id, err)
 	}
+	if f := st.onAck.Load(); f != nil {
+		(*f)(st.send.Acknowledged())
+	}
 	if st.id != MainStream {
 		s.mu.Lock()
 		s.retireLocked(st)

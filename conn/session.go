@@ -74,6 +74,11 @@ type Session struct {
 	done     chan struct{}
 	listener *Listener // a listener's session: the listener that holds it
 
+	// Guarded by mu too: how the session ended, for AfterDone and Flushed.
+	finished  bool     // the session's goroutine is done
+	flushed   bool     // see Flushed
+	afterDone []func() // to run once finished
+
 	// ctx ends when the session starts ending, and stops a resume under
 	// way.
 	ctx    context.Context
@@ -207,7 +212,8 @@ func (s *Session) Err() error {
 
 // Close ends the session: what is queued is flushed (for at most a short
 // linger if the peer does not read), the peer is told, and Close waits for
-// the session's goroutines. It is idempotent and returns nil.
+// the session's goroutines and the functions given to AfterDone. It is
+// idempotent and returns nil.
 func (s *Session) Close() error {
 	s.mu.Lock()
 	if !s.closing && s.err == nil {

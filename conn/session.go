@@ -250,6 +250,9 @@ func (s *Session) endLocked(err error) {
 			s.addCreditLocked(st.id, n)
 		}
 	}
+	if s.last != nil && !errors.Is(err, ErrClosed) {
+		err = withPeer(err, s.last.nc.RemoteAddr().String())
+	}
 	s.err = err
 	close(s.ending)
 	s.cancel()

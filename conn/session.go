@@ -177,6 +177,13 @@ func (s *Session) LocalAddr() net.Addr { return s.lastCarrier().nc.LocalAddr() }
 // first one's, or the latest one's after a resume.
 func (s *Session) RemoteAddr() net.Addr { return s.lastCarrier().nc.RemoteAddr() }
 
+// AboutPeer returns err naming the session's peer, by its address on the
+// session's connection, unless it does already: an error about one
+// session, where a listener has many.
+func (s *Session) AboutPeer(err error) error {
+	return withPeer(err, s.RemoteAddr().String())
+}
+
 // ConnectionState returns the TLS state of the session's connection, with
 // the peer's verified chains under mutual TLS, or the zero value on an
 // insecure session.

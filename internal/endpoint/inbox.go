@@ -29,6 +29,7 @@ type inbox[T any] struct {
 	head   int          // index of the oldest value
 	n      int          // values waiting
 	count  atomic.Int64 // n, for Len without the lock
+	left   uint64       // values that left: taken, or handed straight over
 	peak   int          // most values waiting since the ring was last empty
 	lean   int          // busy spells in a row that used under a quarter of the ring
 	closed bool
@@ -87,6 +88,7 @@ func (in *inbox[T]) Arrive(value []byte) error {
 	}
 	if in.n == 0 && in.direct != nil && a.err == nil && a.panicked == nil && in.direct.offer(a.v) {
 		// Nothing was ahead of a.
+		in.left++
 		in.mu.Unlock()
 		return nil
 	}
@@ -220,6 +222,7 @@ func (in *inbox[T]) popLocked() (a arrival[T]) {
 	in.ring[in.head] = arrival[T]{} // the program owns the value now
 	in.head = (in.head + 1) % len(in.ring)
 	in.n--
+	in.left++
 	in.count.Store(int64(in.n))
 	if in.n == 0 {
 		in.head = 0

@@ -20,7 +20,7 @@ func newTestInbox(t *testing.T, window int) *inbox[int] {
 // the trim timer fires into nothing.
 func noTrim(in *inbox[int]) {
 	in.mu.Lock()
-	in.trim = time.AfterFunc(time.Hour, func() {})
+	in.q.trim = time.AfterFunc(time.Hour, func() {})
 	in.mu.Unlock()
 }
 
@@ -28,7 +28,7 @@ func noTrim(in *inbox[int]) {
 func ringLen[T any](in *inbox[T]) int {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	return len(in.ring)
+	return len(in.q.buf)
 }
 
 func arrive(t *testing.T, in *inbox[int], v int) {

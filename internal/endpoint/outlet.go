@@ -248,27 +248,48 @@ func (o *Outlet[T]) heldLocked(c *Conn[T], k int) {
 // the program took out of the channel: all but the len(ch) newest. It
 // reports whether it freed any.
 func (o *Outlet[T]) settleLocked() (freed bool) {
-	var run *Conn[T] // the owner of the values counted in n
+	var run *Conn[T] // the owner of the values counted in n; nil for released ones
 	n := 0
+	free := func() {
+		if run != nil {
+			o.heldLocked(run, -n)
+			run.s.TakeN(n)
+			freed = true
+		}
+	}
 	for range o.n - len(o.ch) {
 		c := o.owners[o.head]
 		o.owners[o.head] = nil
 		o.head = (o.head + 1) % len(o.owners)
 		o.n--
 		if c != run {
-			if run != nil {
-				o.heldLocked(run, -n)
-				run.s.TakeN(n)
-			}
+			free()
 			run, n = c, 0
 		}
 		n++
 	}
-	if run != nil {
-		o.heldLocked(run, -n)
-		run.s.TakeN(n)
+	free()
+	return freed
+}
+
+// release counts every value of c's in the channel as received: c's peer
+// closed its side, and they are the program's, whose channel holds them,
+// as a Go channel's buffer holds values sent before its close. c's credits
+// must count them before it ends. No push for c may run then or after.
+func (o *Outlet[T]) release(c *Conn[T]) {
+	o.mu.Lock()
+	n := 0
+	for i := range o.n {
+		if j := (o.head + i) % len(o.owners); o.owners[j] == c {
+			o.owners[j] = nil // still in the channel, and no one's to free
+			n++
+		}
 	}
-	return run != nil
+	o.heldLocked(c, -n)
+	loose := c.outletLoose.Swap(0)
+	o.loose.Add(-loose)
+	o.mu.Unlock()
+	c.s.TakeN(n + int(loose))
 }
 
 // markDirty puts c on the stack of connections with values to free,
@@ -330,10 +351,11 @@ func (o *Outlet[T]) settleLooseAll() (freed bool) {
 		switch {
 		case b.n > 0 && (held == 0 || after-b.at > held):
 			// A value of c's counted since is on the stack again.
-			b.c.outletLoose.Add(-b.n)
-			o.loose.Add(-b.n)
-			b.c.s.TakeN(int(b.n))
-			freed = true
+			if takeLoose(b.c, b.n) {
+				o.loose.Add(-b.n)
+				b.c.s.TakeN(int(b.n))
+				freed = true
+			}
 		case b.c.outletLoose.Load() > 0:
 			o.markDirty(b.c)
 		}
@@ -341,6 +363,20 @@ func (o *Outlet[T]) settleLooseAll() (freed bool) {
 	}
 	o.batch = batch[:0]
 	return freed
+}
+
+// takeLoose takes n off c's count of values in without the lock, unless
+// release took them all since they were counted.
+func takeLoose[T any](c *Conn[T], n int64) bool {
+	for {
+		cur := c.outletLoose.Load()
+		if cur < n {
+			return false
+		}
+		if c.outletLoose.CompareAndSwap(cur, cur-n) {
+			return true
+		}
+	}
 }
 
 // arm sets the timer unless it is set.

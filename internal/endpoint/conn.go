@@ -252,7 +252,7 @@ func (c *Conn[T]) breakIfStateful(err error) {
 // Recv waits for the next value. It returns io.EOF once the peer closed its
 // send side and every value it sent was received.
 func (c *Conn[T]) Recv(ctx context.Context) (T, error) {
-	v, _, err := c.next(ctx, nil)
+	v, _, err := c.next(ctx)
 	if err == nil || errors.Is(err, ErrDecode) {
 		c.s.Take()
 	}
@@ -262,9 +262,8 @@ func (c *Conn[T]) Recv(ctx context.Context) (T, error) {
 // next takes the next value off the stream, decoded, without telling
 // the peer: the caller calls Take once its program has the value, or hold
 // with the value's number if it could not hand it over. Held values come
-// first, the earliest taken first. direct is where RecvTo hands
-// values to, if it is the caller: see inbox.next.
-func (c *Conn[T]) next(ctx context.Context, direct sink[T]) (v T, n uint64, err error) {
+// first, the earliest taken first.
+func (c *Conn[T]) next(ctx context.Context) (v T, n uint64, err error) {
 	c.recvMu.Lock()
 	defer c.recvMu.Unlock()
 	if c.closed.Load() {
@@ -275,7 +274,7 @@ func (c *Conn[T]) next(ctx context.Context, direct sink[T]) (v T, n uint64, err 
 		c.held = c.held[1:]
 		return h.v, h.n, nil
 	}
-	a, ok, err := c.in.next(ctx, c.c, direct)
+	a, ok, err := c.in.next(ctx, c.c)
 	if c.closed.Load() {
 		return v, 0, conn.ErrClosed // a is given back, with what waits behind it
 	}

@@ -22,17 +22,13 @@ type inbox[T any] struct {
 	codec  codec.Codec
 	window int
 
-	mu     gosync.Mutex
-	q      ring[arrival[T]]
-	count  atomic.Int64 // values waiting, for Len without the lock
-	left   uint64       // values that left: taken, or handed straight over
-	closed bool
-	ready  chan struct{} // capacity 1: a value arrived into an empty ring, or the stream closed
-	// direct is where a RecvTo waiting for a value with none in hand
-	// hands values: one that arrives then goes straight to the program if
-	// that needs no wait, without a hand-off through RecvTo's goroutine.
-	direct  sink[T]
-	scratch *T // what values are decoded into; the reading goroutine's alone
+	mu      gosync.Mutex
+	q       ring[arrival[T]]
+	count   atomic.Int64 // values waiting, for Len without the lock
+	left    uint64       // values taken
+	closed  bool
+	ready   chan struct{} // capacity 1: a value arrived into an empty ring, or the stream closed
+	scratch *T            // what values are decoded into; the reading goroutine's alone
 }
 
 // arrival is one decoded value, or why it could not be decoded.
@@ -67,12 +63,6 @@ func (in *inbox[T]) Arrive(value []byte) error {
 		// that invariant broke.
 		return fmt.Errorf("%w: more values than the window", conn.ErrProtocol)
 	}
-	if in.q.n == 0 && in.direct != nil && a.err == nil && a.panicked == nil && in.direct.offer(a.v) {
-		// Nothing was ahead of a.
-		in.left++
-		in.mu.Unlock()
-		return nil
-	}
 	in.q.push(a, in.window)
 	in.count.Store(int64(in.q.n))
 	first := in.q.n == 1
@@ -81,23 +71,6 @@ func (in *inbox[T]) Arrive(value []byte) error {
 		in.signal()
 	}
 	return nil
-}
-
-// trySend sends v on ch if a receiver is ready. A send on a channel the
-// program closed panics; that bug is left for RecvTo's own send to raise,
-// in the program's goroutine rather than in the reader.
-func trySend[T any](ch chan<- T, v T) (sent bool) {
-	defer func() {
-		if recover() != nil {
-			sent = false
-		}
-	}()
-	select {
-	case ch <- v:
-		return true
-	default:
-		return false
-	}
 }
 
 func (in *inbox[T]) signal() {
@@ -140,18 +113,13 @@ func (in *inbox[T]) Close() {
 func (in *inbox[T]) Len() int { return int(in.count.Load()) }
 
 // pop takes the oldest value. ok is false when there is none; closed says
-// then that none will come. With none waiting and the stream open, direct,
-// if not nil, is where values go straight to until the next pop or unwait.
-func (in *inbox[T]) pop(direct sink[T]) (a arrival[T], ok, closed bool) {
+// then that none will come.
+func (in *inbox[T]) pop() (a arrival[T], ok, closed bool) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if in.q.n == 0 {
-		if !in.closed {
-			in.direct = direct
-		}
 		return a, false, in.closed
 	}
-	in.direct = nil
 	return in.popLocked(), true, false
 }
 
@@ -181,52 +149,36 @@ func (in *inbox[T]) popLocked() arrival[T] {
 	return a
 }
 
-// unwait ends direct delivery: the waiting receive is giving up.
-func (in *inbox[T]) unwait() {
-	in.mu.Lock()
-	in.direct = nil
-	in.mu.Unlock()
-}
-
 // next waits for the next value. It returns ok false once the peer closed
 // the stream and every value was taken, ctx's cause if ctx ends first, and
 // c's error if c ended with no value waiting. Values that arrived before c
 // ended are still returned. One goroutine at a time may call it.
-//
-// direct, if not nil, is where the caller will hand the value: while next
-// waits, values that arrive go to it straight from the reader whenever
-// that needs no wait.
-func (in *inbox[T]) next(ctx context.Context, c *conn.Session, direct sink[T]) (a arrival[T], ok bool, err error) {
+func (in *inbox[T]) next(ctx context.Context, c *conn.Session) (a arrival[T], ok bool, err error) {
 	err = c.Await(ctx,
 		func() (bool, error) {
 			var closed bool
-			a, ok, closed = in.pop(direct)
+			a, ok, closed = in.pop()
 			return ok || closed, nil
 		},
 		func() (err error) {
-			a, ok, err = in.wait(ctx, c, direct)
+			a, ok, err = in.wait(ctx, c)
 			return err
 		})
-	if err != nil {
-		in.unwait()
-	}
 	return a, ok, err
 }
 
 // wait is next once the values come from another goroutine.
-func (in *inbox[T]) wait(ctx context.Context, c *conn.Session, direct sink[T]) (arrival[T], bool, error) {
+func (in *inbox[T]) wait(ctx context.Context, c *conn.Session) (arrival[T], bool, error) {
 	for {
-		if a, ok, closed := in.pop(direct); ok || closed {
+		if a, ok, closed := in.pop(); ok || closed {
 			return a, ok, nil
 		}
 		select {
 		case <-in.ready:
 		case <-ctx.Done():
-			in.unwait()
 			return arrival[T]{}, false, context.Cause(ctx)
 		case <-c.Done():
-			in.unwait()
-			if a, ok, closed := in.pop(nil); ok || closed {
+			if a, ok, closed := in.pop(); ok || closed {
 				return a, ok, nil
 			}
 			return arrival[T]{}, false, c.Err()

@@ -142,7 +142,7 @@ func (o *Outlet[T]) push(ctx context.Context, c *Conn[T], vs []T) (int, error) {
 	return len(vs), nil
 }
 
-// pushed ends a push, or a tryPush: values recorded under the lock that
+// pushed ends a push: values recorded under the lock that
 // the program took are freed, once for all those that went in, and the
 // timer is set if a sender may wait for values with none to come.
 func (o *Outlet[T]) pushed(locked bool) {
@@ -175,26 +175,6 @@ func (o *Outlet[T]) lock() bool {
 // 64 clients echoing, 64 gave 6% more round trips than 4, and with 10,000
 // about the same.
 const lockWaiters = 64
-
-// tryPush puts v, c's, in the channel if that needs no wait, for the lock
-// either: its caller reads the connection. It puts it in under the lock
-// only; the goroutine that pushes when it cannot is the one to go in
-// without it, if it must.
-func (o *Outlet[T]) tryPush(c *Conn[T], v T) bool {
-	o.settleLoose()
-	if !o.mu.TryLock() {
-		return false
-	}
-	defer o.mu.Unlock()
-	select {
-	case o.ch <- v:
-	default:
-		return false
-	}
-	o.entered(c, true)
-	o.pushed(true)
-	return true
-}
 
 // entered records a value of c's that went in, with mu held if locked.
 // pushed then settles it: several values may go in first.
@@ -418,9 +398,6 @@ func (o *Outlet[T]) poll() {
 
 // sink is where RecvTo hands values: a program's channel or an Outlet.
 type sink[T any] interface {
-	// offer hands v over if that needs no wait and reports whether it
-	// did. A value handed over is the sink's to count as received.
-	offer(v T) bool
 	// putAll hands vs over in order, waiting while ctx lasts, and returns
 	// how many it handed over.
 	putAll(ctx context.Context, vs []T) (int, error)
@@ -431,14 +408,6 @@ type sink[T any] interface {
 type chanSink[T any] struct {
 	ch   chan<- T
 	take func()
-}
-
-func (s chanSink[T]) offer(v T) bool {
-	if trySend(s.ch, v) {
-		s.take()
-		return true
-	}
-	return false
 }
 
 func (s chanSink[T]) putAll(ctx context.Context, vs []T) (int, error) {
@@ -466,7 +435,6 @@ type outletSink[T any] struct {
 	o *Outlet[T]
 }
 
-func (s outletSink[T]) offer(v T) bool { return s.o.tryPush(s.c, v) }
 func (s outletSink[T]) putAll(ctx context.Context, vs []T) (int, error) {
 	return s.o.push(ctx, s.c, vs)
 }

@@ -206,7 +206,7 @@ func (c *Conn[T]) recvTo(ctx context.Context, to sink[T], onDecodeError func(err
 	defer cancel()
 	group := make([]T, 0, maxBatch) // values handed over in one step
 	for {
-		v, n, err := c.next(ctx, to)
+		v, n, err := c.next(ctx)
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				return nil

@@ -407,25 +407,31 @@ type sink[T any] interface {
 // the program receiving the value, which take reports.
 type chanSink[T any] struct {
 	ch   chan<- T
-	take func()
+	take func(n int)
 }
 
-func (s chanSink[T]) putAll(ctx context.Context, vs []T) (int, error) {
+// putAll reports the values that went in together, once it has to wait or
+// is done: a take costs two locks.
+func (s chanSink[T]) putAll(ctx context.Context, vs []T) (put int, err error) {
+	taken := 0
+	defer func() { s.take(put - taken) }()
 	for i, v := range vs {
 		select {
 		case s.ch <- v:
-			s.take()
+			put++
 			continue
 		default:
 		}
+		s.take(put - taken) // the peer may wait for them while this waits
+		taken = put
 		select {
 		case s.ch <- v:
-			s.take()
+			put++
 		case <-ctx.Done():
 			return i, context.Cause(ctx)
 		}
 	}
-	return len(vs), nil
+	return put, nil
 }
 
 // outletSink hands c's values to a buffered Outlet, which counts them as

@@ -147,7 +147,7 @@ func (c *Conn[T]) take(ctx context.Context, ch <-chan T) (v T, ok bool, err erro
 // A value that cannot be decoded is reported to onDecodeError, if not nil,
 // and skipped; with a nil onDecodeError, RecvTo returns the error.
 func (c *Conn[T]) RecvTo(ctx context.Context, ch chan<- T, onDecodeError func(error)) error {
-	return c.recvTo(ctx, chanSink[T]{ch, c.s.Take}, onDecodeError)
+	return c.recvTo(ctx, chanSink[T]{ch, c.s.TakeN}, onDecodeError)
 }
 
 // RecvToBuffer is RecvTo for a buffered channel that this end's program

@@ -146,3 +146,35 @@ func TestGivenBackReportedWhenTheListenerEnds(t *testing.T) {
 		}
 	}
 }
+
+// A value a rendezvous client cannot encode is reported, and frees the
+// room it was given: the next value still goes.
+func TestUnencodableValueFreesItsRoom(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ln := testkit.Loopback(t)
+	log := &errorLog{}
+	ls, _, err := netchan.Listen[any](ctx, "", netchan.WithListener(ln), netchan.Insecure(), netchan.Sync(), netchan.OnError(log.add))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, dr, err := netchan.Dial[any](ctx, ln.Addr().String(), netchan.Insecure(), netchan.Sync())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 { // the first may find Run woken for another reason
+		testkit.Send[any](t, ls, func() {})
+	}
+	testkit.Send[any](t, ls, "next")
+	if v, _ := testkit.Recv(t, dr); v != "next" {
+		t.Fatalf("client got %v; want the value after the one that could not be encoded", v)
+	}
+	testkit.Eventually(t, "the value to be reported", func() bool {
+		for _, err := range log.all() {
+			if errors.Is(err, netchan.ErrEncode) {
+				return true
+			}
+		}
+		return false
+	})
+}

@@ -122,6 +122,9 @@ batch:
 		c.breakIfStateful(err)
 		errs = append(errs, &UndeliveredError[T]{Value: v, Err: err})
 	}
+	if len(errs) > 0 {
+		c.took(1) // the room of a value not sent is free again
+	}
 	clear(batch) // the program's values are not kept alive here
 	c.keepEncodeBuffer(buf)
 	c.ends, c.batch = ends[:0], batch[:0]

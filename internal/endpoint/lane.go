@@ -1,6 +1,9 @@
 package endpoint
 
-import "context"
+import (
+	"context"
+	"slices"
+)
 
 // Lane is a Conn's share of a Dispatcher's values: each value in it holds
 // a reservation of room in the Conn's window.
@@ -27,9 +30,6 @@ func (d *Dispatcher[T]) Add(c *Conn[T], size int) *Lane[T] {
 	return l
 }
 
-// C returns the channel the lane's Conn sends from.
-func (l *Lane[T]) C() <-chan T { return l.ch }
-
 // Stop ends the lane: the Dispatcher hands it no more values. It returns
 // those it had handed it and the Conn did not take, in order, and gives
 // back their reservations.
@@ -37,12 +37,7 @@ func (l *Lane[T]) Stop() []T {
 	d := l.d
 	d.mu.Lock()
 	l.gone = true
-	for i, o := range d.lanes {
-		if o == l {
-			d.lanes = append(d.lanes[:i], d.lanes[i+1:]...)
-			break
-		}
-	}
+	d.lanes = slices.DeleteFunc(d.lanes, func(o *Lane[T]) bool { return o == l })
 	d.mu.Unlock()
 	var left []T
 	for {
@@ -61,7 +56,7 @@ func (l *Lane[T]) Stop() []T {
 }
 
 // took tells c's lane, if it sends from one, that it took n values from
-// it: the Dispatcher may have room again.
+// it, or gave room back: the Dispatcher may have room again.
 func (c *Conn[T]) took(n int) {
 	if c.lane != nil && n > 0 {
 		c.lane.d.roomMaybe()

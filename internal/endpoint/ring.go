@@ -81,22 +81,37 @@ func (r *ring[E]) emptied() {
 	if len(r.buf) > keepRing && r.lean >= leanSpells {
 		r.buf, r.lean = make([]E, max(len(r.buf)/2, keepRing)), 0
 	}
-	if len(r.buf) > keepRing {
-		if r.trim == nil {
-			r.trim = time.AfterFunc(trimAfter, r.trimIdle)
-		} else {
-			r.trim.Reset(trimAfter)
-		}
-	}
+	r.armTrim()
 	r.peak = 0
 }
 
-// trimIdle gives up the ring if it is empty.
+// armTrim sets trim's timer, if the ring is large and mostly empty: it
+// gives the memory up once the ring stays so for trimAfter.
+func (r *ring[E]) armTrim() {
+	if len(r.buf) <= keepRing || r.n > len(r.buf)/4 {
+		return
+	}
+	if r.trim == nil {
+		r.trim = time.AfterFunc(trimAfter, r.trimIdle)
+	} else {
+		r.trim.Reset(trimAfter)
+	}
+}
+
+// trimIdle gives up the ring if it is empty, and shrinks it to fit, at
+// least keepRing, if it is mostly empty.
 func (r *ring[E]) trimIdle() {
 	r.owner.Lock()
 	defer r.owner.Unlock()
-	if r.n == 0 {
+	switch {
+	case r.n == 0:
 		r.buf, r.lean = nil, 0
+	case len(r.buf) > keepRing && r.n <= len(r.buf)/4:
+		buf := make([]E, max(keepRing, 2*r.n))
+		for i := range r.n {
+			buf[i] = r.buf[(r.head+i)%len(r.buf)]
+		}
+		r.buf, r.head = buf, 0
 	}
 }
 

@@ -49,6 +49,7 @@ func (u *unacked[T]) trim(acked uint64) {
 		u.q.pop()
 		u.first++
 	}
+	u.q.armTrim() // a peer may keep a few values unacknowledged for long
 }
 
 // takeAll returns the values kept, oldest first, and keeps none.

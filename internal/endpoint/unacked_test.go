@@ -3,6 +3,8 @@ package endpoint
 import (
 	"slices"
 	"testing"
+
+	"github.com/netchan/netchan/internal/testkit"
 )
 
 // The ring keeps, in order, what was pushed and not yet acknowledged;
@@ -40,5 +42,24 @@ func TestUnackedLetsGoOfWhatIsAcknowledged(t *testing.T) {
 	u.trim(100)
 	if u.q.n != 0 {
 		t.Fatalf("%d values kept after all were acknowledged", u.q.n)
+	}
+}
+
+// A ring grown for a burst shrinks once it stays mostly empty, though a
+// few values stay unacknowledged: a peer may keep some credits for long.
+func TestUnackedShrinksWhileAFewValuesWait(t *testing.T) {
+	var u unacked[int]
+	for i := range 1000 {
+		u.push(uint64(i), i)
+	}
+	u.trim(990)
+	size := func() int {
+		u.mu.Lock()
+		defer u.mu.Unlock()
+		return len(u.q.buf)
+	}
+	testkit.Eventually(t, "the ring to shrink", func() bool { return size() <= keepRing })
+	if got := u.takeAll(); !slices.Equal(got, []int{990, 991, 992, 993, 994, 995, 996, 997, 998, 999}) {
+		t.Fatalf("kept %v after shrinking; want 990 to 999", got)
 	}
 }

@@ -200,16 +200,4 @@ const chanBufferBytes = 2 << 10
 // reporter sends errors that cannot be returned to the logger and OnError.
 type reporter struct{ s *options.Settings }
 
-// reportEach reports err, once for each error it joins, if it joins
-// several: SendFrom's *UndeliveredError for each value of a group it took.
-func (r reporter) reportEach(err error) {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		for _, e := range j.Unwrap() {
-			r.report(e)
-		}
-		return
-	}
-	r.report(err)
-}
-
 func (r reporter) report(err error) { r.s.Report(err) }

@@ -3,8 +3,6 @@ package netchan
 import (
 	"cmp"
 	"context"
-	"errors"
-	"fmt"
 	gosync "sync"
 	"unsafe"
 
@@ -17,17 +15,33 @@ import (
 // channel to send values to it and a channel to receive values from it.
 //
 // ctx bounds everything: when it ends, the connection closes, every
-// goroutine of this connection stops, and then recv is closed. close(send) tells
-// the listener no more values follow; recv is closed after the listener
-// closed its send channel and every value it sent was received, or when the
-// connection fails (the error goes to OnError).
+// goroutine of this connection stops, and then recv is closed. close(send)
+// tells the listener no more values follow; recv is closed after the
+// listener closed its send channel and every value it sent was received,
+// or when the connection fails (the error goes to OnError).
 //
-// Capacity is as WithBuffer describes. After the connection failed, values
-// sent on send are reported to OnError as *UndeliveredError[T], one by one,
-// so a sender is never stuck and nothing is dropped silently. Once ctx has
-// ended, values in send's buffer are still sent while the capacity allows,
-// or reported; sends after that are neither, and up to cap(send) of them
-// complete, as on any buffered channel no one receives from.
+// Capacity is as WithBuffer describes. Values that wait in recv's buffer
+// when ctx ends are taken back, not received: the listener learns that
+// this program did not take them, and hands them to another client.
+//
+// A cut of the network connection is no failure: within the resume window
+// (WithResumeWindow) Dial connects again by itself and the session goes
+// on, every value delivered once, in order. A failure ends the connection:
+// the session could not resume in time, or the listener restarted and no
+// longer knows it (ErrSessionLost), or it ended with an error. Then every
+// value sent that the listener's program had not taken is reported to
+// OnError as its own *UndeliveredError[T], in order, with those sent
+// afterwards, so that a sender is never stuck and nothing is dropped
+// silently: the values sent are those the listener's program received and
+// those reported. A value the listener's program took just as the session
+// was lost may be reported too, its fate unknown to this end. Dial never
+// starts a new session by itself: to go on, dial again and send what was
+// reported.
+//
+// Once ctx has ended, values in send's buffer are still sent while the
+// capacity allows, or reported; sends after that are neither, and up to
+// cap(send) of them complete, as on any buffered channel no one receives
+// from.
 func Dial[T any](ctx context.Context, addr string, opts ...Option) (send chan<- T, recv <-chan T, err error) {
 	s, err := options.Resolve(opts)
 	if err != nil {
@@ -40,14 +54,13 @@ func Dial[T any](ctx context.Context, addr string, opts ...Option) (send chan<- 
 		release()
 		return nil, nil, err
 	}
-	r := reporter{s}
 	b := chanBuffer[T](c.Capacity())
-	in, out := make(chan T, b), endpoint.NewOutlet[T](b)
+	in, out := make(chan T, b), make(chan T, b)
 	go func() {
 		defer release()
-		serve(ctx, c, in, out, true, r)
+		serveDial(ctx, c, in, out, reporter{s})
 	}()
-	return in, out.C(), nil
+	return in, out, nil
 }
 
 // Listen listens on addr ("host:port"), or on the listener given with
@@ -60,19 +73,31 @@ func Dial[T any](ctx context.Context, addr string, opts ...Option) (send chan<- 
 // buffer: a value in a buffer shared by every client would be outstanding
 // with none of them, and k clients of capacity n would take more than k*n
 // sends. Behind it, values go to one client at a time, in groups while it
-// has room, through a small buffer of that client's own that counts in its
-// capacity (see endpoint.Dispatcher): if the client's connection fails, the
-// values in that buffer are reported as undelivered. Values from all
-// clients merge into recv, whose buffer holds
-// values not yet received: their clients' capacity frees once the program
-// takes them out (see WithBuffer). close(send) closes the receive channel
-// of every client, connected now or later, after each received what was
-// sent to it. recv is closed when ctx ends, after every connection
-// stopped: ctx bounds the listener, its connections and its goroutines. If
-// the listener fails otherwise (its Accept, reported to OnError), the
-// connections it had are served to their end, recv is closed, and every
-// value sent from then on is reported as undelivered until ctx ends or
-// send is closed.
+// has room, each counted in that client's capacity.
+//
+// A client that leaves, cleanly or not, gives back what it had not taken:
+// the values its program had not received go, in order, to the other
+// clients, connected now or later, as a Go channel keeps unreceived values
+// for its other receivers. After a clean leave this is exact: the client
+// says what its program took. After a client's session was lost, a value
+// its program took just before may be handed to another client too, its
+// fate being unknown. A value that can go to no client, because the
+// listener is ending or send was closed and every client gone, is
+// reported to OnError as an *UndeliveredError[T], never dropped.
+//
+// Values from all clients merge into recv, whose buffer holds values not
+// yet received: their clients' capacity frees once the program takes them
+// out (see WithBuffer). A client's session outlives cuts of its network
+// connection for the resume window, and the values it sent arrive once
+// each, in order.
+//
+// close(send) closes the receive channel of every client, connected now or
+// later, after each received what was sent to it. recv is closed when ctx
+// ends, after every connection stopped: ctx bounds the listener, its
+// connections and its goroutines. If the listener fails otherwise (its
+// Accept, reported to OnError), the connections it had are served to their
+// end, recv is closed, and every value sent from then on is reported as
+// undelivered until ctx ends or send is closed.
 func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<- T, recv <-chan T, err error) {
 	s, err := options.Resolve(opts)
 	if err != nil {
@@ -129,14 +154,15 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 			}
 			clients.Go(func() {
 				lane := d.Add(c, chanBuffer[T](c.Capacity()))
-				if lane == nil {
-					serve(cctx, c, in, out, false, r)
-					return
-				}
-				serve(cctx, c, lane.C(), out, false, r)
-				for _, v := range lane.Stop() {
-					undelivered(v, cmp.Or(c.Err(), context.Cause(cctx), ErrClosed))
-				}
+				var unacked []T
+				var cause error
+				c.OnUndelivered(func(vs []T, err error) { unacked, cause = vs, err })
+				inHand := serveClient(cctx, c, lane, out, r)
+				// What the client could not deliver goes to the others:
+				// first what its peer had not taken, then what it had in
+				// hand, then what waited for it, as the program sent them.
+				left := append(append(unacked, inHand...), lane.Stop()...)
+				d.GiveBack(left, cmp.Or(cause, c.Err(), ErrClosed))
 			})
 		}
 	}()
@@ -153,122 +179,6 @@ func owned(ctx context.Context) (octx context.Context, detach func(), release co
 	octx, release = context.WithCancel(context.WithoutCancel(ctx))
 	stop := context.AfterFunc(ctx, release)
 	return octx, func() { stop() }, release
-}
-
-// serve runs both directions of c until each is done, then closes c. With
-// dial set, out is the Dial's own channel, closed as soon as the receiving
-// direction is done, and after a failure every value sent on in is reported
-// as undelivered, since no one else will take it; a Listen's channels are
-// shared by every client and stay open. A failure is reported once.
-func serve[T any](ctx context.Context, c *endpoint.Conn[T], in <-chan T, out *endpoint.Outlet[T], dial bool, r reporter) {
-	var once gosync.Once
-	var ended error // the failure reported, if any
-	fail := func(err error) (failure error) {
-		once.Do(func() {
-			failure = cmp.Or(c.Err(), err)
-			if n := c.Unacknowledged(); n > 0 {
-				failure = fmt.Errorf("%w (up to %d values sent may not have been received: the peer had not acknowledged them)", failure, n)
-			}
-			r.report(failure)
-			ended = failure
-		})
-		return cmp.Or(failure, c.Err(), err)
-	}
-	var wg gosync.WaitGroup
-	wg.Go(func() {
-		err := sendLoop(ctx, c, in, r)
-		var u *endpoint.UndeliveredError[T]
-		if ctx.Err() != nil && errors.As(err, &u) {
-			r.reportEach(err) // values the program handed over as ctx ended
-		}
-		if err != nil && ctx.Err() != nil && dial {
-			leftovers(in, r, context.Cause(ctx))
-		}
-		if err == nil || ctx.Err() != nil {
-			return
-		}
-		failure := fail(err)
-		if dial {
-			drain(ctx, in, r, failure)
-		}
-	})
-	var closeLast bool
-	wg.Go(func() {
-		err := c.RecvToOutlet(ctx, out, r.report)
-		if ctx.Err() != nil {
-			// Cancelled: close out only once everything stopped, so that a
-			// program that waits for it waits for netchan too.
-			closeLast = dial
-			return
-		}
-		if dial {
-			out.Close()
-		}
-		if err != nil {
-			fail(err)
-		}
-	})
-	wg.Wait()
-	_ = c.Close()
-	if closeLast {
-		out.Close()
-	}
-	if r.s.OnDone != nil {
-		r.s.OnDone(ended) // after wg.Wait, which orders it after fail
-	}
-}
-
-// sendLoop sends values from in on c until in is closed or c fails. A value
-// that cannot be encoded or is too large is reported and the loop goes on.
-// So does every value after a stateful codec broke the send side: c still
-// receives, so serve would not drain in, and a sender would be stuck.
-func sendLoop[T any](ctx context.Context, c *endpoint.Conn[T], in <-chan T, r reporter) error {
-	for {
-		err := c.SendFrom(ctx, in)
-		if err == nil || ctx.Err() != nil {
-			return err
-		}
-		var u *endpoint.UndeliveredError[T]
-		if !errors.As(err, &u) {
-			return err
-		}
-		r.reportEach(err)
-		if c.Err() != nil || !(errors.Is(err, ErrEncode) || errors.Is(err, ErrTooLarge) || errors.Is(err, ErrSendBroken)) {
-			return u.Err
-		}
-	}
-}
-
-// drain reports every value sent on in as undelivered, until in is closed
-// or ctx ends.
-func drain[T any](ctx context.Context, in <-chan T, r reporter, cause error) {
-	for {
-		select {
-		case v, ok := <-in:
-			if !ok {
-				return
-			}
-			r.report(&UndeliveredError[T]{Value: v, Err: cause})
-		case <-ctx.Done():
-			return
-		}
-	}
-}
-
-// leftovers reports as undelivered the values in in's buffer, once
-// SendFrom stopped because ctx ended.
-func leftovers[T any](in <-chan T, r reporter, cause error) {
-	for range cap(in) {
-		select {
-		case v, ok := <-in:
-			if !ok {
-				return
-			}
-			r.report(&UndeliveredError[T]{Value: v, Err: cause})
-		default:
-			return
-		}
-	}
 }
 
 // chanBuffer is the buffer of the channels of T that Dial and Listen
@@ -290,21 +200,4 @@ const chanBufferBytes = 2 << 10
 // reporter sends errors that cannot be returned to the logger and OnError.
 type reporter struct{ s *options.Settings }
 
-// reportEach reports err, once for each error it joins, if it joins
-// several: SendFrom's *UndeliveredError for each value of a group it took.
-func (r reporter) reportEach(err error) {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		for _, e := range j.Unwrap() {
-			r.report(e)
-		}
-		return
-	}
-	r.report(err)
-}
-
-func (r reporter) report(err error) {
-	r.s.Logger.Warn("netchan: error", "err", err)
-	if r.s.OnError != nil {
-		r.s.OnError(err)
-	}
-}
+func (r reporter) report(err error) { r.s.Report(err) }

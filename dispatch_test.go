@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -64,11 +63,11 @@ func TestListenerCapacityIsExactWithLanes(t *testing.T) {
 	}
 }
 
-// The values a client's lane holds when its connection fails are reported
-// as undelivered, in order, beside the failure, which counts those that
-// were sent: none is dropped silently.
-func TestFailedClientReportsItsLane(t *testing.T) {
-	const capacity = 64 // a lane of 16 values; 48 may be outstanding
+// A client that leaves gives back what it had not received: the values
+// its program had not taken and those waiting for it go, in order, to the
+// next client, none lost and none twice.
+func TestDepartingClientsValuesGoToTheNext(t *testing.T) {
+	const capacity = 64 // a lane of 16 values
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ln := testkit.Loopback(t)
@@ -85,28 +84,97 @@ func TestFailedClientReportsItsLane(t *testing.T) {
 	for i := range capacity {
 		testkit.Send(t, ls, i)
 	}
-	dcancel() // the client vanishes without receiving anything
-	const outstanding = capacity - capacity/4
-	testkit.Eventually(t, "the lane's last value to be reported undelivered", log.undelivered(capacity-1))
+	dcancel() // the client leaves without receiving anything
+	_, next, err := netchan.Dial[int](ctx, ln.Addr().String(), netchan.Insecure(), netchan.WithBuffer(capacity))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for want := range capacity {
+		if v, _ := testkit.Recv(t, next); v != want {
+			t.Fatalf("the next client got %d; want %d", v, want)
+		}
+	}
+	if errs := log.all(); len(errs) > 1 {
+		t.Fatalf("the listener reported %v; want at most the first client's leaving", errs)
+	}
+}
+
+// Values given back with no client to take them wait for one; when the
+// listener ends first, each is reported undelivered, in order.
+func TestGivenBackReportedWhenTheListenerEnds(t *testing.T) {
+	const capacity = 8
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ln := testkit.Loopback(t)
+	log := &errorLog{}
+	done := make(chan error, 1)
+	ls, lr, err := netchan.Listen[int](ctx, "", netchan.WithListener(ln), netchan.Insecure(), netchan.WithBuffer(capacity), netchan.OnError(log.add))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dctx, dcancel := context.WithCancel(ctx)
+	defer dcancel()
+	if _, _, err := netchan.Dial[int](dctx, ln.Addr().String(), netchan.Insecure(), netchan.WithBuffer(capacity), netchan.OnDone(func(err error) { done <- err })); err != nil {
+		t.Fatal(err)
+	}
+	for i := range capacity {
+		testkit.Send(t, ls, i)
+	}
+	dcancel()
+	if err, _ := testkit.Recv(t, done); err != nil {
+		t.Fatalf("the client's OnDone: %v; want nil", err)
+	}
+	cancel()
+	for { // lr closes once the listener has stopped
+		if _, ok := testkit.Recv(t, lr); !ok {
+			break
+		}
+	}
 	var got []int
-	var failure error
 	for _, err := range log.all() {
 		var u *netchan.UndeliveredError[int]
 		if errors.As(err, &u) {
 			got = append(got, u.Value)
-		} else if failure == nil {
-			failure = err
 		}
+	}
+	if len(got) != capacity {
+		t.Fatalf("undelivered %v; want 0 to %d", got, capacity-1)
 	}
 	for i, v := range got {
-		if v != outstanding+i {
-			t.Fatalf("undelivered values %v; want %d to %d in order", got, outstanding, capacity-1)
+		if v != i {
+			t.Fatalf("undelivered %v; want 0 to %d in order", got, capacity-1)
 		}
 	}
-	if len(got) != capacity-outstanding {
-		t.Fatalf("undelivered values %v; want %d to %d", got, outstanding, capacity-1)
+}
+
+// A value a rendezvous client cannot encode is reported, and frees the
+// room it was given: the next value still goes.
+func TestUnencodableValueFreesItsRoom(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ln := testkit.Loopback(t)
+	log := &errorLog{}
+	ls, _, err := netchan.Listen[any](ctx, "", netchan.WithListener(ln), netchan.Insecure(), netchan.Sync(), netchan.OnError(log.add))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if failure == nil || !strings.Contains(failure.Error(), fmt.Sprintf("up to %d values", outstanding)) {
-		t.Fatalf("failure %v; want one that counts the %d values sent", failure, outstanding)
+	_, dr, err := netchan.Dial[any](ctx, ln.Addr().String(), netchan.Insecure(), netchan.Sync())
+	if err != nil {
+		t.Fatal(err)
 	}
+	for range 3 { // the first may find Run woken for another reason
+		testkit.Send[any](t, ls, func() {})
+	}
+	testkit.Send[any](t, ls, "next")
+	if v, _ := testkit.Recv(t, dr); v != "next" {
+		t.Fatalf("client got %v; want the value after the one that could not be encoded", v)
+	}
+	testkit.Eventually(t, "the value to be reported", func() bool {
+		for _, err := range log.all() {
+			if errors.Is(err, netchan.ErrEncode) {
+				return true
+			}
+		}
+		return false
+	})
 }

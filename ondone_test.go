@@ -165,3 +165,54 @@ func sendAndExit(ctx context.Context, addr string, first, n int) error {
 	err = <-done
 	return err
 }
+
+// OnDone is called once per session, not per network connection: a
+// session that resumed after cuts of either kind and then ended cleanly
+// reports nil, once, at each end.
+func TestOnDoneOncePerSessionAcrossResumes(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	lDone, lch := doneOnce()
+	dDone, dch := doneOnce()
+	ln := testkit.Loopback(t)
+	ls, lr, err := netchan.Listen[int](ctx, "", netchan.WithListener(ln), netchan.Insecure(), netchan.OnDone(lDone), quietLogger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := testkit.NewProxy(t, ln.Addr().String())
+	ds, dr, err := netchan.Dial[int](ctx, proxy.Addr(), netchan.Insecure(), netchan.OnDone(dDone), quietLogger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const cuts = 4
+	for cut := range cuts {
+		testkit.Send(t, ds, cut)
+		if v, _ := testkit.Recv(t, lr); v != cut {
+			t.Fatalf("listener got %d; want %d", v, cut)
+		}
+		testkit.Send(t, ls, cut)
+		if v, _ := testkit.Recv(t, dr); v != cut {
+			t.Fatalf("dialer got %d; want %d", v, cut)
+		}
+		if cut%2 == 0 {
+			proxy.Reset()
+		} else {
+			proxy.Cut()
+		}
+		testkit.Eventually(t, "the session to resume", func() bool { return proxy.Conns() > cut+1 })
+	}
+	if !quiet(lch) || !quiet(dch) {
+		t.Fatal("OnDone called for a cut the session resumed from")
+	}
+	close(ds)
+	close(ls)
+	if v, ok := testkit.Recv(t, dr); ok {
+		t.Fatalf("dialer got %d after the listener closed", v)
+	}
+	if err := waitDone(t, "dialer", dch); err != nil {
+		t.Fatalf("dialer's OnDone: %v; want nil", err)
+	}
+	if err := waitDone(t, "listener", lch); err != nil {
+		t.Fatalf("listener's OnDone: %v; want nil", err)
+	}
+}

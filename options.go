@@ -211,20 +211,27 @@ func WithLogger(l *slog.Logger) Option {
 
 // OnError sets a function to receive errors that cannot be returned: a peer
 // that dropped, a bad frame, a value that could not be encoded or
-// delivered, a client the listener refused. Without WithLogger, f takes
-// them in place of slog.Default(): they are no longer logged, while
-// warnings that are no errors, such as Insecure's, still are. f is called
-// from netchan's goroutines and must not block for long.
+// delivered, a client the listener refused. Each value not delivered comes
+// as its own *UndeliveredError[T] holding it: those sent on a connection
+// whose session was lost that the peer's program had not taken, in order,
+// and those sent after it failed. Errors about one connection name its
+// peer's address. Without WithLogger, f takes them in place of
+// slog.Default(): they are no longer logged, while warnings that are no
+// errors, such as Insecure's, still are. f is called from netchan's
+// goroutines and must not block for long.
 func OnError(f func(error)) Option {
 	return options.New(func(s *options.Settings) { s.OnError = f })
 }
 
 // OnDone sets a function called once for each connection of the channel
 // API (those Dial makes and Listen accepts; a typed.Conn has Done and Err)
-// when it has ended and its goroutines have stopped: with nil when it ended
-// cleanly, both sides having closed their send channels or ctx having ended
-// (after what was handed over was flushed), and otherwise with the error
-// that ended it, which was reported too (see OnError). It is called from
+// when it has ended and its goroutines have stopped. A connection is a
+// session, which outlives cuts of the network connection it resumes from:
+// OnDone is not called for those. It is called with nil when the session
+// ended cleanly, both sides having closed their send channels or ctx having
+// ended (after what was handed over was flushed), however many times it
+// resumed, and otherwise once with the error that ended it, which was
+// reported too (see OnError), such as ErrSessionLost. It is called from
 // netchan's goroutines and must not block for long.
 //
 // A program that closes its send channel and then exits would cut the
@@ -243,10 +250,11 @@ func OnError(f func(error)) Option {
 //	cancel()    // end the connection: what was sent, and the close, still go
 //	err = <-done
 //
-// Values the listener sent that the program had not received are lost with
-// the connection. Against a peer that closes its side too, a program may
-// instead range over recv until it closes and then wait for OnDone, with no
-// cancel: then it receives everything the peer sent.
+// Values the listener sent that the program had not received go back to
+// the listener, which hands them to another client. Against a peer that
+// closes its side too, a program may instead range over recv until it
+// closes and then wait for OnDone, with no cancel: then it receives
+// everything the peer sent.
 func OnDone(f func(error)) Option {
 	return options.New(func(s *options.Settings) { s.OnDone = f })
 }
@@ -292,12 +300,21 @@ func WithMaxConns(n int) Option {
 // WithResumeWindow sets how long a session outlives a broken connection.
 // Within the window a dialer dials again by itself and resumes the session:
 // each end sends again what the other had not received, and the program
-// sees no cut. A listener keeps a broken session for the window, waiting
-// for its dialer. The window counts from the moment an end notices the
-// break; once it passed, the session is lost (ErrSessionLost). When the two
-// ends set different windows, the smaller wins. d is 0, which turns resume
-// off so that a broken connection ends its session, or up to
-// MaxResumeWindow; the default is DefaultResumeWindow.
+// sees no cut: every value arrives once, in order, its close too, and the
+// capacity is as before. A listener keeps a broken session for the
+// window, waiting for its dialer. The window counts from the moment an end
+// notices the break.
+//
+// Once the window passed, or when the listener no longer knows the session
+// (its process restarted), the session is lost: its end reports
+// ErrSessionLost, and each value it sent that the peer's program had not
+// taken is reported undelivered (see OnError), or, on a listener, handed
+// to another client; a value taken just before may be among them, its
+// fate unknown. A lost session never comes back: a program that wants to
+// go on dials again. When the two ends set different windows, the smaller
+// wins. d is 0, which turns resume off so that a broken connection ends
+// its session, or up to MaxResumeWindow; the default is
+// DefaultResumeWindow.
 func WithResumeWindow(d time.Duration) Option {
 	return options.New(func(s *options.Settings) {
 		if d < 0 || d > MaxResumeWindow {

@@ -42,7 +42,7 @@ func Dial(ctx context.Context, addr string, cfg *Config) (*Session, error) {
 	})
 	if err != nil {
 		_ = nc.Close()
-		return nil, err
+		return nil, withPeer(err, nc.RemoteAddr().String())
 	}
 	s := newSession(cfg, wire.RoleDialer, local, peer, secret, nil)
 	s.addr = addr

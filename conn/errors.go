@@ -3,6 +3,7 @@ package conn
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/netchan/netchan/internal/wire"
 )
@@ -92,4 +93,13 @@ func codeOf(err error) wire.Code {
 		return wire.CodeSessionLost
 	}
 	return wire.CodeProtocol
+}
+
+// withPeer makes err name the peer it is about, at addr (host:port), unless
+// it does already: a listener's errors come from many clients.
+func withPeer(err error, addr string) error {
+	if err == nil || addr == "" || strings.Contains(err.Error(), addr) {
+		return err
+	}
+	return fmt.Errorf("%w (peer %s)", err, addr)
 }

@@ -193,7 +193,7 @@ func (l *Listener) serve(nc net.Conn) {
 		select {
 		case <-l.done:
 		default:
-			l.report(err)
+			l.report(withPeer(err, nc.RemoteAddr().String()))
 		}
 		return
 	}

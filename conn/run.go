@@ -157,9 +157,16 @@ func (s *Session) finish() {
 	s.mu.Lock()
 	s.endLocked(ErrClosed) // a no-op unless run returned without a reason
 	s.cur = nil
+	s.finished = true
+	s.flushed = s.closing && s.log.end() == s.log.base
+	after := s.afterDone
+	s.afterDone = nil
 	s.mu.Unlock()
 	if s.release != nil {
 		s.release()
+	}
+	for _, f := range after {
+		f()
 	}
 	close(s.done)
 }

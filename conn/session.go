@@ -74,6 +74,11 @@ type Session struct {
 	done     chan struct{}
 	listener *Listener // a listener's session: the listener that holds it
 
+	// Guarded by mu too: how the session ended, for AfterDone and Flushed.
+	finished  bool     // the session's goroutine is done
+	flushed   bool     // see Flushed
+	afterDone []func() // to run once finished
+
 	// ctx ends when the session starts ending, and stops a resume under
 	// way.
 	ctx    context.Context
@@ -172,6 +177,13 @@ func (s *Session) LocalAddr() net.Addr { return s.lastCarrier().nc.LocalAddr() }
 // first one's, or the latest one's after a resume.
 func (s *Session) RemoteAddr() net.Addr { return s.lastCarrier().nc.RemoteAddr() }
 
+// AboutPeer returns err naming the session's peer, by its address on the
+// session's connection, unless it does already: an error about one
+// session, where a listener has many.
+func (s *Session) AboutPeer(err error) error {
+	return withPeer(err, s.RemoteAddr().String())
+}
+
 // ConnectionState returns the TLS state of the session's connection, with
 // the peer's verified chains under mutual TLS, or the zero value on an
 // insecure session.
@@ -207,7 +219,8 @@ func (s *Session) Err() error {
 
 // Close ends the session: what is queued is flushed (for at most a short
 // linger if the peer does not read), the peer is told, and Close waits for
-// the session's goroutines. It is idempotent and returns nil.
+// the session's goroutines and the functions given to AfterDone. It is
+// idempotent and returns nil.
 func (s *Session) Close() error {
 	s.mu.Lock()
 	if !s.closing && s.err == nil {
@@ -243,6 +256,9 @@ func (s *Session) endLocked(err error) {
 		if n := st.credits.owed(); n > 0 {
 			s.addCreditLocked(st.id, n)
 		}
+	}
+	if s.last != nil && !errors.Is(err, ErrClosed) {
+		err = withPeer(err, s.last.nc.RemoteAddr().String())
 	}
 	s.err = err
 	close(s.ending)
@@ -418,6 +434,9 @@ func (s *Session) morePermits(n uint64) error {
 func (s *Session) credited(st *Stream, n uint64) error {
 	if err := st.send.Grant(n); err != nil {
 		return fmt.Errorf("%w: stream %d: %w", ErrProtocol, st.id, err)
+	}
+	if f := st.onAck.Load(); f != nil {
+		(*f)(st.send.Acknowledged())
 	}
 	if st.id != MainStream {
 		s.mu.Lock()

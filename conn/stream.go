@@ -3,6 +3,7 @@ package conn
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/netchan/netchan/internal/wire"
 	nsync "github.com/netchan/netchan/sync"
@@ -19,6 +20,7 @@ type Stream struct {
 	send     *nsync.Sender
 	recv     *nsync.Receiver
 	credits  creditor
+	onAck    atomic.Pointer[func(acked uint64)]
 
 	// in holds values that arrived and were not yet taken. Credits bound
 	// it: an honest peer never has more than the window outstanding, so the
@@ -144,6 +146,13 @@ func (st *Stream) WaitTaken(ctx context.Context, seq uint64) error {
 		func() (bool, error) { return st.send.Taken(seq) },
 		func() error { return st.send.WaitTaken(ctx, seq) })
 }
+
+// OnAck makes the goroutine reading the connection call f each time
+// credits from the peer say its program took more of the values sent on
+// the stream: acked is how many it took in all, the values numbered below
+// it. f must not block. Set it before the first send: credits are for
+// values sent.
+func (st *Stream) OnAck(f func(acked uint64)) { st.onAck.Store(&f) }
 
 // Unacknowledged returns how many values were sent and not yet taken by
 // the peer's program, as far as this end knows.

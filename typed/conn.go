@@ -21,6 +21,16 @@ import (
 // option) Send returns only after the peer's Recv took the value. A value
 // counts as received when Recv returns it.
 //
+// When the session ends without delivering them, because it was lost
+// (netchan.ErrSessionLost) or the peer ended it, each value sent that the
+// peer's program had not received is reported through OnError (and the
+// logger, as netchan.OnError says) as its own *UndeliveredError[T], in
+// order: the values sent are those the peer's program received and those
+// reported. A value whose receipt was on its way back when the session was
+// lost is reported too, its fate unknown to this end. After a Close whose
+// values the peer's session acknowledged, none is reported: they wait for
+// the peer's program.
+//
 // Send, Recv and CloseSend may be called from any number of goroutines;
 // values sent concurrently are delivered in the order their sends were
 // committed. Close may be called at any time and more than once.
@@ -59,9 +69,13 @@ func (c *Conn[T]) Recv(ctx context.Context) (T, error) { return c.c.Recv(ctx) }
 func (c *Conn[T]) CloseSend() error { return c.c.CloseSend() }
 
 // Close ends the connection and its session at once, telling the peer, and
-// waits for its goroutines. Values not yet received by the peer may be
-// lost: to end gracefully, CloseSend and Recv until io.EOF first. It is
-// idempotent.
+// waits for its goroutines. Values that arrived and were not received are
+// given back, not received: the peer reports them undelivered, or a
+// listener of the channel API hands them to another client, and Recv
+// returns netchan.ErrClosed from now on. Values this end sent that reached
+// the peer before the end are still the peer's program's to receive; the
+// others are reported undelivered. To end gracefully, CloseSend and Recv
+// until io.EOF first. It is idempotent.
 func (c *Conn[T]) Close() error { return c.c.Close() }
 
 // Capacity returns the capacity the two ends agreed on; 0 is rendezvous.

@@ -20,14 +20,16 @@ const maxBatchBytes = keepEncodeBuffer
 // sendBatch sends first, for which the caller holds a reservation, and
 // behind it the values already waiting in ch that the window has room
 // for, encoded and queued in one step: one lock of each kind for them all,
-// rather than five per value. It reports whether it found ch closed.
+// rather than five per value. With reserved, every value in ch holds a
+// reservation already, as in a Dispatcher's lane. It reports whether it
+// found ch closed.
 //
 // A value that cannot be encoded, or is too large for the peer, ends the
 // batch: those before it are sent, and it is returned in an
 // *UndeliveredError; values behind it stay in ch. If the batch cannot be
 // queued, each value in it is undelivered: the error joins one
 // *UndeliveredError per value, in order.
-func (c *Conn[T]) sendBatch(first T, ch <-chan T) (closed bool, err error) {
+func (c *Conn[T]) sendBatch(first T, ch <-chan T, reserved bool) (closed bool, err error) {
 	c.sendMu.Lock()
 	defer c.sendMu.Unlock()
 	if c.broken != nil {
@@ -35,8 +37,10 @@ func (c *Conn[T]) sendBatch(first T, ch <-chan T) (closed bool, err error) {
 		return false, &UndeliveredError[T]{Value: first, Err: c.broken}
 	}
 	room := 0 // reservations for values behind the one in hand
-	if n := len(ch); n > 0 {
-		room = c.s.TryReserveN(min(n, maxBatch-1))
+	if n := min(len(ch), maxBatch-1); reserved {
+		room = n
+	} else if n > 0 {
+		room = c.s.TryReserveN(n)
 	}
 	limit := c.c.PeerMaxValue()
 	buf, ends, batch := c.encBuf[:0], c.ends[:0], c.batch[:0]
@@ -77,7 +81,9 @@ batch:
 			break batch
 		}
 	}
-	c.s.CancelN(room)
+	if !reserved {
+		c.s.CancelN(room) // a lane's values keep theirs
+	}
 	c.took(len(batch) - 1)
 	if failed != nil || tooLarge != nil {
 		// v is reported on its own below, not sent with the others.
@@ -88,13 +94,15 @@ batch:
 
 	var errs []error
 	if len(ends) > 0 {
-		_, err := c.s.SendN(len(ends), func(i int) []byte {
+		seq, err := c.s.SendN(len(ends), func(i int) []byte {
 			if i == 0 {
 				return buf[:ends[0]]
 			}
 			return buf[ends[i-1]:ends[i]]
 		})
-		if err != nil {
+		if err == nil {
+			c.unacked.push(seq, batch...)
+		} else {
 			c.breakIfStateful(err)
 			for _, u := range batch {
 				errs = append(errs, &UndeliveredError[T]{Value: u, Err: err})
@@ -113,6 +121,9 @@ batch:
 		_, err := c.s.Send(tooLarge)
 		c.breakIfStateful(err)
 		errs = append(errs, &UndeliveredError[T]{Value: v, Err: err})
+	}
+	if len(errs) > 0 {
+		c.took(1) // the room of a value not sent is free again
 	}
 	clear(batch) // the program's values are not kept alive here
 	c.keepEncodeBuffer(buf)

@@ -53,8 +53,15 @@ type Conn[T any] struct {
 	broken error // set once a stateful codec's state went out of step
 
 	recvMu gosync.Mutex
-	takes  uint64    // values next and more took off the stream, numbering them
-	held   []held[T] // values RecvTo took but could not hand over, by number
+	takes  uint64      // values next and more took off the stream, numbering them
+	held   []held[T]   // values RecvTo took but could not hand over, by number
+	closed atomic.Bool // Close was called: what waits here is given back
+
+	// The values sent that the peer's program has not taken, and what
+	// becomes of them if the session ends without delivering them: see
+	// settle.
+	unacked     unacked[T]
+	undelivered func(vs []T, cause error)
 
 	// Its values in an Outlet not freed, and the Outlet's bookkeeping of
 	// them: see Outlet.settleLocked and Outlet.settleLooseAll.
@@ -77,8 +84,44 @@ func newConn[T any](ctx context.Context, c *conn.Session, s *options.Settings) *
 		stateful: stateful,
 		rendez:   c.Capacity() == 0,
 	}
-	tc.unwatch = context.AfterFunc(ctx, func() { _ = c.Close() })
+	tc.undelivered = func(vs []T, cause error) {
+		for _, v := range vs {
+			s.Report(&UndeliveredError[T]{Value: v, Err: cause})
+		}
+	}
+	tc.s.OnAck(tc.acked)
+	c.AfterDone(tc.settle)
+	tc.unwatch = context.AfterFunc(ctx, tc.end)
 	return tc
+}
+
+// OnUndelivered sets what becomes of the values sent that the peer's
+// program had not taken when the session ended without delivering them:
+// f receives them, in order, with the session's error. By default each is
+// reported as an *UndeliveredError. Set it before the first send.
+func (c *Conn[T]) OnUndelivered(f func(vs []T, cause error)) { c.undelivered = f }
+
+// acked is the stream's OnAck: the peer's program took the values
+// numbered below n, which frees room in the window.
+func (c *Conn[T]) acked(n uint64) {
+	c.unacked.trim(n)
+	if c.lane != nil {
+		c.lane.d.roomMaybe()
+	}
+}
+
+// settle deals once with the values the peer's program had not taken
+// when the session ended, in its goroutine: none if the session ended by
+// this end's Close with every frame acknowledged by the peer's session,
+// since they then wait in the peer's inbox for its program; each of them
+// otherwise. A value whose credit was on its way when the session was
+// lost is among them although the peer's program took it: its fate is
+// unknown to this end.
+func (c *Conn[T]) settle() {
+	vs := c.unacked.takeAll()
+	if len(vs) > 0 && !c.c.Flushed() {
+		c.undelivered(vs, c.c.Err())
+	}
 }
 
 // Dial connects to a netchan listener at addr with the settings s. ctx
@@ -127,6 +170,10 @@ func (c *Conn[T]) LocalAddr() net.Addr { return c.c.LocalAddr() }
 
 // RemoteAddr returns the peer's network address.
 func (c *Conn[T]) RemoteAddr() net.Addr { return c.c.RemoteAddr() }
+
+// AboutPeer returns err naming the connection's peer, unless it does
+// already.
+func (c *Conn[T]) AboutPeer(err error) error { return c.c.AboutPeer(err) }
 
 // Done is closed when the connection has ended.
 func (c *Conn[T]) Done() <-chan struct{} { return c.c.Done() }
@@ -181,6 +228,7 @@ func (c *Conn[T]) sendReserved(v T) (uint64, error) {
 		c.breakIfStateful(err)
 		return 0, err
 	}
+	c.unacked.push(seq, v)
 	return seq, nil
 }
 
@@ -204,7 +252,7 @@ func (c *Conn[T]) breakIfStateful(err error) {
 // Recv waits for the next value. It returns io.EOF once the peer closed its
 // send side and every value it sent was received.
 func (c *Conn[T]) Recv(ctx context.Context) (T, error) {
-	v, _, err := c.next(ctx, nil)
+	v, _, err := c.next(ctx)
 	if err == nil || errors.Is(err, ErrDecode) {
 		c.s.Take()
 	}
@@ -214,17 +262,22 @@ func (c *Conn[T]) Recv(ctx context.Context) (T, error) {
 // next takes the next value off the stream, decoded, without telling
 // the peer: the caller calls Take once its program has the value, or hold
 // with the value's number if it could not hand it over. Held values come
-// first, the earliest taken first. direct is where RecvTo hands
-// values to, if it is the caller: see inbox.next.
-func (c *Conn[T]) next(ctx context.Context, direct sink[T]) (v T, n uint64, err error) {
+// first, the earliest taken first.
+func (c *Conn[T]) next(ctx context.Context) (v T, n uint64, err error) {
 	c.recvMu.Lock()
 	defer c.recvMu.Unlock()
+	if c.closed.Load() {
+		return v, 0, conn.ErrClosed
+	}
 	if len(c.held) > 0 {
 		h := c.held[0]
 		c.held = c.held[1:]
 		return h.v, h.n, nil
 	}
-	a, ok, err := c.in.next(ctx, c.c, direct)
+	a, ok, err := c.in.next(ctx, c.c)
+	if c.closed.Load() {
+		return v, 0, conn.ErrClosed // a is given back, with what waits behind it
+	}
 	if err != nil {
 		return v, 0, err
 	}
@@ -266,11 +319,20 @@ func (c *Conn[T]) more(dst []T, max int) (_ []T, first uint64) {
 func (c *Conn[T]) CloseSend() error { return c.s.CloseSend() }
 
 // Close ends the connection at once and waits for its goroutines. Values
-// not yet received by the peer may be lost: to end gracefully, CloseSend and
-// Recv until io.EOF first. It is idempotent.
+// that arrived and were not received are given back: the peer's program
+// has not taken them, and the peer hears of them as it does of every value
+// not delivered, while receives from now on return ErrClosed. To end
+// gracefully, CloseSend and Recv until io.EOF first. It is idempotent.
 func (c *Conn[T]) Close() error {
 	c.unwatch()
-	return c.c.Close()
+	c.end()
+	return nil
+}
+
+// end closes the connection, at Close or when its context ends.
+func (c *Conn[T]) end() {
+	c.closed.Store(true)
+	_ = c.c.Close()
 }
 
 // held is a value taken off the stream and not handed to the program, with

@@ -1,317 +1,314 @@
 package endpoint
 
 import (
-	"cmp"
 	"context"
 	gosync "sync"
 	"sync/atomic"
-
-	"github.com/netchan/netchan/conn"
-	nsync "github.com/netchan/netchan/sync"
 )
 
 // Dispatcher hands the values a program sends on one channel to many
 // Conns, each value to one of them, as a Go channel hands each value to
-// one of the goroutines receiving from it. Each Conn takes its values
-// from a lane, a small buffered channel of its own, with its SendFrom.
+// one of the goroutines receiving from it. Each Conn sends the values of a
+// lane, a small buffered channel of its own, with SendLane.
 //
-// Conns whose SendFrom all receive from the one channel get its values
-// one at a time, each to the connection whose goroutine waited longest:
-// values spread one by one over every connection, so that each writes
-// them to the network, and each peer reads and hands them on, one or two
-// at a time. The Dispatcher alone receives from the channel, and fills
-// one lane at a time while it has room: a connection gets its values in
-// groups, and its peer too.
+// Had every Conn received from the program's channel itself, values would
+// spread one by one over the connections, each writing them to the network
+// one or two at a time, and each peer reading them so. The Dispatcher
+// alone receives from the channel, and fills one lane at a time while it
+// has room: a connection gets its values in groups, and its peer too.
 //
-// The capacity stays exact. A lane's values count against its Conn's
-// window: SendFrom keeps room in the window for its channel's buffer
-// (sync.Sender.Hold), and the Dispatcher receives a value only for a lane
-// with room, so that no value it took waits outside a window. A channel
-// send completes, as before, exactly while some connection has room.
+// The capacity stays exact: the Dispatcher receives a value only once a
+// lane's Conn reserved room for it in its window, so every value it took
+// counts against one connection's capacity, and a send on the channel
+// completes exactly while some connection has room.
 //
-// A Conn whose lane would have no buffer, with a window too small to keep
-// room in, takes its values from the channel itself with SendFrom, beside
-// the Dispatcher.
+// A Conn that leaves gives back, with GiveBack, the values its peer's
+// program had not taken and those still in its lane: they go in front of
+// the queue, in order, and on to the other Conns, as a Go channel keeps
+// unreceived values for its other receivers. Those wait outside every
+// window until a lane has room.
 //
-// Run runs once; Add and Lane.Stop may be called from any goroutine,
-// before Run or while it runs.
+// Run runs once; Add, GiveBack and Lane.Stop may be called from any
+// goroutine, before Run or while it runs.
 type Dispatcher[T any] struct {
 	ch          <-chan T
 	undelivered func(v T, cause error)
+	waiting     atomic.Bool   // Run waits for room or for values given back
+	wake        chan struct{} // capacity 1: wakes Run while it waits
+	hasBack     atomic.Bool   // back holds values; set under mu
 
-	mu     gosync.Mutex // serialises changes to lanes, and closed
-	lanes  atomic.Pointer[[]*Lane[T]]
-	closed bool // ch was closed: lanes added since start closed
-
-	waiting atomic.Bool   // Run waits for a lane with room
-	room    chan struct{} // capacity 1: wakes Run while waiting
+	mu      gosync.Mutex
+	lanes   []*Lane[T]
+	back    []T  // values given back, handed out before the channel's
+	closed  bool // the channel was closed and every lane then: lanes added since start closed
+	stopped bool // Run returned: values given back go nowhere
 }
 
-// NewDispatcher returns a Dispatcher of the values sent on ch. Run calls
-// undelivered with a value it took and no lane has room for, and why: a
-// lane's connection stopped just as Run handed it the value, or ctx ended.
+// NewDispatcher returns a Dispatcher of the values sent on ch. It calls
+// undelivered with a value that can go to no Conn, and why: one given back
+// once Run returned or as ctx ended, or taken from the channel as ctx ended
+// with no lane having room for it.
 func NewDispatcher[T any](ch <-chan T, undelivered func(v T, cause error)) *Dispatcher[T] {
-	d := &Dispatcher[T]{ch: ch, undelivered: undelivered, room: make(chan struct{}, 1)}
-	d.lanes.Store(new([]*Lane[T]))
-	return d
+	return &Dispatcher[T]{ch: ch, undelivered: undelivered, wake: make(chan struct{}, 1)}
 }
 
-// Lane is a Conn's share of a Dispatcher's values.
-type Lane[T any] struct {
-	ch chan T
-	c  *Conn[T]
-	d  *Dispatcher[T]
-
-	taken atomic.Int64 // values the Conn took from ch
-	put   int64        // values Run put in ch; Run's alone
-
-	mu   gosync.Mutex // orders Run's puts with Stop
-	gone atomic.Bool  // set under mu
-}
-
-// Add gives c a lane of size values and returns it: c sends its values
-// with SendFrom(ctx, l.C()), and calls Stop once it no longer does. The
-// size is at most the room SendFrom keeps, sync.MaxHold of c's window.
-// Add returns nil if that leaves no room: c then takes its values from the
-// Dispatcher's channel itself.
-func (d *Dispatcher[T]) Add(c *Conn[T], size int) *Lane[T] {
-	size = min(size, nsync.MaxHold(max(c.Capacity(), 1)))
-	if size <= 0 {
-		return nil
+// GiveBack puts vs, values a Conn that left could not deliver, in front of
+// the queue, in order. Once Run has returned, no Conn will take them: each
+// is undelivered with cause.
+func (d *Dispatcher[T]) GiveBack(vs []T, cause error) {
+	if len(vs) == 0 {
+		return
 	}
-	l := &Lane[T]{ch: make(chan T, size), c: c, d: d}
-	c.lane = l
 	d.mu.Lock()
-	if d.closed {
-		close(l.ch)
-	} else {
-		lanes := append(append([]*Lane[T](nil), *d.lanes.Load()...), l)
-		d.lanes.Store(&lanes)
-	}
-	d.mu.Unlock()
-	d.wake()
-	return l
-}
-
-// C returns the channel the lane's Conn sends from.
-func (l *Lane[T]) C() <-chan T { return l.ch }
-
-// Stop ends the lane: the Dispatcher hands it no more values. It returns
-// those it had handed it and the Conn did not take, in order.
-func (l *Lane[T]) Stop() []T {
-	l.mu.Lock()
-	l.gone.Store(true)
-	l.mu.Unlock()
-	d := l.d
-	d.mu.Lock()
-	lanes := make([]*Lane[T], 0, len(*d.lanes.Load()))
-	for _, o := range *d.lanes.Load() {
-		if o != l {
-			lanes = append(lanes, o)
+	if d.stopped {
+		d.mu.Unlock()
+		for _, v := range vs {
+			d.undelivered(v, cause)
 		}
+		return
 	}
-	d.lanes.Store(&lanes)
+	d.back = append(vs[:len(vs):len(vs)], d.back...)
+	d.hasBack.Store(true)
 	d.mu.Unlock()
-	var left []T
-	for {
-		select {
-		case v, ok := <-l.ch:
-			if !ok {
-				return left
-			}
-			left = append(left, v)
-		default:
-			return left
-		}
+	d.signal()
+}
+
+// roomMaybe wakes Run if it waits: a lane may have room.
+func (d *Dispatcher[T]) roomMaybe() {
+	if d.waiting.Load() {
+		d.signal()
 	}
 }
 
-// took tells c's Dispatcher lane, if it sends from one, that it took n
-// values from it.
-func (c *Conn[T]) took(n int) {
-	if c.lane != nil && n > 0 {
-		c.lane.took(n)
-	}
-}
-
-// took records that the lane's Conn took n values from it, and wakes Run if
-// it waits for room.
-func (l *Lane[T]) took(n int) {
-	l.taken.Add(int64(n))
-	if l.d.waiting.Load() {
-		l.d.wake()
-	}
-}
-
-// hasRoom reports whether Run may put one more value in l: its Conn took
-// all but fewer than its size of those Run put.
-func (l *Lane[T]) hasRoom() bool { return l.put-l.taken.Load() < int64(cap(l.ch)) }
-
-func (d *Dispatcher[T]) wake() {
+func (d *Dispatcher[T]) signal() {
 	select {
-	case d.room <- struct{}{}:
+	case d.wake <- struct{}{}:
 	default:
 	}
 }
 
-// Run hands values to the lanes until ctx ends or the channel is closed;
-// then it closes every lane, and those added later start closed. It keeps
-// to one lane while that has room, then goes on to the next, and receives
-// from the channel only while some lane has room.
+// Run hands values to the lanes, those given back first, until ctx ends
+// or the channel is closed and every value given back was handed out; then
+// it closes every lane, and those added later start closed. It keeps to
+// one lane while that has room, then goes on to the next, and receives
+// from the channel only with room reserved for the value.
 //
 // When ctx ends, Run still hands over what the program sent before, as
 // SendFrom does: a close of the channel, and the values of senders already
-// waiting, while the lanes have room. The Conns' SendFrom must go on until
-// Run returned, so that they send those too.
+// waiting, while the lanes have room; values given back are undelivered.
+// The Conns' SendLane must go on until Run returned, so that they send
+// those too.
 func (d *Dispatcher[T]) Run(ctx context.Context) {
-	var cur *Lane[T]
+	var h hold[T]    // room Run reserved in a lane
+	drained := false // the channel was closed
+	defer func() {
+		h.release()
+		d.stop(context.Cause(ctx), drained)
+	}()
 	for {
-		l := d.pick(cur)
-		if l == nil {
-			if !d.await(ctx) {
+		waiting := false
+		if h.n == 0 || drained || d.hasBack.Load() {
+			waiting = d.handBack(&h)
+		}
+		if h.n == 0 || drained {
+			h.release()
+			if drained && !waiting {
+				return
+			}
+			if !d.await(ctx, &h) {
 				d.finish(context.Cause(ctx))
 				return
 			}
 			continue
 		}
-		cur = l
 		select {
 		case v, ok := <-d.ch:
 			if !ok {
-				d.close()
-				return
+				drained = true
+				continue
 			}
-			d.hand(l, v)
-		case <-l.c.c.Ending():
+			d.put(&h, v)
+		case <-d.wake: // values given back, or a new lane: look again
+		case <-h.l.c.c.Ending():
 			// A connection that is ending must not be handed a value:
 			// it could not send it, while another might.
+			h.release()
 		case <-ctx.Done():
+			h.release()
 			d.finish(context.Cause(ctx))
 			return
 		}
 	}
 }
 
-// finish hands over, without waiting, what the program sent before ctx
-// ended: values while a lane has room for them, one more that none has room
-// for, reported undelivered, and a close. It takes at most as many values
-// as the lanes hold, and one: the Conns still send, and a program that
-// goes on sending must not keep it for ever. With no lane it takes
-// nothing: the Conns that take values themselves would send those after
-// it, and a value it reported undelivered would be missing between them.
-func (d *Dispatcher[T]) finish(cause error) {
-	lanes := *d.lanes.Load()
-	if len(lanes) == 0 {
-		return
-	}
-	n := 1
-	for _, l := range lanes {
-		n += cap(l.ch)
-	}
-	for range n {
-		select {
-		case v, ok := <-d.ch:
-			if !ok {
-				d.close()
-				return
-			}
-			l := d.pick(nil)
-			if l == nil {
-				d.undelivered(v, cause)
-				return
-			}
-			d.hand(l, v)
-		default:
-			return
-		}
+// hold is room Run reserved for n values in l's window, and in l.
+type hold[T any] struct {
+	l *Lane[T]
+	n int
+}
+
+// release gives back the room held.
+func (h *hold[T]) release() {
+	if h.n > 0 {
+		h.l.c.s.CancelN(h.n)
+		h.n = 0
 	}
 }
 
-// pick returns a lane with room whose connection is not ending: cur if it
-// is one, or else the next after it that is; nil if none is.
-func (d *Dispatcher[T]) pick(cur *Lane[T]) *Lane[T] {
-	if cur != nil && usable(cur) {
-		return cur
+// handBack hands out the values given back while lanes have room, and
+// reserves room for the next value if h has none. It reports whether
+// values given back still wait.
+func (d *Dispatcher[T]) handBack(h *hold[T]) (waiting bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var zero T
+	for len(d.back) > 0 {
+		if h.n == 0 && !d.reserveLocked(h) {
+			return true
+		}
+		v := d.back[0]
+		d.back[0] = zero
+		d.back = d.back[1:]
+		d.putLocked(h, v)
 	}
-	lanes := *d.lanes.Load()
+	d.hasBack.Store(false)
+	if h.n == 0 {
+		d.reserveLocked(h)
+	}
+	return false
+}
+
+// reserveLocked reserves room in a lane for as many values as it has room
+// for, up to its size: in h's lane if it has some, or else in the next after
+// it that has. It reports false if none has.
+func (d *Dispatcher[T]) reserveLocked(h *hold[T]) bool {
+	h.release()
 	start := 0
-	for i, l := range lanes {
-		if l == cur {
-			start = i + 1
+	for i, l := range d.lanes {
+		if l == h.l {
+			start = i
 			break
 		}
 	}
-	for i := range lanes {
-		if l := lanes[(start+i)%len(lanes)]; usable(l) {
-			return l
+	for i := range d.lanes {
+		l := d.lanes[(start+i)%len(d.lanes)]
+		if free := cap(l.ch) - len(l.ch); free > 0 {
+			if n := l.c.s.TryReserveN(free); n > 0 {
+				h.l, h.n = l, n
+				return true
+			}
 		}
 	}
-	return nil
+	return false
 }
 
-func usable[T any](l *Lane[T]) bool {
-	if !l.hasRoom() || l.gone.Load() {
-		return false
-	}
-	select {
-	case <-l.c.c.Ending():
-		return false
-	default:
-		return true
-	}
-}
-
-// await waits until a lane may have room; it reports false if ctx ended.
-func (d *Dispatcher[T]) await(ctx context.Context) bool {
+// await waits until a lane may have room or values came back, and reserves
+// room if a lane has some; it reports false if ctx ended.
+func (d *Dispatcher[T]) await(ctx context.Context, h *hold[T]) bool {
 	d.waiting.Store(true)
 	defer d.waiting.Store(false)
 	// A lane that gained room before waiting was set did not wake Run.
-	if d.pick(nil) != nil {
+	d.mu.Lock()
+	ok := d.reserveLocked(h)
+	d.mu.Unlock()
+	if ok {
 		return true
 	}
 	select {
-	case <-d.room:
+	case <-d.wake:
 		return true
 	case <-ctx.Done():
 		return false
 	}
 }
 
-// hand puts v in l, or in another lane with room if l stopped since Run
-// picked it. If none has room, v is undelivered: Run must not hold a value
-// no window counts.
-func (d *Dispatcher[T]) hand(l *Lane[T], v T) {
-	for try := l; try != nil; try = d.pick(nil) {
-		if try.put1(v) {
+// put puts v, for which h holds room, in h's lane.
+func (d *Dispatcher[T]) put(h *hold[T], v T) {
+	d.mu.Lock()
+	d.putLocked(h, v)
+	d.mu.Unlock()
+}
+
+// putLocked puts v in h's lane, spending the room held for it; or, if the
+// lane stopped since, in another lane with room. If none has room, v goes
+// back in the queue, behind what was given back: those values were sent
+// before it.
+func (d *Dispatcher[T]) putLocked(h *hold[T], v T) {
+	if h.l.gone {
+		h.release()
+		if !d.reserveLocked(h) {
+			d.back = append(d.back, v)
+			d.hasBack.Store(true)
 			return
 		}
 	}
-	d.undelivered(v, cmp.Or(l.c.Err(), conn.ErrClosed))
+	h.l.ch <- v // never waits: room was kept for it, and only Run fills a lane
+	h.n--
 }
 
-// put1 puts v in l unless l stopped. It never waits: only Run puts values
-// in, and only in a lane with room.
-func (l *Lane[T]) put1(v T) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.gone.Load() {
-		return false
+// finish hands over, without waiting, what the program sent before ctx
+// ended: values while a lane has room for them, one more that none has
+// room for, reported undelivered, and a close. It takes at most as many
+// values as the lanes hold, and one: the Conns still send, and a program
+// that goes on sending must not keep it for ever.
+func (d *Dispatcher[T]) finish(cause error) {
+	d.mu.Lock()
+	n := 1
+	for _, l := range d.lanes {
+		n += cap(l.ch)
 	}
-	l.ch <- v
-	l.put++
-	return true
+	d.mu.Unlock()
+	var h hold[T]
+	defer h.release()
+	for range n {
+		select {
+		case v, ok := <-d.ch:
+			if !ok {
+				d.closeLanes()
+				return
+			}
+			d.mu.Lock()
+			ok = h.n > 0 || d.reserveLocked(&h)
+			if ok {
+				d.putLocked(&h, v)
+			}
+			d.mu.Unlock()
+			if !ok {
+				d.undelivered(v, cause)
+				return
+			}
+		default:
+			return
+		}
+	}
 }
 
-// close closes every lane, once the channel was closed.
-func (d *Dispatcher[T]) close() {
+// stop ends Run, once the channel was drained and what was given back
+// handed out, or ctx ended with cause. Values given back from then on can
+// go to no Conn. With the channel drained, the lanes close.
+func (d *Dispatcher[T]) stop(cause error, drained bool) {
+	d.mu.Lock()
+	d.stopped = true
+	back := d.back
+	d.back = nil
+	d.mu.Unlock()
+	for _, v := range back {
+		d.undelivered(v, cause)
+	}
+	if drained {
+		d.closeLanes()
+	}
+}
+
+// closeLanes closes every lane, once the channel was closed.
+func (d *Dispatcher[T]) closeLanes() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if d.closed {
+		return
+	}
 	d.closed = true
-	for _, l := range *d.lanes.Load() {
-		l.mu.Lock()
-		if !l.gone.Load() {
-			close(l.ch)
-		}
-		l.mu.Unlock()
+	for _, l := range d.lanes {
+		close(l.ch)
 	}
 }

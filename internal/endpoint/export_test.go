@@ -19,6 +19,13 @@ func LockOutlet[T any](o *Outlet[T]) (release func()) {
 	}
 }
 
+// Took is how many values left c's inbox for a receive.
+func Took[T any](c *Conn[T]) uint64 {
+	c.in.mu.Lock()
+	defer c.in.mu.Unlock()
+	return c.in.left
+}
+
 // Waiting is how many values arrived on c that no receive took yet.
 func Waiting[T any](c *Conn[T]) int { return c.in.Len() }
 

@@ -7,7 +7,6 @@ import (
 	"runtime/debug"
 	gosync "sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/netchan/netchan/codec"
 	"github.com/netchan/netchan/conn"
@@ -17,43 +16,20 @@ import (
 // reading the connection, and keeps them until the program receives them.
 // Values are decoded in arrival order, which a stateful codec needs.
 //
-// Its queue is a ring that grows with the values waiting, up to the
-// window, rather than a channel of the window's size: a connection that
-// was given a large capacity holds memory only for what it has.
+// Its queue is a ring (see ring), rather than a channel of the window's
+// size.
 type inbox[T any] struct {
 	codec  codec.Codec
 	window int
 
-	mu     gosync.Mutex
-	ring   []arrival[T]
-	head   int          // index of the oldest value
-	n      int          // values waiting
-	count  atomic.Int64 // n, for Len without the lock
-	peak   int          // most values waiting since the ring was last empty
-	lean   int          // busy spells in a row that used under a quarter of the ring
-	closed bool
-	ready  chan struct{} // capacity 1: a value arrived into an empty ring, or the stream closed
-	// direct is where a RecvTo waiting for a value with none in hand
-	// hands values: one that arrives then goes straight to the program if
-	// that needs no wait, without a hand-off through RecvTo's goroutine.
-	direct  sink[T]
-	scratch *T          // what values are decoded into; the reading goroutine's alone
-	trim    *time.Timer // gives up a large ring the connection no longer uses
+	mu      gosync.Mutex
+	q       ring[arrival[T]]
+	count   atomic.Int64 // values waiting, for Len without the lock
+	left    uint64       // values taken
+	closed  bool
+	ready   chan struct{} // capacity 1: a value arrived into an empty ring, or the stream closed
+	scratch *T            // what values are decoded into; the reading goroutine's alone
 }
-
-// A ring of up to keepRing values is kept whatever its use. A larger one is
-// halved after leanSpells busy spells in a row (from a first value into the
-// empty ring until it is empty again) that each used under a quarter of it:
-// often enough for a connection whose traffic fell, seldom enough that
-// bursts of varying sizes do not make it shrink and grow again and again.
-const (
-	keepRing   = 64
-	leanSpells = 64
-)
-
-// trimAfter is how long a large ring may sit empty before it is given up, so
-// that a connection quiet after a burst holds little memory.
-const trimAfter = time.Second
 
 // arrival is one decoded value, or why it could not be decoded.
 type arrival[T any] struct {
@@ -66,7 +42,9 @@ type arrival[T any] struct {
 // codec c: each connection gets a codec of its own.
 func inboxes[T any](c codec.Codec) func(window int) conn.Inbox {
 	return func(window int) conn.Inbox {
-		return &inbox[T]{codec: codec.ForConnection(c), window: window, ready: make(chan struct{}, 1), scratch: new(T)}
+		in := &inbox[T]{codec: codec.ForConnection(c), window: window, ready: make(chan struct{}, 1), scratch: new(T)}
+		in.q.owner = &in.mu
+		return in
 	}
 }
 
@@ -79,57 +57,20 @@ func (in *inbox[T]) Arrive(value []byte) error {
 		return fmt.Errorf("%w: %w", conn.ErrLimit, a.err)
 	}
 	in.mu.Lock()
-	if in.n >= in.window {
+	if in.q.n >= in.window {
 		in.mu.Unlock()
 		// The stream's window bounds what arrives; unreachable unless
 		// that invariant broke.
 		return fmt.Errorf("%w: more values than the window", conn.ErrProtocol)
 	}
-	if in.n == 0 && in.direct != nil && a.err == nil && a.panicked == nil && in.direct.offer(a.v) {
-		// Nothing was ahead of a.
-		in.mu.Unlock()
-		return nil
-	}
-	if in.n == len(in.ring) {
-		in.grow()
-	}
-	in.ring[(in.head+in.n)%len(in.ring)] = a
-	in.n++
-	in.count.Store(int64(in.n))
-	in.peak = max(in.peak, in.n)
-	first := in.n == 1
+	in.q.push(a, in.window)
+	in.count.Store(int64(in.q.n))
+	first := in.q.n == 1
 	in.mu.Unlock()
 	if first {
 		in.signal()
 	}
 	return nil
-}
-
-// trySend sends v on ch if a receiver is ready. A send on a channel the
-// program closed panics; that bug is left for RecvTo's own send to raise,
-// in the program's goroutine rather than in the reader.
-func trySend[T any](ch chan<- T, v T) (sent bool) {
-	defer func() {
-		if recover() != nil {
-			sent = false
-		}
-	}()
-	select {
-	case ch <- v:
-		return true
-	default:
-		return false
-	}
-}
-
-// grow doubles the ring, up to the window, keeping the values in order.
-func (in *inbox[T]) grow() {
-	size := min(max(2*len(in.ring), 8), in.window)
-	ring := make([]arrival[T], size)
-	for i := range in.n {
-		ring[i] = in.ring[(in.head+i)%len(in.ring)]
-	}
-	in.ring, in.head = ring, 0
 }
 
 func (in *inbox[T]) signal() {
@@ -162,15 +103,6 @@ func (in *inbox[T]) decode(value []byte) (a arrival[T]) {
 	return a
 }
 
-// trimIdle gives up the ring if it is empty.
-func (in *inbox[T]) trimIdle() {
-	in.mu.Lock()
-	if in.n == 0 {
-		in.ring, in.lean = nil, 0
-	}
-	in.mu.Unlock()
-}
-
 func (in *inbox[T]) Close() {
 	in.mu.Lock()
 	in.closed = true
@@ -181,18 +113,13 @@ func (in *inbox[T]) Close() {
 func (in *inbox[T]) Len() int { return int(in.count.Load()) }
 
 // pop takes the oldest value. ok is false when there is none; closed says
-// then that none will come. With none waiting and the stream open, direct,
-// if not nil, is where values go straight to until the next pop or unwait.
-func (in *inbox[T]) pop(direct sink[T]) (a arrival[T], ok, closed bool) {
+// then that none will come.
+func (in *inbox[T]) pop() (a arrival[T], ok, closed bool) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	if in.n == 0 {
-		if !in.closed {
-			in.direct = direct
-		}
+	if in.q.n == 0 {
 		return a, false, in.closed
 	}
-	in.direct = nil
 	return in.popLocked(), true, false
 }
 
@@ -203,10 +130,10 @@ func (in *inbox[T]) popMore(dst []T, max int) []T {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	for range max {
-		if in.n == 0 {
+		if in.q.n == 0 {
 			break
 		}
-		if a := in.ring[in.head]; a.err != nil || a.panicked != nil {
+		if a := in.q.front(); a.err != nil || a.panicked != nil {
 			break
 		}
 		dst = append(dst, in.popLocked().v)
@@ -215,79 +142,43 @@ func (in *inbox[T]) popMore(dst []T, max int) []T {
 }
 
 // popLocked takes the oldest value; there is one.
-func (in *inbox[T]) popLocked() (a arrival[T]) {
-	a = in.ring[in.head]
-	in.ring[in.head] = arrival[T]{} // the program owns the value now
-	in.head = (in.head + 1) % len(in.ring)
-	in.n--
-	in.count.Store(int64(in.n))
-	if in.n == 0 {
-		in.head = 0
-		in.lean++
-		if in.peak >= len(in.ring)/4 {
-			in.lean = 0
-		}
-		if len(in.ring) > keepRing && in.lean >= leanSpells {
-			in.ring, in.lean = make([]arrival[T], max(len(in.ring)/2, keepRing)), 0
-		}
-		if len(in.ring) > keepRing {
-			if in.trim == nil {
-				in.trim = time.AfterFunc(trimAfter, in.trimIdle)
-			} else {
-				in.trim.Reset(trimAfter)
-			}
-		}
-		in.peak = 0
-	}
+func (in *inbox[T]) popLocked() arrival[T] {
+	a := in.q.pop() // the program owns the value now
+	in.left++
+	in.count.Store(int64(in.q.n))
 	return a
-}
-
-// unwait ends direct delivery: the waiting receive is giving up.
-func (in *inbox[T]) unwait() {
-	in.mu.Lock()
-	in.direct = nil
-	in.mu.Unlock()
 }
 
 // next waits for the next value. It returns ok false once the peer closed
 // the stream and every value was taken, ctx's cause if ctx ends first, and
 // c's error if c ended with no value waiting. Values that arrived before c
 // ended are still returned. One goroutine at a time may call it.
-//
-// direct, if not nil, is where the caller will hand the value: while next
-// waits, values that arrive go to it straight from the reader whenever
-// that needs no wait.
-func (in *inbox[T]) next(ctx context.Context, c *conn.Session, direct sink[T]) (a arrival[T], ok bool, err error) {
+func (in *inbox[T]) next(ctx context.Context, c *conn.Session) (a arrival[T], ok bool, err error) {
 	err = c.Await(ctx,
 		func() (bool, error) {
 			var closed bool
-			a, ok, closed = in.pop(direct)
+			a, ok, closed = in.pop()
 			return ok || closed, nil
 		},
 		func() (err error) {
-			a, ok, err = in.wait(ctx, c, direct)
+			a, ok, err = in.wait(ctx, c)
 			return err
 		})
-	if err != nil {
-		in.unwait()
-	}
 	return a, ok, err
 }
 
 // wait is next once the values come from another goroutine.
-func (in *inbox[T]) wait(ctx context.Context, c *conn.Session, direct sink[T]) (arrival[T], bool, error) {
+func (in *inbox[T]) wait(ctx context.Context, c *conn.Session) (arrival[T], bool, error) {
 	for {
-		if a, ok, closed := in.pop(direct); ok || closed {
+		if a, ok, closed := in.pop(); ok || closed {
 			return a, ok, nil
 		}
 		select {
 		case <-in.ready:
 		case <-ctx.Done():
-			in.unwait()
 			return arrival[T]{}, false, context.Cause(ctx)
 		case <-c.Done():
-			in.unwait()
-			if a, ok, closed := in.pop(nil); ok || closed {
+			if a, ok, closed := in.pop(); ok || closed {
 				return a, ok, nil
 			}
 			return arrival[T]{}, false, c.Err()

@@ -20,7 +20,7 @@ func newTestInbox(t *testing.T, window int) *inbox[int] {
 // the trim timer fires into nothing.
 func noTrim(in *inbox[int]) {
 	in.mu.Lock()
-	in.trim = time.AfterFunc(time.Hour, func() {})
+	in.q.trim = time.AfterFunc(time.Hour, func() {})
 	in.mu.Unlock()
 }
 
@@ -28,7 +28,7 @@ func noTrim(in *inbox[int]) {
 func ringLen[T any](in *inbox[T]) int {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	return len(in.ring)
+	return len(in.q.buf)
 }
 
 func arrive(t *testing.T, in *inbox[int], v int) {
@@ -40,7 +40,7 @@ func arrive(t *testing.T, in *inbox[int], v int) {
 
 func popValue(t *testing.T, in *inbox[int]) int {
 	t.Helper()
-	a, ok, _ := in.pop(nil)
+	a, ok, _ := in.pop()
 	if !ok || a.err != nil {
 		t.Fatalf("pop = %v, %v, %v; want a value", a.v, ok, a.err)
 	}
@@ -141,7 +141,7 @@ func TestInboxCloseAfterValues(t *testing.T) {
 	if got := popValue(t, in); got != 7 {
 		t.Fatalf("popped %d; want 7", got)
 	}
-	if _, ok, closed := in.pop(nil); ok || !closed {
+	if _, ok, closed := in.pop(); ok || !closed {
 		t.Fatalf("pop after the last value: ok %v, closed %v; want closed", ok, closed)
 	}
 }
@@ -153,7 +153,7 @@ func TestInboxDecodeErrors(t *testing.T) {
 	if err := in.Arrive([]byte(`"not an int"`)); err != nil {
 		t.Fatalf("Arrive of an undecodable value: %v; want it kept for Recv", err)
 	}
-	a, ok, _ := in.pop(nil)
+	a, ok, _ := in.pop()
 	if !ok || !errors.Is(a.err, ErrDecode) {
 		t.Fatalf("pop = %v, %v; want an ErrDecode", ok, a.err)
 	}
@@ -184,7 +184,7 @@ func TestInboxKeepsADecodePanic(t *testing.T) {
 	if err := in.Arrive([]byte(`{}`)); err != nil {
 		t.Fatal(err)
 	}
-	a, ok, _ := in.pop(nil)
+	a, ok, _ := in.pop()
 	if !ok || a.panicked == nil || a.panicked.value != "boom" {
 		t.Fatalf("pop = %+v, %v; want the panic kept", a, ok)
 	}
@@ -205,50 +205,6 @@ func TestQuietInboxGivesUpItsRing(t *testing.T) {
 	testkit.Eventually(t, "the empty ring to be given up", func() bool { return ringLen(in) == 0 })
 }
 
-// While a RecvTo waits with no value in hand, a value goes straight to its
-// channel when the send can complete, and counts as taken; otherwise it
-// waits in the ring, ahead of later ones.
-func TestInboxDeliversDirectlyToAWaitingRecvTo(t *testing.T) {
-	in := newTestInbox(t, 8)
-	taken := 0
-	ch := make(chan int, 1) // a send completes while there is room
-	if _, ok, _ := in.pop(chanSink[int]{ch, func() { taken++ }}); ok {
-		t.Fatal("pop from an empty inbox gave a value")
-	}
-	arrive(t, in, 1)
-	if got := <-ch; got != 1 || taken != 1 || in.Len() != 0 {
-		t.Fatalf("direct delivery: got %d, taken %d, %d waiting; want 1, 1, 0", got, taken, in.Len())
-	}
-	ch <- 0 // the program is not receiving
-	arrive(t, in, 2)
-	arrive(t, in, 3) // behind 2, even once ch has room
-	<-ch
-	if taken != 1 || in.Len() != 2 {
-		t.Fatalf("with no room: taken %d, %d waiting; want 1, 2", taken, in.Len())
-	}
-	if got := popValue(t, in); got != 2 {
-		t.Fatalf("popped %d; want 2", got)
-	}
-	// A pop with a value in hand ends direct delivery until the next wait.
-	arrive(t, in, 4)
-	if len(ch) != 0 || in.Len() != 2 {
-		t.Fatalf("a value went straight to the channel while RecvTo had one in hand")
-	}
-}
-
-// A channel the program closed makes the value wait in the ring, for
-// RecvTo's own send to raise the program's bug, not the reader.
-func TestInboxDirectToClosedChannel(t *testing.T) {
-	in := newTestInbox(t, 2)
-	ch := make(chan int)
-	close(ch)
-	in.pop(chanSink[int]{ch, func() { t.Error("a value sent nowhere was counted as taken") }})
-	arrive(t, in, 1)
-	if in.Len() != 1 {
-		t.Fatalf("%d values waiting; want the one that could not be sent", in.Len())
-	}
-}
-
 type pair struct{ A, B int }
 
 // The variable decoded into is reused: a value must not inherit a field
@@ -262,7 +218,7 @@ func TestInboxDecodesEachValueAfresh(t *testing.T) {
 	}
 	want := []pair{{1, 2}, {3, 0}}
 	for i, w := range want {
-		a, ok, _ := in.pop(nil)
+		a, ok, _ := in.pop()
 		if !ok || a.err != nil || a.v != w {
 			t.Fatalf("value %d: %+v (ok %v, %v); want %+v", i, a.v, ok, a.err, w)
 		}

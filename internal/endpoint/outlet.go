@@ -142,7 +142,7 @@ func (o *Outlet[T]) push(ctx context.Context, c *Conn[T], vs []T) (int, error) {
 	return len(vs), nil
 }
 
-// pushed ends a push, or a tryPush: values recorded under the lock that
+// pushed ends a push: values recorded under the lock that
 // the program took are freed, once for all those that went in, and the
 // timer is set if a sender may wait for values with none to come.
 func (o *Outlet[T]) pushed(locked bool) {
@@ -175,26 +175,6 @@ func (o *Outlet[T]) lock() bool {
 // 64 clients echoing, 64 gave 6% more round trips than 4, and with 10,000
 // about the same.
 const lockWaiters = 64
-
-// tryPush puts v, c's, in the channel if that needs no wait, for the lock
-// either: its caller reads the connection. It puts it in under the lock
-// only; the goroutine that pushes when it cannot is the one to go in
-// without it, if it must.
-func (o *Outlet[T]) tryPush(c *Conn[T], v T) bool {
-	o.settleLoose()
-	if !o.mu.TryLock() {
-		return false
-	}
-	defer o.mu.Unlock()
-	select {
-	case o.ch <- v:
-	default:
-		return false
-	}
-	o.entered(c, true)
-	o.pushed(true)
-	return true
-}
 
 // entered records a value of c's that went in, with mu held if locked.
 // pushed then settles it: several values may go in first.
@@ -248,27 +228,48 @@ func (o *Outlet[T]) heldLocked(c *Conn[T], k int) {
 // the program took out of the channel: all but the len(ch) newest. It
 // reports whether it freed any.
 func (o *Outlet[T]) settleLocked() (freed bool) {
-	var run *Conn[T] // the owner of the values counted in n
+	var run *Conn[T] // the owner of the values counted in n; nil for released ones
 	n := 0
+	free := func() {
+		if run != nil {
+			o.heldLocked(run, -n)
+			run.s.TakeN(n)
+			freed = true
+		}
+	}
 	for range o.n - len(o.ch) {
 		c := o.owners[o.head]
 		o.owners[o.head] = nil
 		o.head = (o.head + 1) % len(o.owners)
 		o.n--
 		if c != run {
-			if run != nil {
-				o.heldLocked(run, -n)
-				run.s.TakeN(n)
-			}
+			free()
 			run, n = c, 0
 		}
 		n++
 	}
-	if run != nil {
-		o.heldLocked(run, -n)
-		run.s.TakeN(n)
+	free()
+	return freed
+}
+
+// release counts every value of c's in the channel as received: c's peer
+// closed its side, and they are the program's, whose channel holds them,
+// as a Go channel's buffer holds values sent before its close. c's credits
+// must count them before it ends. No push for c may run then or after.
+func (o *Outlet[T]) release(c *Conn[T]) {
+	o.mu.Lock()
+	n := 0
+	for i := range o.n {
+		if j := (o.head + i) % len(o.owners); o.owners[j] == c {
+			o.owners[j] = nil // still in the channel, and no one's to free
+			n++
+		}
 	}
-	return run != nil
+	o.heldLocked(c, -n)
+	loose := c.outletLoose.Swap(0)
+	o.loose.Add(-loose)
+	o.mu.Unlock()
+	c.s.TakeN(n + int(loose))
 }
 
 // markDirty puts c on the stack of connections with values to free,
@@ -330,10 +331,11 @@ func (o *Outlet[T]) settleLooseAll() (freed bool) {
 		switch {
 		case b.n > 0 && (held == 0 || after-b.at > held):
 			// A value of c's counted since is on the stack again.
-			b.c.outletLoose.Add(-b.n)
-			o.loose.Add(-b.n)
-			b.c.s.TakeN(int(b.n))
-			freed = true
+			if takeLoose(b.c, b.n) {
+				o.loose.Add(-b.n)
+				b.c.s.TakeN(int(b.n))
+				freed = true
+			}
 		case b.c.outletLoose.Load() > 0:
 			o.markDirty(b.c)
 		}
@@ -341,6 +343,20 @@ func (o *Outlet[T]) settleLooseAll() (freed bool) {
 	}
 	o.batch = batch[:0]
 	return freed
+}
+
+// takeLoose takes n off c's count of values in without the lock, unless
+// release took them all since they were counted.
+func takeLoose[T any](c *Conn[T], n int64) bool {
+	for {
+		cur := c.outletLoose.Load()
+		if cur < n {
+			return false
+		}
+		if c.outletLoose.CompareAndSwap(cur, cur-n) {
+			return true
+		}
+	}
 }
 
 // arm sets the timer unless it is set.
@@ -382,9 +398,6 @@ func (o *Outlet[T]) poll() {
 
 // sink is where RecvTo hands values: a program's channel or an Outlet.
 type sink[T any] interface {
-	// offer hands v over if that needs no wait and reports whether it
-	// did. A value handed over is the sink's to count as received.
-	offer(v T) bool
 	// putAll hands vs over in order, waiting while ctx lasts, and returns
 	// how many it handed over.
 	putAll(ctx context.Context, vs []T) (int, error)
@@ -394,33 +407,31 @@ type sink[T any] interface {
 // the program receiving the value, which take reports.
 type chanSink[T any] struct {
 	ch   chan<- T
-	take func()
+	take func(n int)
 }
 
-func (s chanSink[T]) offer(v T) bool {
-	if trySend(s.ch, v) {
-		s.take()
-		return true
-	}
-	return false
-}
-
-func (s chanSink[T]) putAll(ctx context.Context, vs []T) (int, error) {
+// putAll reports the values that went in together, once it has to wait or
+// is done: a take costs two locks.
+func (s chanSink[T]) putAll(ctx context.Context, vs []T) (put int, err error) {
+	taken := 0
+	defer func() { s.take(put - taken) }()
 	for i, v := range vs {
 		select {
 		case s.ch <- v:
-			s.take()
+			put++
 			continue
 		default:
 		}
+		s.take(put - taken) // the peer may wait for them while this waits
+		taken = put
 		select {
 		case s.ch <- v:
-			s.take()
+			put++
 		case <-ctx.Done():
 			return i, context.Cause(ctx)
 		}
 	}
-	return len(vs), nil
+	return put, nil
 }
 
 // outletSink hands c's values to a buffered Outlet, which counts them as
@@ -430,7 +441,6 @@ type outletSink[T any] struct {
 	o *Outlet[T]
 }
 
-func (s outletSink[T]) offer(v T) bool { return s.o.tryPush(s.c, v) }
 func (s outletSink[T]) putAll(ctx context.Context, vs []T) (int, error) {
 	return s.o.push(ctx, s.c, vs)
 }

@@ -60,7 +60,7 @@ func (c *Conn[T]) SendFrom(ctx context.Context, ch <-chan T) error {
 			return c.CloseSend()
 		}
 		c.took(1)
-		closed, err := c.sendBatch(v, ch)
+		closed, err := c.sendBatch(v, ch, false)
 		if err != nil {
 			return err
 		}
@@ -147,18 +147,58 @@ func (c *Conn[T]) take(ctx context.Context, ch <-chan T) (v T, ok bool, err erro
 // A value that cannot be decoded is reported to onDecodeError, if not nil,
 // and skipped; with a nil onDecodeError, RecvTo returns the error.
 func (c *Conn[T]) RecvTo(ctx context.Context, ch chan<- T, onDecodeError func(error)) error {
-	return c.recvTo(ctx, chanSink[T]{ch, c.s.Take}, onDecodeError)
+	return c.recvTo(ctx, chanSink[T]{ch, c.s.TakeN}, onDecodeError)
+}
+
+// RecvToBuffer is RecvTo for a buffered channel that this end's program
+// alone receives from: a value counts as received once it enters ch, while
+// the credits of as many values as ch holds are withheld from the peer, so
+// that ch's buffer counts in the capacity (see conn.Stream.Withhold). ch
+// holds at most a quarter of the capacity and 64 values.
+//
+// When ctx ends, RecvToBuffer takes back the values still in ch before it
+// returns, so that the program cannot receive them too, and the credits
+// then count exactly what the program received: the peer hears of the
+// others as values not delivered. The caller closes ch once RecvToBuffer
+// returned. When the peer closed its side, or the connection failed, the
+// values in ch are the program's, which ch's close follows: their credits
+// go out, if they still can.
+func (c *Conn[T]) RecvToBuffer(ctx context.Context, ch chan T, onDecodeError func(error)) error {
+	c.s.Withhold(cap(ch))
+	err := c.RecvTo(ctx, ch, onDecodeError)
+	if ctx.Err() == nil {
+		c.s.Withhold(0)
+		return err
+	}
+	back := 0
+takeBack:
+	for range cap(ch) {
+		select {
+		case <-ch:
+			back++
+		default:
+			break takeBack
+		}
+	}
+	c.s.Withhold(back)
+	return err
 }
 
 // RecvToOutlet is RecvTo for an Outlet's channel, which may be buffered and
 // shared with other connections: a value counts as received once the
-// program took it out of the channel. A Conn feeds one Outlet in its life.
+// program took it out of the channel, or once the peer closed its side,
+// after which the values in the channel's buffer are the program's. A Conn
+// feeds one Outlet in its life.
 func (c *Conn[T]) RecvToOutlet(ctx context.Context, o *Outlet[T], onDecodeError func(error)) error {
 	if cap(o.ch) == 0 {
 		// A send that completes is a receive: nothing to remember.
 		return c.RecvTo(ctx, o.ch, onDecodeError)
 	}
-	return c.recvTo(ctx, outletSink[T]{c, o}, onDecodeError)
+	err := c.recvTo(ctx, outletSink[T]{c, o}, onDecodeError)
+	if err == nil {
+		o.release(c)
+	}
+	return err
 }
 
 func (c *Conn[T]) recvTo(ctx context.Context, to sink[T], onDecodeError func(error)) error {
@@ -166,7 +206,7 @@ func (c *Conn[T]) recvTo(ctx context.Context, to sink[T], onDecodeError func(err
 	defer cancel()
 	group := make([]T, 0, maxBatch) // values handed over in one step
 	for {
-		v, n, err := c.next(ctx, to)
+		v, n, err := c.next(ctx)
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				return nil

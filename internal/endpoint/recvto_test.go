@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/netchan/netchan"
+	"github.com/netchan/netchan/internal/endpoint"
 	"github.com/netchan/netchan/internal/testkit"
 )
 
@@ -25,7 +25,7 @@ func TestRecvToThatGivesUpKeepsItsValue(t *testing.T) {
 	// send below can only complete once 1 is received, by Recv.
 	sent := make(chan error, 1)
 	go func() { sent <- d.Send(ctx, 2) }()
-	time.Sleep(testkit.Settle) // let RecvTo take 1; if it has not, the test cannot fail
+	tookAll(t, l, 1)
 	cancel()
 	if err, _ := testkit.Recv(t, done); !errors.Is(err, context.Canceled) {
 		t.Fatalf("RecvTo: %v; want context.Canceled", err)
@@ -40,8 +40,15 @@ func TestRecvToThatGivesUpKeepsItsValue(t *testing.T) {
 	}
 }
 
-// Two RecvTo calls that each took a value and give up lose neither, and
-// their values come back in the order they arrived.
+// tookAll waits until receives on c took n values off the stream: each
+// RecvTo then holds what it took, blocked handing it over.
+func tookAll(t *testing.T, c *endpoint.Conn[int], n uint64) {
+	t.Helper()
+	testkit.Eventually(t, "the receives to take the values", func() bool { return endpoint.Took(c) == n })
+}
+
+// Two RecvTo calls that took values and give up lose neither value, which
+// come back in the order they arrived, whichever call held which.
 func TestTwoRecvToThatGiveUpKeepBothValues(t *testing.T) {
 	l, d := pair[int](t, netchan.WithBuffer(2))
 	ctx := ctxFor(t)
@@ -55,7 +62,7 @@ func TestTwoRecvToThatGiveUpKeepBothValues(t *testing.T) {
 	for range 2 {
 		go func() { done <- l.RecvTo(rctx, make(chan int), nil) }()
 	}
-	time.Sleep(testkit.Settle) // let both take a value; if not, the test cannot fail
+	tookAll(t, l, 2)
 	cancel()
 	for range 2 {
 		if err, _ := testkit.Recv(t, done); !errors.Is(err, context.Canceled) {

@@ -1,6 +1,9 @@
 package endpoint
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // UndeliveredError reports a value that was taken from the program but
 // could not be sent, so that it is not lost without a word.
@@ -15,3 +18,24 @@ func (e *UndeliveredError[T]) Error() string {
 
 // Unwrap returns the reason.
 func (e *UndeliveredError[T]) Unwrap() error { return e.Err }
+
+// UndeliveredValues returns the value of the *UndeliveredError err is, or
+// those of each one it joins, in order: what SendFrom and SendLane return
+// when values they took could not be sent. It returns nil if err holds
+// none.
+func UndeliveredValues[T any](err error) []T {
+	var u *UndeliveredError[T]
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var vs []T
+		for _, e := range j.Unwrap() {
+			if errors.As(e, &u) {
+				vs = append(vs, u.Value)
+			}
+		}
+		return vs
+	}
+	if errors.As(err, &u) {
+		return []T{u.Value}
+	}
+	return nil
+}

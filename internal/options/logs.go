@@ -20,3 +20,12 @@ func (s *Settings) resolveLogs() {
 		s.Logger = slog.New(slog.DiscardHandler)
 	}
 }
+
+// Report hands an error that cannot be returned to the logger and to
+// OnError, as resolveLogs arranged.
+func (s *Settings) Report(err error) {
+	s.Logger.Warn("netchan: error", "err", err)
+	if s.OnError != nil {
+		s.OnError(err)
+	}
+}

@@ -1,0 +1,61 @@
+package endpoint
+
+import (
+	"math"
+	gosync "sync"
+)
+
+// unacked keeps, in order, the values a Conn sent that the peer's program
+// has not taken, as far as its credits say: if the session ends without
+// delivering them, they are what the program must hear of, one by one.
+// Sends push them as they are committed, and the reader trims them as
+// credits arrive, so a connection holds values only for what is not yet
+// acknowledged; the window bounds them.
+type unacked[T any] struct {
+	mu    gosync.Mutex
+	q     ring[T]
+	first uint64 // the sequence number of the oldest value, or of the next once none is kept
+	acked uint64 // values the peer's program took: those numbered below it
+}
+
+// push keeps vs, the values numbered from seq on. Sends push in the order
+// of their sequence numbers; credits for some of them may have come
+// already, since the peer may take a value before its send is back.
+func (u *unacked[T]) push(seq uint64, vs ...T) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if skip := min(u.acked-min(u.acked, seq), uint64(len(vs))); skip > 0 {
+		vs, seq = vs[skip:], seq+skip
+	}
+	if len(vs) == 0 {
+		return
+	}
+	if u.q.n == 0 {
+		u.first = seq
+		u.q.owner = &u.mu
+	}
+	for _, v := range vs {
+		u.q.push(v, math.MaxInt)
+	}
+}
+
+// trim lets go of the values numbered below acked, which the peer's
+// program took.
+func (u *unacked[T]) trim(acked uint64) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.acked = max(u.acked, acked)
+	for u.q.n > 0 && u.first < u.acked {
+		u.q.pop()
+		u.first++
+	}
+	u.q.armTrim() // a peer may keep a few values unacknowledged for long
+}
+
+// takeAll returns the values kept, oldest first, and keeps none.
+func (u *unacked[T]) takeAll() []T {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.first += uint64(u.q.n)
+	return u.q.drain()
+}

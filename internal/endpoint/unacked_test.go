@@ -1,0 +1,65 @@
+package endpoint
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/netchan/netchan/internal/testkit"
+)
+
+// The ring keeps, in order, what was pushed and not yet acknowledged;
+// credits that come before their values' push let go of them at once.
+func TestUnackedKeepsWhatIsNotAcknowledged(t *testing.T) {
+	var u unacked[int]
+	u.push(0, 0, 1, 2)
+	u.trim(2)
+	u.push(3, 3, 4)
+	u.trim(1) // an older count changes nothing
+	u.trim(6) // credits for value 5, not yet pushed
+	u.push(5, 5, 6, 7)
+	if got := u.takeAll(); !slices.Equal(got, []int{6, 7}) {
+		t.Fatalf("kept %v; want [6 7]", got)
+	}
+	u.push(8, 8)
+	if got := u.takeAll(); !slices.Equal(got, []int{8}) {
+		t.Fatalf("kept %v after taking all; want [8]", got)
+	}
+}
+
+// Acknowledged values are let go of at once, so that nothing of the
+// program's stays alive for them.
+func TestUnackedLetsGoOfWhatIsAcknowledged(t *testing.T) {
+	var u unacked[*int]
+	for i := range 100 {
+		u.push(uint64(i), new(int))
+	}
+	u.trim(99)
+	for i, p := range u.q.buf {
+		if p != nil && i != u.q.head {
+			t.Fatalf("slot %d still holds a value acknowledged", i)
+		}
+	}
+	u.trim(100)
+	if u.q.n != 0 {
+		t.Fatalf("%d values kept after all were acknowledged", u.q.n)
+	}
+}
+
+// A ring grown for a burst shrinks once it stays mostly empty, though a
+// few values stay unacknowledged: a peer may keep some credits for long.
+func TestUnackedShrinksWhileAFewValuesWait(t *testing.T) {
+	var u unacked[int]
+	for i := range 1000 {
+		u.push(uint64(i), i)
+	}
+	u.trim(990)
+	size := func() int {
+		u.mu.Lock()
+		defer u.mu.Unlock()
+		return len(u.q.buf)
+	}
+	testkit.Eventually(t, "the ring to shrink", func() bool { return size() <= keepRing })
+	if got := u.takeAll(); !slices.Equal(got, []int{990, 991, 992, 993, 994, 995, 996, 997, 998, 999}) {
+		t.Fatalf("kept %v after shrinking; want 990 to 999", got)
+	}
+}

@@ -35,12 +35,23 @@ type link[T any] struct {
 // times.
 func connect[T any](t *rapid.T, s setup, k int, extra ...netchan.Option) *link[T] {
 	t.Helper()
+	return connectVia[T](t, s, k, nil, extra...)
+}
+
+// connectVia is connect with the clients dialing via(the listener's
+// address) instead, such as a proxy in front of it; nil via dials the
+// listener.
+func connectVia[T any](t *rapid.T, s setup, k int, via func(addr string) string, extra ...netchan.Option) *link[T] {
+	t.Helper()
 	l := &link[T]{}
 	lctx, lcancel := context.WithCancel(context.Background())
 	l.cancelListener = lcancel
 	t.Cleanup(l.shutdown)
 	ln := testkit.Loopback(s.t)
 	addr := ln.Addr().String()
+	if via != nil {
+		addr = via(addr)
+	}
 	lopts := s.options(true, append([]netchan.Option{netchan.WithListener(ln)}, extra...)...)
 
 	var tl *typed.Listener[T]

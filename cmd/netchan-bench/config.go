@@ -31,6 +31,8 @@ type config struct {
 	API        string        `json:"api"` // chan or typed
 	Size       int           `json:"size"`
 	Trust      string        `json:"trust"` // tls, secret or insecure
+	CutEvery   time.Duration `json:"cut_every_ns,omitempty"`
+	CutKind    string        `json:"cut_kind,omitempty"` // fin, rst or both
 	JSON       bool          `json:"-"`
 	CPUProfile string        `json:"-"`
 	secret     string
@@ -62,6 +64,17 @@ clients processes use a shared secret or plaintext:
   netchan-bench -role clients -addr 127.0.0.1:7070 -secret-value SECRET
 or -insecure on both.
 
+Cuts: with -cut-every D the clients reach the listener through a proxy
+that cuts every connection every D, from the moment all are
+connected to the end of the run: with a FIN, a reset (RST), or each in turn
+(-cut-kind). Each client's session redials and resumes by itself, and the
+run must still lose and duplicate nothing; the summary adds how many
+connections were cut, how many times the clients resumed, and the redials
+a cut broke during their handshake, which are tried again and are no
+errors. D must leave time for a handshake, or no resume gets through. It
+needs -role all, where the listener knows that its clients are cut; the
+memory figures then include the proxy's.
+
 Flags:
 `
 
@@ -87,6 +100,8 @@ func parseFlags(args []string, errOut io.Writer) (*config, error) {
 	fs.BoolVar(&c.insecure, "insecure", false, "plaintext instead of TLS")
 	fs.BoolVar(&c.wantSecret, "secret", false, "authenticate by a shared secret (netchan.WithSecret); the server makes one unless -secret-value is given")
 	fs.StringVar(&c.secret, "secret-value", "", "the shared secret, for -role clients (implies -secret)")
+	fs.DurationVar(&c.CutEvery, "cut-every", 0, "cut every client connection this often, through a proxy; the sessions resume (0: no proxy, no cuts)")
+	fs.StringVar(&c.CutKind, "cut-kind", cutBoth, "with -cut-every, how to cut: fin, rst, or both, in turn")
 	fs.BoolVar(&c.JSON, "json", false, "print the summary as one JSON object")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile to this file")
 	if err := fs.Parse(args); err != nil {
@@ -140,10 +155,31 @@ func (c *config) resolve() error {
 	if _, err := pickCodec(c.Codec); err != nil {
 		return err
 	}
+	if err := c.resolveCuts(); err != nil {
+		return err
+	}
 	if c.API != apiChan && c.API != apiTyped {
 		return fmt.Errorf("-api %q: want chan or typed", c.API)
 	}
 	return c.resolveTrust()
+}
+
+// resolveCuts checks the settings of -cut-every. It needs both ends in this
+// process: a server of another process would count the handshakes the cuts
+// broke as errors.
+func (c *config) resolveCuts() error {
+	switch {
+	case c.CutEvery < 0:
+		return fmt.Errorf("-cut-every %v: want a positive duration, or 0 for no cuts", c.CutEvery)
+	case c.CutEvery == 0:
+		c.CutKind = ""
+		return nil
+	case c.Role != roleAll:
+		return fmt.Errorf("-cut-every needs -role all, not %s: a listener in another process would take the handshakes the cuts break for errors", c.Role)
+	case c.CutKind != cutFIN && c.CutKind != cutRST && c.CutKind != cutBoth:
+		return fmt.Errorf("-cut-kind %q: want fin, rst or both", c.CutKind)
+	}
+	return nil
 }
 
 // resolveTrust decides how connections are secured. Certificates made in

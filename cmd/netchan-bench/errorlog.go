@@ -1,6 +1,11 @@
 package main
 
-import "sync"
+import (
+	"errors"
+	"sync"
+
+	"github.com/netchan/netchan"
+)
 
 // errorLog collects the errors netchan reports through OnError while the
 // run is live; once the run shuts down on purpose, connections ending are
@@ -10,13 +15,26 @@ type errorLog struct {
 	quiet bool
 	count int
 	first error
+	// With -cut-every, a listener's handshake that fails is a resume the
+	// proxy cut before it completed, which the client tries again: it is
+	// counted apart, not as an error. A session that could not resume in
+	// the end is one.
+	cutting    bool
+	handshakes int
 }
+
+// newErrorLog returns the error log of a run with cfg's settings.
+func newErrorLog(cfg *config) *errorLog { return &errorLog{cutting: cfg.CutEvery > 0} }
 
 // add is the OnError hook; netchan calls it from its goroutines.
 func (l *errorLog) add(err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.quiet {
+		return
+	}
+	if l.cutting && errors.Is(err, netchan.ErrHandshake) {
+		l.handshakes++
 		return
 	}
 	l.count++
@@ -36,6 +54,7 @@ func (l *errorLog) silence() {
 func (l *errorLog) into(s *summary) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	s.HandshakesCut += int64(l.handshakes)
 	if l.count == 0 {
 		return
 	}

@@ -15,11 +15,15 @@
 //	netchan-bench [-clients 8] [-duration 10s] [-codec cbor|gob|json]
 //	              [-buffer 64 | -sync] [-size 0] [-insecure | -secret]
 //	              [-role all|server|clients] [-addr host:port] [-json]
-//	              [-cpuprofile file]
+//	              [-cpuprofile file] [-cut-every D [-cut-kind fin|rst|both]]
 //
 // The listener and clients run in one process by default. To run them in
 // two, start `-role server -secret` (or -insecure), which prints its address
 // and secret, then `-role clients -addr ADDR -secret-value SECRET`.
+//
+// With -cut-every D the clients reach the listener through a proxy that
+// cuts every connection every D; the sessions resume, and the summary
+// adds the cuts and the resumes.
 //
 // The exit status is 1 if a value was lost or came back twice, or on error;
 // 2 for bad flags. SIGINT ends the measurement early; values in flight are

@@ -33,6 +33,16 @@ type summary struct {
 	MemPerConnBytes      int64 `json:"mem_per_conn_bytes"`
 	MemAfterTrafficBytes int64 `json:"mem_per_conn_after_traffic_bytes"`
 
+	// With -cut-every: the connections the proxy cut; the times the
+	// clients' sessions set out to resume, each of which succeeded unless
+	// an error says a session was lost; the redials that failed, to be
+	// tried again; and the handshakes the listener saw fail, resumes
+	// the proxy cut before they completed.
+	Cuts          int64 `json:"cuts,omitempty"`
+	Resumes       int64 `json:"resumes,omitempty"`
+	FailedRedials int64 `json:"failed_redials,omitempty"`
+	HandshakesCut int64 `json:"handshakes_cut,omitempty"`
+
 	ElapsedSeconds   float64 `json:"elapsed_seconds"`
 	RoundTripsPerSec float64 `json:"round_trips_per_sec"`
 	PerClientPerSec  float64 `json:"per_client_per_sec"`
@@ -108,6 +118,10 @@ func (s *summary) write(w io.Writer, asJSON bool) error {
 		}
 		fmt.Fprintf(tw, "Memory per client\t%s once connected, before echoing; %s idle after traffic\n", kib(s.MemPerConnBytes), after)
 		fmt.Fprintf(tw, "\t(this process's heap+stack growth per client: %s)\n", memoryScope(c.Role))
+	}
+	if c.CutEvery > 0 {
+		fmt.Fprintf(tw, "Cuts\t%d connections cut (every %v, %s); the clients resumed %d times\n", s.Cuts, c.CutEvery, c.CutKind, s.Resumes)
+		fmt.Fprintf(tw, "\t(%d redials failed and were tried again; %d handshakes cut, as the listener saw them)\n", s.FailedRedials, s.HandshakesCut)
 	}
 	fmt.Fprintf(tw, "Elapsed\t%.2fs\n", s.ElapsedSeconds)
 	if c.Clients > 0 {

@@ -26,7 +26,7 @@ const endGrace = 2 * time.Second
 func runAll[V message](stop context.Context, cfg *config, progressOut io.Writer) (*summary, error) {
 	connCtx, cancel := context.WithCancel(context.WithoutCancel(stop))
 	defer cancel()
-	errs := &errorLog{}
+	errs := newErrorLog(cfg)
 	opts, err := buildOptions(cfg, errs.add)
 	if err != nil {
 		return nil, err
@@ -37,18 +37,26 @@ func runAll[V message](stop context.Context, cfg *config, progressOut io.Writer)
 		return nil, err
 	}
 	cfg.Addr = srv.addr.String() // the port chosen, for the record
+	// The proxy of -cut-every, in front of the listener; nil without.
+	var cut *cutter
 	shutdown := func() {
 		errs.silence()
 		cancel()
+		cut.stop()
 		srv.wait()
 	}
-	cl, err := dialClients[V](stop, connCtx, srv.addr.String(), cfg.Clients, cfg.API, opts.client)
+	if cut, err = startCutter(cfg, cfg.Addr); err != nil {
+		shutdown()
+		return nil, err
+	}
+	cl, err := dialClients[V](stop, connCtx, cut.addr(cfg.Addr), cfg.Clients, cfg.API, cut.clientOptions(opts.client))
 	if err != nil {
 		shutdown()
 		return nil, err
 	}
 	sum := &summary{Settings: cfg}
 	sum.MemPerConnBytes = memPerConn(stop, base, cfg.Clients)
+	cut.start()
 	cl.start(connCtx)
 	elapsed, interrupted, err := srv.measure(stop, cfg, progressOut, firstEchoPatience)
 	sum.addError(err)
@@ -66,6 +74,7 @@ func runAll[V message](stop context.Context, cfg *config, progressOut io.Writer)
 	cl.wait()
 	srv.fill(sum)
 	cl.fill(sum)
+	cut.fill(sum)
 	errs.into(sum)
 	sum.Interrupted = interrupted
 	sum.setRates(sum.Received, elapsed, cfg.Clients)

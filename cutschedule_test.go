@@ -51,12 +51,12 @@ const (
 
 // run opens the gate segment by segment and makes the cuts; received
 // returns how many values both ends have received.
-func (s cutSchedule) run(ctx context.Context, p *testkit.Proxy, g *gate, received func() int64) error {
+func (s cutSchedule) run(ctx context.Context, p *testkit.Proxy, g *testkit.Gate, received func() int64) error {
 	rng := rand.New(rand.NewPCG(s.seed, 1))
 	prev := 0
 	for j := range s.cuts {
 		end := (j + 1) * s.values / (s.cuts + 1)
-		g.open(end)
+		g.Open(end)
 		kind := testkit.CutKind(rng.IntN(2)) // FIN or RST
 		how := []int{cutNow, cutInValues, cutInValues, cutEarly}[rng.IntN(4)]
 		if how != cutEarly {
@@ -80,7 +80,7 @@ func (s cutSchedule) run(ctx context.Context, p *testkit.Proxy, g *gate, receive
 		}
 		prev = end
 	}
-	g.open(s.values)
+	g.Open(s.values)
 	return nil
 }
 

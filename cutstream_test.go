@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -27,7 +26,7 @@ func streamThroughCuts(t *testing.T, p *cutPair, s cutSchedule) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	g, gctx := errgroup.WithContext(ctx)
-	gate := newGate()
+	gate := testkit.NewGate()
 	var got [2]atomic.Int64 // values the listener and the dialer received
 	for i, e := range []*cutEnd{p.lis, p.dial} {
 		g.Go(func() error { return sendAll(gctx, e, s.values, gate) })
@@ -60,9 +59,9 @@ func streamThroughCuts(t *testing.T, p *cutPair, s cutSchedule) {
 }
 
 // sendAll sends 0 to n-1 on e, each once the gate lets it, then closes.
-func sendAll(ctx context.Context, e *cutEnd, n int, gate *gate) error {
+func sendAll(ctx context.Context, e *cutEnd, n int, gate *testkit.Gate) error {
 	for v := range n {
-		if err := gate.wait(ctx, v); err != nil {
+		if err := gate.Wait(ctx, v); err != nil {
 			return err
 		}
 		if err := e.send(ctx, v); err != nil {
@@ -136,43 +135,6 @@ func watchProgress(ctx context.Context, received func() int64, n int64) error {
 		}
 	}
 	return nil
-}
-
-// gate holds senders back until their value is let through.
-type gate struct {
-	mu    sync.Mutex
-	limit int           // values below it may go
-	moved chan struct{} // closed when limit grows
-}
-
-func newGate() *gate { return &gate{moved: make(chan struct{})} }
-
-// open lets the values below limit through.
-func (g *gate) open(limit int) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if limit > g.limit {
-		g.limit = limit
-		close(g.moved)
-		g.moved = make(chan struct{})
-	}
-}
-
-// wait waits until v may go, or ctx ends.
-func (g *gate) wait(ctx context.Context, v int) error {
-	for {
-		g.mu.Lock()
-		ok, moved := v < g.limit, g.moved
-		g.mu.Unlock()
-		if ok {
-			return nil
-		}
-		select {
-		case <-moved:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
 }
 
 // waitFor polls cond until it holds; it gives up after testkit.Patience,

@@ -46,7 +46,7 @@ func TestCuts(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		g, gctx := errgroup.WithContext(ctx)
 		defer func() { cancel(); _ = g.Wait() }()
-		gate := newGate()
+		gate := testkit.NewGate()
 		var got [2]atomic.Int64
 		for i, dir := range []struct {
 			from, to *end[int]
@@ -76,16 +76,16 @@ func cutCapacities(a api) []int {
 
 // sendInTurn sends vals on e, each once the gate lets it, then closes
 // once the gate lets the close.
-func sendInTurn(ctx context.Context, e *end[int], vals []int, g *gate) error {
+func sendInTurn(ctx context.Context, e *end[int], vals []int, g *testkit.Gate) error {
 	for i, v := range vals {
-		if err := g.wait(ctx, i); err != nil {
+		if err := g.Wait(ctx, i); err != nil {
 			return err
 		}
 		if err := e.send(ctx, v); err != nil {
 			return fmt.Errorf("send of value %d: %w", i, err)
 		}
 	}
-	if err := g.wait(ctx, len(vals)); err != nil {
+	if err := g.Wait(ctx, len(vals)); err != nil {
 		return err
 	}
 	e.closeSend()

@@ -3,7 +3,6 @@ package property_test
 import (
 	"context"
 	"slices"
-	"sync"
 	"time"
 
 	"pgregory.net/rapid"
@@ -47,16 +46,16 @@ func cutPoints(n int) *rapid.Generator[[]cutPoint] {
 // closes. received returns how many values both ends have received. It
 // fails the check if something does not happen within testkit.Patience,
 // and returns early if ctx ends: the goroutines that ended it say why.
-func runCuts(t *rapid.T, ctx context.Context, p *testkit.Proxy, g *gate, received func() int, points []cutPoint, n int) {
+func runCuts(t *rapid.T, ctx context.Context, p *testkit.Proxy, g *testkit.Gate, received func() int, points []cutPoint, n int) {
 	t.Helper()
 	for _, c := range points {
-		g.open(c.At)
+		g.Open(c.At)
 		if !waitUntil(t, ctx, "the values before a cut", func() bool { return received() >= c.At }) {
 			return
 		}
 		before := p.Cuts()
 		p.CutAfter(c.Bytes, c.Dir, c.Kind) // at once for 0 bytes
-		g.open(c.At + 1)
+		g.Open(c.At + 1)
 		if !waitUntil(t, ctx, "a cut", func() bool { return p.Cuts() > before || received() > c.At }) {
 			return
 		}
@@ -64,9 +63,9 @@ func runCuts(t *rapid.T, ctx context.Context, p *testkit.Proxy, g *gate, receive
 			p.CutAfter(0, c.Dir, c.Kind)
 		}
 	}
-	g.open(n)
+	g.Open(n)
 	if waitUntil(t, ctx, "every value", func() bool { return received() >= n }) {
-		g.open(n + 1) // the closes
+		g.Open(n + 1) // the closes
 	}
 }
 
@@ -85,42 +84,4 @@ func waitUntil(t *rapid.T, ctx context.Context, what string, cond func() bool) b
 		time.Sleep(wait)
 	}
 	return true
-}
-
-// gate holds senders back until their turn: value i goes once the limit
-// is above i, and the close once it is above the last value.
-type gate struct {
-	mu    sync.Mutex
-	limit int
-	moved chan struct{} // closed when limit grows
-}
-
-func newGate() *gate { return &gate{moved: make(chan struct{})} }
-
-// open lets through everything below limit.
-func (g *gate) open(limit int) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if limit > g.limit {
-		g.limit = limit
-		close(g.moved)
-		g.moved = make(chan struct{})
-	}
-}
-
-// wait waits until i may go, or ctx ends.
-func (g *gate) wait(ctx context.Context, i int) error {
-	for {
-		g.mu.Lock()
-		ok, moved := i < g.limit, g.moved
-		g.mu.Unlock()
-		if ok {
-			return nil
-		}
-		select {
-		case <-moved:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
 }

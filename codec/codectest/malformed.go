@@ -2,6 +2,7 @@ package codectest
 
 import (
 	"bytes"
+	"reflect"
 	"runtime"
 	"testing"
 
@@ -123,10 +124,10 @@ func hostileDecode[T any](t *testing.T, k *kit, data []byte) {
 	runtime.ReadMemStats(&after)
 	requireNoPanic(t, "decoding", data, err)
 	if err == nil {
-		t.Fatalf("decoding into a %T succeeded", *new(T))
+		t.Fatalf("decoding into a %v succeeded", reflect.TypeFor[T]())
 	}
 	if n := after.TotalAlloc - before.TotalAlloc; n > maxHostileAlloc {
-		t.Fatalf("decoding %d bytes into a %T allocated %d MiB before it failed: a length the input does not back was trusted", len(data), *new(T), n>>20)
+		t.Fatalf("decoding %d bytes into a %v allocated %d MiB before it failed: a length the input does not back was trusted", len(data), reflect.TypeFor[T](), n>>20)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"runtime/debug"
 	gosync "sync"
 	"sync/atomic"
@@ -98,7 +99,7 @@ func (in *inbox[T]) decode(value []byte) (a arrival[T]) {
 	err := in.codec.Unmarshal(value, in.scratch)
 	a.v, *in.scratch = *in.scratch, zero
 	if err != nil {
-		a.err = fmt.Errorf("%w %T with %s: %w", ErrDecode, a.v, in.codec.Name(), err)
+		a.err = fmt.Errorf("%w %v with %s: %w", ErrDecode, reflect.TypeFor[T](), in.codec.Name(), err)
 	}
 	return a
 }

@@ -3,6 +3,7 @@ package endpoint
 import (
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -170,6 +171,19 @@ func TestInboxDecodeErrors(t *testing.T) {
 	}
 	if in.Len() != 0 {
 		t.Fatalf("%d values kept after a hostile one", in.Len())
+	}
+}
+
+// A decode error names the type the value was for, an interface type too,
+// rather than what the failed decode left, which for one is nothing.
+func TestInboxDecodeErrorNamesType(t *testing.T) {
+	in := inboxes[any](codec.JSON())(4).(*inbox[any])
+	if err := in.Arrive([]byte(`{`)); err != nil {
+		t.Fatalf("Arrive of an undecodable value: %v; want it kept for Recv", err)
+	}
+	a, ok, _ := in.pop()
+	if !ok || !errors.Is(a.err, ErrDecode) || !strings.Contains(a.err.Error(), "interface {}") {
+		t.Fatalf("pop = %v, %v; want an ErrDecode that names interface {}", ok, a.err)
 	}
 }
 

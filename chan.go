@@ -176,9 +176,9 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 // close, is flushed to the peer rather than cut off. release ends the
 // context for good, once everything stopped.
 func owned(ctx context.Context) (octx context.Context, detach func(), release context.CancelFunc) {
-	octx, release = context.WithCancel(context.WithoutCancel(ctx))
-	stop := context.AfterFunc(ctx, release)
-	return octx, func() { stop() }, release
+	octx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() { cancel(context.Cause(ctx)) })
+	return octx, func() { stop() }, func() { cancel(nil) }
 }
 
 // chanBuffer is the buffer of the channels of T that Dial and Listen

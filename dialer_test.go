@@ -239,3 +239,38 @@ type pipeAddr struct{}
 
 func (pipeAddr) Network() string { return "pipe" }
 func (pipeAddr) String() string  { return "pipe" }
+
+// A Dial whose ctx is cancelled while its network connection is being made
+// fails with the ctx's cause, through both APIs.
+func TestDialCancelledCause(t *testing.T) {
+	cause := errors.New("the operator gave up")
+	dialing := make(chan struct{}, 1)
+	waiting := func(ctx context.Context, _ string) (net.Conn, error) {
+		dialing <- struct{}{}
+		<-ctx.Done()
+		return nil, ctx.Err() // as net.Dialer does: the cause is not in it
+	}
+	dials := map[string]func(ctx context.Context) error{
+		"channels": func(ctx context.Context) error {
+			_, _, err := netchan.Dial[int](ctx, "x", netchan.Insecure(), netchan.WithDialer(waiting))
+			return err
+		},
+		"typed": func(ctx context.Context) error {
+			_, err := typed.Dial[int](ctx, "x", netchan.Insecure(), netchan.WithDialer(waiting))
+			return err
+		},
+	}
+	for name, dial := range dials {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithCancelCause(context.Background())
+			defer cancel(nil)
+			go func() {
+				<-dialing
+				cancel(cause)
+			}()
+			if err := dial(ctx); !errors.Is(err, cause) {
+				t.Fatalf("Dial: %v; want it to wrap the ctx's cause", err)
+			}
+		})
+	}
+}

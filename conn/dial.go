@@ -25,6 +25,10 @@ func Dial(ctx context.Context, addr string, cfg *Config) (*Session, error) {
 	defer cancel()
 	nc, err := cfg.dial(dctx, addr)
 	if err != nil {
+		if dctx.Err() != nil {
+			// A dialer reports a cancelled ctx as such, without the cause.
+			err = fmt.Errorf("%w (%w)", err, whyEnded(dctx))
+		}
 		return nil, fmt.Errorf("%w: dial %s: %w", ErrHandshake, addr, err)
 	}
 	var (

@@ -38,19 +38,24 @@ func bounded(ctx context.Context, nc net.Conn, f func() error) error {
 	stop := context.AfterFunc(ctx, func() { _ = nc.SetDeadline(deadlinePassed) })
 	err := f()
 	if !stop() {
-		cause := context.Cause(ctx)
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			cause = &timeoutError{"handshake"}
-		}
 		if err == nil {
 			err = ErrHandshake
 		}
-		return fmt.Errorf("%w (%w)", err, cause)
+		return fmt.Errorf("%w (%w)", err, whyEnded(ctx))
 	}
 	if err == nil {
 		_ = nc.SetDeadline(time.Time{})
 	}
 	return err
+}
+
+// whyEnded says why a handshake's ctx ended: the handshake timeout, as a
+// net.Error, or the cause the caller gave.
+func whyEnded(ctx context.Context) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) && errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
+		return &timeoutError{"handshake"}
+	}
+	return context.Cause(ctx)
 }
 
 // secure runs TLS over nc if so configured, and returns the connection the

@@ -3,7 +3,7 @@ module github.com/netchan/netchan/codec/msgpack
 go 1.26.0
 
 require (
-	github.com/netchan/netchan v0.0.0-00010101000000-000000000000
+	github.com/netchan/netchan v0.0.0-20261204191845-a013ac348140
 	github.com/vmihailenco/msgpack/v5 v5.4.1
 	go.uber.org/goleak v1.3.0
 )
@@ -15,4 +15,6 @@ require (
 	pgregory.net/rapid v1.3.0 // indirect
 )
 
+// Builds in this repository, CI's among them, use the tree around the
+// module; a user's build ignores this line and takes the version required.
 replace github.com/netchan/netchan => ../..

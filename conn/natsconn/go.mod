@@ -2,12 +2,14 @@ module github.com/netchan/netchan/conn/natsconn
 
 go 1.26.0
 
+// Builds in this repository, CI's among them, use the tree around the
+// module; a user's build ignores this line and takes the version required.
 replace github.com/netchan/netchan => ../..
 
 require (
 	github.com/nats-io/nats-server/v2 v2.15.3
 	github.com/nats-io/nats.go v1.56.0
-	github.com/netchan/netchan v0.0.0-00010101000000-000000000000
+	github.com/netchan/netchan v0.0.0-20261204191845-a013ac348140
 	go.uber.org/goleak v1.3.0
 	golang.org/x/net v0.62.0
 )

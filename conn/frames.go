@@ -88,7 +88,7 @@ func (s *Session) countReceived(size uint64) {
 
 // byeError is the session's error after the peer's goodbye.
 func byeError(g *wire.GoAway) error {
-	if g.Code == wire.CodeNormal || g.Code == wire.CodeShutdown {
+	if g.Code == wire.CodeNormal {
 		return fmt.Errorf("%w (%s)", ErrPeerClosed, g.Reason)
 	}
 	return &GoAwayError{Code: g.Code, Reason: g.Reason}

@@ -43,7 +43,7 @@ func TestPeerGoAway(t *testing.T) {
 		want error
 	}{
 		{wire.CodeNormal, ErrPeerClosed},
-		{wire.CodeShutdown, ErrPeerClosed},
+		{4, ErrPeerClosed},
 		{wire.CodeLimit, ErrLimit},
 		{wire.CodeProtocol, ErrProtocol},
 		{wire.CodeSessionLost, ErrSessionLost},

@@ -15,7 +15,9 @@ const (
 	CodeProtocol Code = 1 // the peer broke the protocol
 	CodeRefused  Code = 2 // the handshake failed: version, codec, trust
 	CodeLimit    Code = 3 // the peer exceeded a limit
-	CodeShutdown Code = 4 // this end is shutting down
+	// Code 4 is reserved: no end sends it, and one that reads it takes it
+	// for a code it does not know, the peer closing.
+
 	// CodeSessionLost refuses a resume: the listener does not hold the
 	// session (it restarted, or the resume window passed).
 	CodeSessionLost Code = 5
@@ -31,8 +33,6 @@ func (c Code) String() string {
 		return "refused"
 	case CodeLimit:
 		return "limit exceeded"
-	case CodeShutdown:
-		return "shutdown"
 	case CodeSessionLost:
 		return "session lost"
 	}

@@ -91,6 +91,9 @@ func TestKindAndCodeStrings(t *testing.T) {
 		t.Errorf("unknown kind prints %q", k.String())
 	}
 	for c := CodeNormal; c <= CodeSessionLost; c++ {
+		if c == 4 {
+			continue // reserved
+		}
 		if strings.HasPrefix(c.String(), "code(") {
 			t.Errorf("code %d has no name", c)
 		}

@@ -15,8 +15,10 @@ import (
 // session's start, so that both ends name a place in it by one number.
 //
 // The values in it are bounded by the streams' windows, which count a value
-// until the peer's program took it, and acks come back at least that often,
-// so the log needs no bound of its own. The session's mu guards it.
+// until the peer's program took it, and an honest peer acknowledges a
+// value's frame no later than it credits the value, so the log holds little
+// besides what the windows allow; a peer that holds back its acks is cut off
+// there (Session.checkAckedLocked). The session's mu guards it.
 type sendLog struct {
 	buf   []byte // buf[head:] holds the frames from offset base on
 	head  int

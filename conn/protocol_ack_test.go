@@ -1,6 +1,7 @@
 package conn
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net"
@@ -73,5 +74,56 @@ func TestResumeCountInsideAFrame(t *testing.T) {
 	f := q.expect(wire.KindData)
 	if d, err := wire.ParseData(f.Payload); err != nil || d.Seq != 1 {
 		t.Fatalf("after the resume: data %+v (%v), want value 1", d, err)
+	}
+}
+
+// A peer that credits every value and acknowledges no frame would make the
+// send log grow without end: the session ends with ErrLimit, and code 3,
+// once the peer left more unacknowledged than its windows allow.
+func TestPeerThatNeverAcks(t *testing.T) {
+	s, p, _ := rawDialer(t, testConfig(), testConfig(), nil)
+	value := bytes.Repeat([]byte("v"), 1000)
+	sent := make(chan error, 1)
+	go func() {
+		ctx := patience(t)
+		for {
+			if err := s.Main().Reserve(ctx); err != nil {
+				sent <- err
+				return
+			}
+			if _, err := s.Main().Send(value); err != nil {
+				sent <- err
+				return
+			}
+		}
+	}()
+	var unacked uint64
+	for {
+		f, err := p.tryRead()
+		if err != nil {
+			t.Fatalf("raw peer: %v after %d bytes unacknowledged, and no goaway", err, unacked)
+		}
+		if f.Kind.Numbered() {
+			unacked += uint64(wire.HeaderSize) + uint64(f.Length)
+		}
+		if unacked > 4*maxQueued {
+			t.Fatalf("the session sent %d bytes that no ack covers, and goes on", unacked)
+		}
+		if f.Kind == wire.KindData {
+			if !p.tryWrite(countFrame(wire.KindCredit, MainStream, 1)) {
+				t.Fatalf("raw peer: the session stopped reading after %d bytes, before its goaway", unacked)
+			}
+		}
+		if f.Kind == wire.KindGoAway {
+			if g, err := wire.ParseGoAway(f.Payload); err != nil || g.Code != wire.CodeLimit {
+				t.Fatalf("goaway %+v (%v); want code %d", g, err, wire.CodeLimit)
+			}
+			break
+		}
+	}
+	p.close()
+	wantErr(t, "a peer that never acks", ended(t, s), ErrLimit)
+	if err := <-sent; !errors.Is(err, ErrLimit) {
+		t.Errorf("the sender stopped with %v; want the session's ErrLimit", err)
 	}
 }

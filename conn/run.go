@@ -1,7 +1,9 @@
 package conn
 
 import (
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"runtime"
 
 	"github.com/netchan/netchan/internal/wire"
@@ -116,6 +118,7 @@ func (s *Session) batchLocked(dst []byte) (batch []byte, more, last bool) {
 	}
 	s.credits = s.credits[:0]
 	dst = s.log.take(dst, maxBatch-len(dst))
+	s.checkAckedLocked()
 	if s.log.unwritten() <= maxQueued {
 		s.space.Broadcast()
 	}
@@ -205,3 +208,27 @@ func (s *Session) flush() {
 		s.signal()
 	}
 }
+
+// checkAckedLocked ends the session with ErrLimit once the peer leaves
+// more written bytes unacknowledged than its streams' windows allow, with
+// as much again as the writer may queue for the frames besides values: a
+// peer that credits values but never acknowledges their frames would
+// otherwise make the send log grow without bound. An honest peer
+// acknowledges every frame it read in each batch it writes, before the
+// credits in it.
+func (s *Session) checkAckedLocked() {
+	n := s.log.wrote - s.log.base
+	if n <= maxQueued || s.err != nil {
+		return
+	}
+	limit := uint64(maxQueued)
+	for _, st := range s.streams {
+		limit += st.send.MaxBytes() + uint64(st.send.Window())*maxDataOverhead
+	}
+	if n > limit {
+		s.endLocked(fmt.Errorf("%w: the peer left %d bytes unacknowledged, more than its windows allow (%d)", ErrLimit, n, limit))
+	}
+}
+
+// maxDataOverhead is the most a data frame adds to its value.
+const maxDataOverhead = wire.HeaderSize + binary.MaxVarintLen64

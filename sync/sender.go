@@ -46,6 +46,16 @@ func NewSender(capacity, maxValue int) *Sender {
 // Window returns how many values may be outstanding at once.
 func (s *Sender) Window() int { return int(s.window) }
 
+// MaxBytes returns how many bytes of values may be outstanding at once: the
+// byte budget, or a window of the largest values where that is less; 0 if
+// the window is not bounded in bytes (maxValue 0).
+func (s *Sender) MaxBytes() uint64 {
+	if s.budget > 0 {
+		return s.budget
+	}
+	return s.window * s.maxValue
+}
+
 // Hold keeps n values of the window unused, at most MaxHold of it, until
 // the next Hold: room for values the sending program counts as sent that
 // are not outstanding yet, such as those in a buffered channel a pump

@@ -363,3 +363,17 @@ func TestSenderCommitNCountsBytes(t *testing.T) {
 		t.Fatalf("reserved %d more with %d bytes of %d outstanding", got, n*maxValue, budget)
 	}
 }
+
+// MaxBytes is the byte budget where it binds, and a window of the largest
+// values where that is less.
+func TestSenderMaxBytes(t *testing.T) {
+	if got := NewSender(4, 1000).MaxBytes(); got != 4000 {
+		t.Errorf("a window of 4 values of up to 1000 bytes: MaxBytes %d; want 4000", got)
+	}
+	if got, want := NewSender(1024, 1<<20).MaxBytes(), Budget(1<<20); got != want {
+		t.Errorf("a window of 1024 values of up to 1 MiB: MaxBytes %d; want the budget, %d", got, want)
+	}
+	if got := NewSender(0, 1000).MaxBytes(); got != 1000 {
+		t.Errorf("a rendezvous window of values of up to 1000 bytes: MaxBytes %d; want 1000", got)
+	}
+}

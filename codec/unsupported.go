@@ -27,6 +27,7 @@ type UnsupportedError struct {
 	Err error
 }
 
+// Error names the codec, the type and, if known, the part at fault.
 func (e *UnsupportedError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "netchan: codec: %s cannot encode %v", e.Codec, e.Type)

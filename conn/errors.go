@@ -54,6 +54,7 @@ type GoAwayError struct {
 	Reason string
 }
 
+// Error gives the peer's code and reason.
 func (e *GoAwayError) Error() string {
 	return fmt.Sprintf("netchan: peer ended the connection (%s): %s", e.Code, e.Reason)
 }

@@ -39,6 +39,7 @@ type BrokenError struct {
 	ByPeer bool  // the peer broke the connection and told this end
 }
 
+// Error says why the connection broke, and whether the peer broke it.
 func (e *BrokenError) Error() string {
 	if e.ByPeer {
 		return "natsconn: connection broken by the peer: " + e.Cause.Error()

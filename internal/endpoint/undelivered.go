@@ -12,6 +12,7 @@ type UndeliveredError[T any] struct {
 	Err   error
 }
 
+// Error gives the reason; the value is left out, since it may be large.
 func (e *UndeliveredError[T]) Error() string {
 	return fmt.Sprintf("netchan: value not delivered: %v", e.Err)
 }

@@ -102,6 +102,7 @@ func (t *Tap) Seen() []byte {
 	return append([]byte(nil), t.seen...)
 }
 
+// Write keeps a copy of p.
 func (t *Tap) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	t.seen = append(t.seen, p...)

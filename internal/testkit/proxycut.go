@@ -18,6 +18,7 @@ const (
 	RST
 )
 
+// String names the kind of cut.
 func (k CutKind) String() string {
 	switch k {
 	case FIN:
@@ -40,6 +41,7 @@ const (
 	Down
 )
 
+// String names the direction.
 func (d Direction) String() string {
 	switch d {
 	case Either:

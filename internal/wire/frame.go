@@ -35,6 +35,7 @@ func (k Kind) Numbered() bool {
 	return false
 }
 
+// String names the kind, or gives its number if unknown.
 func (k Kind) String() string {
 	switch k {
 	case KindHello:

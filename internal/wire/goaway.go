@@ -23,6 +23,7 @@ const (
 	CodeSessionLost Code = 5
 )
 
+// String names the code, or gives its number if unknown.
 func (c Code) String() string {
 	switch c {
 	case CodeNormal:

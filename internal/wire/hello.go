@@ -53,6 +53,7 @@ const (
 	RoleListener Role = 2
 )
 
+// String names the role, or gives its number if unknown.
 func (r Role) String() string {
 	switch r {
 	case RoleDialer:

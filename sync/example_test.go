@@ -1,0 +1,35 @@
+package sync_test
+
+import (
+	"fmt"
+
+	nsync "github.com/netchan/netchan/sync"
+)
+
+// A window of capacity 2, both sides in one goroutine: two values go out
+// while the receiving program takes none, the third waits for a credit.
+func Example() {
+	sender := nsync.NewSender(2, 1024)
+	receiver := nsync.NewReceiver(2, 1024)
+
+	send := func(v string) bool {
+		if ok, _ := sender.TryReserve(); !ok {
+			return false // Reserve would wait here
+		}
+		seq := sender.Commit(len(v)) // the value goes on the wire with seq
+		if err := receiver.OnData(seq, len(v)); err != nil {
+			fmt.Println("the receiver refuses it:", err)
+		}
+		return true
+	}
+	fmt.Println(send("a"), send("b"), send("c"))
+
+	receiver.Take() // the receiving program takes "a": one credit goes back
+	if err := sender.Grant(1); err != nil {
+		fmt.Println(err)
+	}
+	fmt.Println(send("c"))
+	// Output:
+	// true true false
+	// true
+}

@@ -11,9 +11,9 @@ import (
 // tests as .ci/run runs them, word for word.
 func TestReadmeCommands(t *testing.T) {
 	readme := readFile(t, "README.md")
-	start := strings.Index(readme, "```sh\n")
-	if start < 0 {
-		t.Fatal("README.md has no sh block")
+	start := strings.Index(readme, "```")
+	if start < 0 || !strings.HasPrefix(readme[start:], "```sh\n") {
+		t.Fatal("README.md's first fenced block is not an sh block")
 	}
 	block := readme[start+len("```sh\n"):]
 	block = block[:strings.Index(block, "```")]

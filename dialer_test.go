@@ -140,15 +140,19 @@ func TestDialerPipe(t *testing.T) {
 	}
 }
 
-// Dial's error wraps the dialer's, and a dialer's connection is closed
-// when the handshake fails.
+// Dial's error wraps the dialer's, a first dial that fails is not tried
+// again, and a dialer's connection is closed when the handshake fails.
 func TestDialerErrors(t *testing.T) {
 	ctx := context.Background()
 	boom := errors.New("no route to the moon")
+	var dials atomic.Int32
 	_, _, err := netchan.Dial[int](ctx, "moon", netchan.Insecure(),
-		netchan.WithDialer(func(context.Context, string) (net.Conn, error) { return nil, boom }))
+		netchan.WithDialer(func(context.Context, string) (net.Conn, error) { dials.Add(1); return nil, boom }))
 	if !errors.Is(err, boom) {
 		t.Fatalf("Dial: %v, want it to wrap the dialer's error", err)
+	}
+	if n := dials.Load(); n != 1 {
+		t.Fatalf("a failed first dial was tried %d times; want once", n)
 	}
 	if _, _, err := netchan.Dial[int](ctx, "x", netchan.WithDialer(nil), netchan.Insecure()); err == nil {
 		t.Fatal("WithDialer(nil) accepted")

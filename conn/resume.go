@@ -57,8 +57,8 @@ func (s *Session) reconnect(why error) *carrier {
 // redial dials until a resume succeeds, the listener says it does not
 // hold the session, or the window passes.
 func (s *Session) redial(deadline time.Time, why error) (*carrier, error) {
-	wait := rand.N(firstJitter)
-	var delay time.Duration
+	var b backoff
+	wait := b.first()
 	for {
 		left := time.Until(deadline)
 		if left <= 0 {
@@ -84,9 +84,23 @@ func (s *Session) redial(deadline time.Time, why error) (*carrier, error) {
 		}
 		s.cfg.Logger.Debug("netchan: resume attempt failed", "err", err)
 		why = err
-		delay = min(max(2*delay, minRedial), maxRedial)
-		wait = delay/2 + rand.N(delay/2+1)
+		wait = b.next()
 	}
+}
+
+// backoff is the schedule of one reconnect's attempts; each reconnect
+// starts a new one.
+type backoff struct{ delay time.Duration }
+
+// first returns the wait before the first attempt: a jitter alone.
+func (b *backoff) first() time.Duration { return rand.N(firstJitter) }
+
+// next returns the wait before the attempt after one that failed: the
+// delay, doubled from minRedial up to maxRedial, less a random part of
+// up to half of it.
+func (b *backoff) next() time.Duration {
+	b.delay = min(max(2*b.delay, minRedial), maxRedial)
+	return b.delay/2 + rand.N(b.delay/2+1)
 }
 
 // resumeOnce dials once and resumes the session on the new connection,

@@ -2,6 +2,7 @@ package netchan_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/netchan/netchan"
 	"github.com/netchan/netchan/internal/options"
@@ -29,6 +30,28 @@ func TestConstantsAgreeWithSettings(t *testing.T) {
 	} {
 		if c.root != c.settings {
 			t.Errorf("%s: the root says %v (%T), the settings %v (%T)", c.name, c.root, c.root, c.settings, c.settings)
+		}
+	}
+}
+
+// The session options take the whole of their documented ranges, and
+// nothing beyond: a resume window of 0 (resume off) to MaxResumeWindow,
+// at least one stream, at least one broken session kept.
+func TestSessionOptionRanges(t *testing.T) {
+	for _, d := range []time.Duration{0, time.Second, netchan.MaxResumeWindow} {
+		s, err := options.Resolve([]options.Option{netchan.WithResumeWindow(d)})
+		if err != nil || s.ResumeWindow != d {
+			t.Errorf("WithResumeWindow(%v): %v, window %v", d, err, s.ResumeWindow)
+		}
+	}
+	for name, opt := range map[string]netchan.Option{
+		"negative resume window":  netchan.WithResumeWindow(-time.Nanosecond),
+		"resume window over 24 h": netchan.WithResumeWindow(netchan.MaxResumeWindow + time.Nanosecond),
+		"no streams":              netchan.WithMaxStreams(0),
+		"no broken sessions kept": netchan.WithMaxBrokenSessions(0),
+	} {
+		if _, err := options.Resolve([]options.Option{opt}); err == nil {
+			t.Errorf("%s: accepted", name)
 		}
 	}
 }

@@ -28,5 +28,11 @@ var (
 )
 
 // UndeliveredError reports, through OnError, a value the program sent on a
-// channel that netchan could not deliver.
+// channel that netchan could not deliver. Its field Value holds the value,
+// and Err, which Unwrap returns, says why; errors.As finds it:
+//
+//	var u *netchan.UndeliveredError[Job]
+//	if errors.As(err, &u) {
+//		retry = append(retry, u.Value)
+//	}
 type UndeliveredError[T any] = endpoint.UndeliveredError[T]

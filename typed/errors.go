@@ -18,5 +18,6 @@ var (
 // UndeliveredError reports a value that was taken from the program but
 // could not be delivered, so that it is not lost without a word: one the
 // connection failed to send, or one the peer had not acknowledged when its
-// session was lost, whose fate is unknown.
+// session was lost, whose fate is unknown. Its field Value holds the value,
+// and Err, which Unwrap returns, says why.
 type UndeliveredError[T any] = endpoint.UndeliveredError[T]

@@ -3,7 +3,6 @@ package natsconn_test
 import (
 	"context"
 	"errors"
-	"regexp"
 	"sync"
 	"testing"
 	"time"
@@ -200,8 +199,3 @@ func (t *tally) exactlyOnce(tb testing.TB, who string, n, sent int) {
 		tb.Fatalf("the %s reported %d undelivered values and %v", who, len(t.undelivered), t.failures)
 	}
 }
-
-// possiblyLost finds the count netchan's channel API gives, in the error
-// that reports a failed connection, of values sent that the peer had not
-// acknowledged (chan.go, serve).
-var possiblyLost = regexp.MustCompile(`up to (\d+) values sent may not have been received`)

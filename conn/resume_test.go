@@ -1,6 +1,7 @@
 package conn
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -55,6 +56,13 @@ func TestResumeThroughCuts(t *testing.T) {
 	}
 	if r := p.d.Resumes(); r < phases-1 {
 		t.Fatalf("%d resumes after %d cuts, want at least %d", r, proxy.Cuts(), phases-1)
+	}
+	// The resumed session is the one Accept returned: it does not come
+	// again, however many times it resumed.
+	actx, cancel := context.WithTimeout(ctx, testkit.Settle)
+	defer cancel()
+	if s, err := p.l.Accept(actx); err == nil {
+		t.Fatalf("Accept returned a session again after %d resumes (same: %v)", p.d.Resumes(), s == p.a)
 	}
 }
 

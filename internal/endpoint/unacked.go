@@ -30,9 +30,13 @@ func (u *unacked[T]) push(seq uint64, vs ...T) {
 	if len(vs) == 0 {
 		return
 	}
+	if u.q.owner == nil {
+		// Once, before the ring can arm its trim timer, which reads it
+		// without the lock.
+		u.q.owner = &u.mu
+	}
 	if u.q.n == 0 {
 		u.first = seq
-		u.q.owner = &u.mu
 	}
 	for _, v := range vs {
 		u.q.push(v, math.MaxInt)

@@ -63,3 +63,27 @@ func TestUnackedShrinksWhileAFewValuesWait(t *testing.T) {
 		t.Fatalf("kept %v after shrinking; want 990 to 999", got)
 	}
 }
+
+// The ring's trim timer may fire while sends push: it finds the ring's
+// owner, to lock it, without holding the lock, so the owner is set once,
+// before any timer, and never written again (the race detector checks).
+func TestUnackedTrimTimerWhilePushing(t *testing.T) {
+	var u unacked[int]
+	u.push(0, 0)
+	u.trim(1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 1000 {
+			u.q.trimIdle()
+		}
+	}()
+	for i := range 1000 {
+		u.push(uint64(i+1), i)
+		u.trim(uint64(i + 2))
+	}
+	<-done
+	if got := u.takeAll(); len(got) != 0 {
+		t.Fatalf("kept %v after every value was acknowledged", got)
+	}
+}

@@ -3,7 +3,6 @@ package netchan
 import (
 	"cmp"
 	"context"
-	gosync "sync"
 	"unsafe"
 
 	"github.com/netchan/netchan/internal/endpoint"
@@ -45,6 +44,9 @@ import (
 func Dial[T any](ctx context.Context, addr string, opts ...Option) (send chan<- T, recv <-chan T, err error) {
 	s, err := options.Resolve(opts)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.RefuseBroadcast("Dial"); err != nil {
 		return nil, nil, err
 	}
 	octx, detach, release := owned(ctx)
@@ -103,6 +105,13 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 	if err != nil {
 		return nil, nil, err
 	}
+	stall, err := s.Stall()
+	if err != nil {
+		return nil, nil, err
+	}
+	if s.Broadcast {
+		return listenBroadcast[T](ctx, addr, s, stall)
+	}
 	octx, detach, release := owned(ctx)
 	l, err := endpoint.Listen[T](octx, addr, s)
 	detach()
@@ -120,51 +129,18 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 	d := endpoint.NewDispatcher[T](in, undelivered)
 	go func() {
 		defer release()
-		// The connections end with ctx, but only once the Dispatcher
-		// handed them what the program sent before: see Dispatcher.Run.
-		cctx, endConns := context.WithCancelCause(context.WithoutCancel(ctx))
-		rctx, stopRun := context.WithCancelCause(ctx)
-		var dispatching gosync.WaitGroup
-		dispatching.Go(func() {
-			d.Run(rctx)
-			<-rctx.Done()
-			endConns(context.Cause(rctx))
+		serveListener(ctx, l, in, out, r, d.Run, func(cctx context.Context, c *endpoint.Conn[T]) {
+			lane := d.Add(c, chanBuffer[T](c.Capacity()))
+			var unacked []T
+			var cause error
+			c.OnUndelivered(func(vs []T, err error) { unacked, cause = vs, err })
+			inHand := serveClient(cctx, c, lane, out, r)
+			// What the client could not deliver goes to the others:
+			// first what its peer had not taken, then what it had in
+			// hand, then what waited for it, as the program sent them.
+			left := append(append(unacked, inHand...), lane.Stop()...)
+			d.GiveBack(left, cmp.Or(cause, c.Err(), ErrClosed))
 		})
-		var clients gosync.WaitGroup
-		var failed error // why the listener stopped, if ctx did not end
-		defer func() {
-			_ = l.Close()
-			clients.Wait()
-			stopRun(failed)
-			dispatching.Wait()
-			out.Close()
-			if failed != nil {
-				// No client will come to take what the program sends.
-				drain(ctx, in, r, failed)
-			}
-		}()
-		for {
-			c, err := l.Accept(ctx)
-			if err != nil {
-				if ctx.Err() == nil {
-					r.report(err)
-					failed = err
-				}
-				return
-			}
-			clients.Go(func() {
-				lane := d.Add(c, chanBuffer[T](c.Capacity()))
-				var unacked []T
-				var cause error
-				c.OnUndelivered(func(vs []T, err error) { unacked, cause = vs, err })
-				inHand := serveClient(cctx, c, lane, out, r)
-				// What the client could not deliver goes to the others:
-				// first what its peer had not taken, then what it had in
-				// hand, then what waited for it, as the program sent them.
-				left := append(append(unacked, inHand...), lane.Stop()...)
-				d.GiveBack(left, cmp.Or(cause, c.Err(), ErrClosed))
-			})
-		}
 	}()
 	return in, out.C(), nil
 }

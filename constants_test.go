@@ -27,6 +27,8 @@ func TestConstantsAgreeWithSettings(t *testing.T) {
 		{"MaxResumeWindow", netchan.MaxResumeWindow, options.MaxResumeWindow},
 		{"DefaultMaxStreams", netchan.DefaultMaxStreams, options.DefaultMaxStreams},
 		{"DefaultMaxBrokenSessions", netchan.DefaultMaxBrokenSessions, options.DefaultMaxDetached},
+		{"DefaultStallTimeout", netchan.DefaultStallTimeout, options.DefaultStallTimeout},
+		{"MinStallTimeout", netchan.MinStallTimeout, options.MinStallTimeout},
 	} {
 		if c.root != c.settings {
 			t.Errorf("%s: the root says %v (%T), the settings %v (%T)", c.name, c.root, c.root, c.settings, c.settings)

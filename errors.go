@@ -3,28 +3,31 @@ package netchan
 import (
 	"github.com/netchan/netchan/conn"
 	"github.com/netchan/netchan/internal/endpoint"
+	"github.com/netchan/netchan/internal/options"
 )
 
 // Errors, for errors.Is. The same values are exported by the packages that
 // produce them; they are gathered here for users of the channel API.
 var (
-	ErrNoTrust       = conn.ErrNoTrust        // no WithTLS, WithSecret or Insecure
-	ErrUnverified    = conn.ErrUnverified     // a TLS configuration that verifies nothing
-	ErrHandshake     = conn.ErrHandshake      // the two ends did not agree to talk
-	ErrCodecMismatch = conn.ErrCodecMismatch  // the two ends use different codecs
-	ErrAuth          = conn.ErrAuth           // the peer did not prove the shared secret
-	ErrProtocol      = conn.ErrProtocol       // the peer broke the protocol
-	ErrTooLarge      = conn.ErrTooLarge       // a value above the receiver's size limit
-	ErrLimit         = conn.ErrLimit          // the peer exceeded a limit
-	ErrClosed        = conn.ErrClosed         // use of a closed connection or listener
-	ErrSendClosed    = conn.ErrSendClosed     // a send after CloseSend
-	ErrConnLost      = conn.ErrConnLost       // the connection broke before both ends were done
-	ErrPeerClosed    = conn.ErrPeerClosed     // the peer closed before this end was done
-	ErrSessionLost   = conn.ErrSessionLost    // the session could not resume after its connection broke
-	ErrTypeMismatch  = conn.ErrTypeMismatch   // the two ends carry types that cannot be the same
-	ErrEncode        = endpoint.ErrEncode     // a value the codec could not encode
-	ErrDecode        = endpoint.ErrDecode     // a value that arrived and could not be decoded
-	ErrSendBroken    = endpoint.ErrSendBroken // a stateful codec out of step after a failed send
+	ErrNoTrust       = conn.ErrNoTrust          // no WithTLS, WithSecret or Insecure
+	ErrUnverified    = conn.ErrUnverified       // a TLS configuration that verifies nothing
+	ErrHandshake     = conn.ErrHandshake        // the two ends did not agree to talk
+	ErrCodecMismatch = conn.ErrCodecMismatch    // the two ends use different codecs
+	ErrAuth          = conn.ErrAuth             // the peer did not prove the shared secret
+	ErrProtocol      = conn.ErrProtocol         // the peer broke the protocol
+	ErrTooLarge      = conn.ErrTooLarge         // a value above the receiver's size limit
+	ErrLimit         = conn.ErrLimit            // the peer exceeded a limit
+	ErrClosed        = conn.ErrClosed           // use of a closed connection or listener
+	ErrSendClosed    = conn.ErrSendClosed       // a send after CloseSend
+	ErrConnLost      = conn.ErrConnLost         // the connection broke before both ends were done
+	ErrPeerClosed    = conn.ErrPeerClosed       // the peer closed before this end was done
+	ErrSessionLost   = conn.ErrSessionLost      // the session could not resume after its connection broke
+	ErrTypeMismatch  = conn.ErrTypeMismatch     // the two ends carry types that cannot be the same
+	ErrEncode        = endpoint.ErrEncode       // a value the codec could not encode
+	ErrDecode        = endpoint.ErrDecode       // a value that arrived and could not be decoded
+	ErrSendBroken    = endpoint.ErrSendBroken   // a stateful codec out of step after a failed send
+	ErrStalled       = endpoint.ErrStalled      // a broadcast listener's client held the others back too long
+	ErrBroadcastOnly = options.ErrBroadcastOnly // Broadcast or WithStallTimeout where they do not apply
 )
 
 // UndeliveredError reports, through OnError, a value the program sent on a
@@ -36,3 +39,9 @@ var (
 //		retry = append(retry, u.Value)
 //	}
 type UndeliveredError[T any] = endpoint.UndeliveredError[T]
+
+// StallError reports, through OnError, a client a broadcast listener cut
+// because it held the others back (see WithStallTimeout): its address, how
+// many values sent to it it did not take, and the stall timeout. It wraps
+// ErrStalled.
+type StallError = endpoint.StallError

@@ -51,6 +51,11 @@ const (
 	// their connection is broken, unless WithMaxBrokenSessions says
 	// otherwise.
 	DefaultMaxBrokenSessions = 1024
+	// DefaultStallTimeout is how long a client of a broadcast listener may
+	// hold the others back, unless WithStallTimeout says otherwise.
+	DefaultStallTimeout = 10 * time.Second
+	// MinStallTimeout is the shortest stall timeout.
+	MinStallTimeout = 100 * time.Millisecond
 )
 
 // WithCodec sets the codec. Both ends must use codecs of the same name.
@@ -368,5 +373,59 @@ func WithIdleTimeout(d time.Duration) Option {
 			return
 		}
 		s.IdleTimeout = d
+	})
+}
+
+// Broadcast makes Listen, on the channel API, send every value to every
+// client rather than to one of them. A value sent on Listen's send channel
+// goes to each client connected when the send happened, in order, once
+// each. A client counts as connected from the end of its handshake, which
+// is before any value it sends can reach Listen's receive channel: once
+// the program has received a value from a client, its next send reaches
+// that client.
+//
+// With no client connected, a send waits for one. A send completes once
+// each client connected has room for the value, as WithBuffer defines it
+// for that client: the slowest client sets the pace, up to the stall
+// timeout (WithStallTimeout). A client that connects later starts with
+// the next value sent: a broadcast listener keeps no log of what it sent
+// before. close(send) closes every client's receive channel, each after it
+// received everything sent to it; clients that connect afterwards find
+// theirs closed. Values from clients merge into Listen's receive channel,
+// as without Broadcast.
+//
+// A client that leaves, or is cut for stalling, gives nothing back: what
+// it did not take goes nowhere, since the other clients have it already,
+// and is not reported value by value (the stall error counts it). With a
+// stateless codec (CBOR, JSON) each value is encoded once for every
+// client; a stateful one, such as gob, encodes it for each connection.
+//
+// Broadcast is an option of the channel API's Listen only: Dial and
+// package typed refuse it with ErrBroadcastOnly.
+func Broadcast() Option {
+	return options.New(func(s *options.Settings) { s.Broadcast = true })
+}
+
+// WithStallTimeout sets how long a client of a broadcast listener may hold
+// the others back. A client stalls when it has no room for the next value,
+// its capacity full of values its program has not taken, and no credit
+// comes back from it: its program took none of them. Once it has stalled
+// for d, the listener ends its session, which does not resume, reports an
+// error wrapping ErrStalled that names the client's address and counts the
+// values it did not take, and goes on with the others. A client whose
+// connection broke returns no credit either: if its resume takes longer
+// than d once its capacity is full, it is cut the same way. A client that
+// has taken everything and waits is never cut.
+//
+// d is in [MinStallTimeout, MaxResumeWindow]; the default is
+// DefaultStallTimeout. It is an option of Listen with Broadcast only:
+// elsewhere it is refused with ErrBroadcastOnly.
+func WithStallTimeout(d time.Duration) Option {
+	return options.New(func(s *options.Settings) {
+		if d < MinStallTimeout || d > MaxResumeWindow {
+			s.Fail(fmt.Errorf("netchan: WithStallTimeout(%v): must be in [%v, %v]", d, MinStallTimeout, MaxResumeWindow))
+			return
+		}
+		s.StallTimeout = d
 	})
 }

@@ -46,6 +46,9 @@ func Dial[T any](ctx context.Context, addr string, opts ...Option) (*Conn[T], er
 	if err != nil {
 		return nil, err
 	}
+	if err := s.RefuseBroadcast("typed.Dial"); err != nil {
+		return nil, err
+	}
 	c, err := endpoint.Dial[T](ctx, addr, s)
 	if err != nil {
 		return nil, err

@@ -21,6 +21,9 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (*Listener[
 	if err != nil {
 		return nil, err
 	}
+	if err := s.RefuseBroadcast("typed.Listen"); err != nil {
+		return nil, err
+	}
 	l, err := endpoint.Listen[T](ctx, addr, s)
 	if err != nil {
 		return nil, err

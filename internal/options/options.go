@@ -41,6 +41,8 @@ const (
 	DefaultMaxStreams       = 4096
 	DefaultMaxDetached      = 1024
 	MinSecretLen            = 24
+	DefaultStallTimeout     = 10 * time.Second
+	MinStallTimeout         = 100 * time.Millisecond
 )
 
 // Settings is what the options resolve to.
@@ -63,6 +65,8 @@ type Settings struct {
 	ResumeWindow     time.Duration
 	MaxStreams       int
 	MaxDetached      int
+	Broadcast        bool          // the channel API's Listen only
+	StallTimeout     time.Duration // WithStallTimeout's; 0 when not given
 
 	// Logger is WithLogger's until Resolve; from then on it takes the
 	// errors that cannot be returned, and Notices the warnings that are no
@@ -118,4 +122,32 @@ func (s *Settings) check() error {
 		return fmt.Errorf("netchan: codec name %q must be 1 to %d bytes", n, wire.MaxCodecName)
 	}
 	return nil
+}
+
+// ErrBroadcastOnly is why an option of a broadcast listener is refused
+// elsewhere.
+var ErrBroadcastOnly = errors.New("netchan: an option of Listen with Broadcast() only")
+
+// RefuseBroadcast returns an error if s holds Broadcast or
+// WithStallTimeout, which api (such as "Dial") does not take.
+func (s *Settings) RefuseBroadcast(api string) error {
+	switch {
+	case s.Broadcast:
+		return fmt.Errorf("%w: %s does not take Broadcast()", ErrBroadcastOnly, api)
+	case s.StallTimeout != 0:
+		return fmt.Errorf("%w: %s does not take WithStallTimeout", ErrBroadcastOnly, api)
+	}
+	return nil
+}
+
+// Stall returns the stall timeout of a broadcast listener: the one given,
+// or the default. Without Broadcast, a stall timeout given is an error.
+func (s *Settings) Stall() (time.Duration, error) {
+	switch {
+	case !s.Broadcast && s.StallTimeout != 0:
+		return 0, fmt.Errorf("%w: WithStallTimeout needs Broadcast() too", ErrBroadcastOnly)
+	case s.StallTimeout != 0:
+		return s.StallTimeout, nil
+	}
+	return DefaultStallTimeout, nil
 }

@@ -1,0 +1,278 @@
+package endpoint
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	gosync "sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/netchan/netchan/codec"
+)
+
+// Broadcaster hands every value a program sends on one channel to every
+// Conn that feeds from it, as a broadcast listener does: each Conn sends
+// the values of a Feed, a small buffered channel of its own, with
+// SendFeed.
+//
+// It receives a value from the channel only once every Feed has room for
+// it, reserved in the Feed and in its Conn's window: so a send on the
+// channel completes exactly when every client connected has room, and a
+// client's capacity stays exact. With a stateless codec it encodes each
+// value once, and every Feed carries the same bytes; a stateful codec's
+// state belongs to one connection, so each Conn encodes for itself.
+//
+// A Feed that has no room and whose Conn returns no credit for the stall
+// timeout holds every other back: the Broadcaster ends its session (see
+// cutStalled). A Feed that stops gives nothing back: its values go
+// nowhere, since the others have them.
+//
+// Run runs once; Add and Feed.Stop may be called from any goroutine,
+// before Run or while it runs.
+type Broadcaster[T any] struct {
+	ch          <-chan T
+	codec       codec.Codec // nil with a stateful codec: each Conn encodes
+	stall       time.Duration
+	undelivered func(v T, cause error)
+	epoch       time.Time     // times of credits count from it
+	waiting     atomic.Bool   // Run waits for room
+	wake        chan struct{} // capacity 1: wakes Run
+
+	mu     gosync.Mutex
+	feeds  []*Feed[T]
+	closed bool // the channel was closed: Feeds added since start closed
+}
+
+// NewBroadcaster returns a Broadcaster of the values sent on ch, encoded
+// with c unless it is stateful, which cuts a Feed stalled for stall. It
+// calls undelivered with a value it took that no Conn can have: one that
+// c cannot encode, or one taken as ctx ended without room for it.
+func NewBroadcaster[T any](ch <-chan T, c codec.Codec, stall time.Duration, undelivered func(v T, cause error)) *Broadcaster[T] {
+	b := &Broadcaster[T]{ch: ch, stall: stall, undelivered: undelivered, epoch: time.Now(), wake: make(chan struct{}, 1)}
+	if _, stateful := c.(codec.Stateful); !stateful {
+		b.codec = c
+	}
+	return b
+}
+
+// shared is one value on its way to the Feeds: v, and with a stateless
+// codec its encoding, which every Feed shares.
+type shared[T any] struct {
+	v   T
+	enc []byte
+}
+
+// Feed is a Conn's share of a Broadcaster's values: each value in it
+// holds a reservation of room in the Conn's window.
+type Feed[T any] struct {
+	ch      chan shared[T]
+	c       *Conn[T]
+	b       *Broadcaster[T]
+	lastAck atomic.Int64 // when the Conn's last credit came, since b.epoch
+
+	// SendFeed's: a stateful codec's encodings, and the values of a group.
+	buf  []byte
+	encs [][]byte
+
+	// Guarded by b.mu.
+	held      int           // room Run reserved in the window and in ch
+	fullSince time.Duration // since b.epoch, when Run found it without room; 0 while it has room
+	gone      bool          // Stop was called, or the Feed was cut
+}
+
+// Add gives c a Feed of size values, at least one, and returns it: c sends
+// its values with SendFeed, and calls Stop once it no longer does. From
+// now on c gets every value the program sends.
+func (b *Broadcaster[T]) Add(c *Conn[T], size int) *Feed[T] {
+	f := &Feed[T]{ch: make(chan shared[T], max(size, 1)), c: c, b: b}
+	f.lastAck.Store(int64(time.Since(b.epoch)))
+	// Credits say the peer's program took values: room, and no stall. The
+	// values themselves are not kept: a Feed's Conn reports none.
+	c.s.OnAck(func(uint64) {
+		f.lastAck.Store(int64(time.Since(b.epoch)))
+		if b.waiting.Load() {
+			b.signal()
+		}
+	})
+	b.mu.Lock()
+	if b.closed {
+		close(f.ch)
+	} else {
+		b.feeds = append(b.feeds, f)
+	}
+	b.mu.Unlock()
+	b.signal()
+	return f
+}
+
+// Stop ends the Feed: the Broadcaster hands it no more values, and what
+// it holds goes nowhere. It returns how many values it held.
+func (f *Feed[T]) Stop() int {
+	b := f.b
+	b.mu.Lock()
+	b.removeLocked(f)
+	b.mu.Unlock()
+	b.signal()
+	n := 0
+	for {
+		select {
+		case _, ok := <-f.ch:
+			if ok {
+				n++
+				continue
+			}
+		default:
+		}
+		f.c.s.CancelN(n)
+		return n
+	}
+}
+
+// removeLocked takes f off the list and gives back the room it held.
+func (b *Broadcaster[T]) removeLocked(f *Feed[T]) {
+	if f.gone {
+		return
+	}
+	f.gone = true
+	b.feeds = slices.DeleteFunc(b.feeds, func(o *Feed[T]) bool { return o == f })
+	f.c.s.CancelN(f.held)
+	f.held = 0
+}
+
+func (b *Broadcaster[T]) signal() {
+	select {
+	case b.wake <- struct{}{}:
+	default:
+	}
+}
+
+// took tells the Broadcaster that a Feed has room again, if Run waits.
+func (f *Feed[T]) took() {
+	if f.b.waiting.Load() {
+		f.b.signal()
+	}
+}
+
+// Run hands every value sent on the channel to every Feed, until the
+// channel is closed, then closes every Feed, and those added later start
+// closed; or until ctx ends. Then it still hands over, without waiting,
+// what the program sent before, as Dispatcher.Run does: the Conns' SendFeed
+// must go on until Run returned.
+func (b *Broadcaster[T]) Run(ctx context.Context) {
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	defer b.release()
+	for {
+		if !b.ready(ctx, timer) {
+			b.finish(context.Cause(ctx))
+			return
+		}
+		select {
+		case v, ok := <-b.ch:
+			if !ok {
+				b.closeFeeds()
+				return
+			}
+			b.deliver(v, false)
+		case <-b.wake: // a Feed came or went: look again
+		case <-ctx.Done():
+			b.finish(context.Cause(ctx))
+			return
+		}
+	}
+}
+
+// deliver encodes v, if the codec is stateless, and puts it in every
+// Feed. A Feed without room reserved is one added since ready looked,
+// whose window is fresh; or one whose Conn is ending, which gets nothing.
+// With all, v goes only if every Feed has room. It reports whether v went.
+func (b *Broadcaster[T]) deliver(v T, all bool) bool {
+	s := shared[T]{v: v}
+	if b.codec != nil {
+		enc, err := codec.AppendPointer(b.codec, nil, &s.v)
+		if err != nil {
+			b.undelivered(v, fmt.Errorf("%w %T with %s: %w", ErrEncode, v, b.codec.Name(), err))
+			return true
+		}
+		s.enc = enc
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, f := range b.feeds {
+		if f.held == 0 {
+			b.reserveLocked(f)
+		}
+		if f.held == 0 && all {
+			return false
+		}
+	}
+	for _, f := range b.feeds {
+		if f.held > 0 {
+			f.ch <- s // never waits: room was kept for it, and only Run fills a Feed
+			f.held--
+		}
+	}
+	return true
+}
+
+// reserveLocked reserves as much room in f as its channel and its Conn's
+// window have, and reports whether it got some.
+func (b *Broadcaster[T]) reserveLocked(f *Feed[T]) bool {
+	if free := cap(f.ch) - len(f.ch); free > 0 {
+		f.held += f.c.s.TryReserveN(free)
+	}
+	return f.held > 0
+}
+
+// finish hands over, without waiting, what the program sent before ctx
+// ended: values while every Feed has room for them, a value that some
+// Feed has no room for, reported undelivered, and a close. It takes at
+// most as many values as a Feed holds, and one: a program that goes on
+// sending must not keep it for ever.
+func (b *Broadcaster[T]) finish(cause error) {
+	b.mu.Lock()
+	n := 1
+	for _, f := range b.feeds {
+		n = max(n, cap(f.ch)+1)
+	}
+	b.mu.Unlock()
+	for range n {
+		select {
+		case v, ok := <-b.ch:
+			if !ok {
+				b.closeFeeds()
+				return
+			}
+			if !b.deliver(v, true) {
+				b.undelivered(v, cause)
+				return
+			}
+		default:
+			return
+		}
+	}
+}
+
+// release gives back the room Run holds, once it returned.
+func (b *Broadcaster[T]) release() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, f := range b.feeds {
+		f.c.s.CancelN(f.held)
+		f.held = 0
+	}
+}
+
+// closeFeeds closes every Feed, once the channel was closed.
+func (b *Broadcaster[T]) closeFeeds() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return
+	}
+	b.closed = true
+	for _, f := range b.feeds {
+		close(f.ch)
+	}
+}

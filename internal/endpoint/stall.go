@@ -1,0 +1,121 @@
+package endpoint
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrStalled: a client of a broadcast listener had no room for the next
+// value and returned no credit for the stall timeout, so its session was
+// ended; the error is a *StallError.
+var ErrStalled = errors.New("netchan: client stalled")
+
+// StallError reports a client a broadcast listener cut because it held
+// the others back: it had no room for the next value, and its program took
+// none of the values it had for Timeout. Values counts the values sent to
+// it that it did not take, which go nowhere.
+type StallError struct {
+	Addr    string        // the client's address
+	Values  int           // values it did not take
+	Timeout time.Duration // the stall timeout
+}
+
+func (e *StallError) Error() string {
+	return fmt.Sprintf("netchan: client %s stalled: it took no value for %v and had no room for the next; cut, %d values not taken",
+		e.Addr, e.Timeout, e.Values)
+}
+
+// Unwrap returns ErrStalled.
+func (e *StallError) Unwrap() error { return ErrStalled }
+
+// ready reserves room for the next value in every Feed, waiting while one
+// has none, and reports true once every Feed has room and there is one at
+// least; false if ctx ended. While it waits, it cuts each Feed that has
+// had no room, and no credit, for the stall timeout.
+func (b *Broadcaster[T]) ready(ctx context.Context, timer *time.Timer) bool {
+	for {
+		b.waiting.Store(true)
+		// A Feed that gained room before waiting was set did not wake Run,
+		// so look after setting it.
+		next, stalled, ok := b.lacking()
+		if ok {
+			b.waiting.Store(false)
+			return true
+		}
+		if len(stalled) > 0 {
+			for _, f := range stalled {
+				b.cut(f)
+			}
+			continue
+		}
+		var expired <-chan time.Time
+		if next > 0 {
+			timer.Reset(next)
+			expired = timer.C
+		}
+		select {
+		case <-b.wake:
+		case <-expired:
+		case <-ctx.Done():
+			b.waiting.Store(false)
+			return false
+		}
+		timer.Stop()
+	}
+}
+
+// lacking reserves room where it can, and reports ok if every Feed has
+// some, and there is one. Otherwise it returns the Feeds stalled for the
+// stall timeout, and how long until the next of the others would be.
+func (b *Broadcaster[T]) lacking() (next time.Duration, stalled []*Feed[T], ok bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := time.Since(b.epoch)
+	live, short := 0, false
+	for _, f := range b.feeds {
+		select {
+		case <-f.c.c.Ending():
+			continue // it can send no more values, and goes once its pumps stop
+		default:
+		}
+		live++
+		if f.held > 0 || b.reserveLocked(f) {
+			f.fullSince = 0
+			continue
+		}
+		short = true
+		if f.fullSince == 0 {
+			f.fullSince = now
+		}
+		// The clock runs from the later of the moment it found no room and
+		// the last credit.
+		since := max(f.fullSince, time.Duration(f.lastAck.Load()))
+		if wait := since + b.stall - now; wait <= 0 {
+			stalled = append(stalled, f)
+		} else if next == 0 || wait < next {
+			next = wait
+		}
+	}
+	return next, stalled, live > 0 && !short
+}
+
+// cut ends the session of a stalled Feed's Conn, which does not resume,
+// with a *StallError that its serving reports. What the Feed held goes
+// nowhere.
+func (b *Broadcaster[T]) cut(f *Feed[T]) {
+	b.mu.Lock()
+	if f.gone {
+		b.mu.Unlock()
+		return
+	}
+	b.removeLocked(f)
+	b.mu.Unlock()
+	err := &StallError{
+		Addr:    f.c.RemoteAddr().String(),
+		Values:  f.c.Unacknowledged() + len(f.ch),
+		Timeout: b.stall,
+	}
+	f.c.c.Abort(err)
+}

@@ -1,20 +1,28 @@
 package natsconn_test
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
+	"log/slog"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/netchan/netchan"
+	"github.com/netchan/netchan/internal/testkit"
 )
 
 // BenchmarkFanOut is NATS's plain-subscription fan-out, with TLS to the
-// server: one publisher sends ints on a subject to which each subscriber,
-// on a nats.Conn of its own, subscribes. An op is one value published;
-// delivered/s sums the values every subscriber received per second, the
-// figure netchan's broadcast is to be held against.
+// server, beside netchan's broadcast listener, with TLS to each client,
+// at the same client counts. For NATS, one publisher sends ints on a
+// subject to which each subscriber, on a nats.Conn of its own,
+// subscribes; for netchan, a listener with Broadcast sends ints on its
+// channel, over TCP, to clients that each receive them all. An op is one
+// value published; delivered/s sums the values every subscriber received
+// per second.
 //
 // NATS has no flow control: a publisher that outruns a subscriber makes
 // the server drop the subscriber's messages. So the publisher here waits
@@ -22,8 +30,9 @@ import (
 // a program that shares memory with its subscribers can do; dropped
 // reports what was lost nonetheless.
 func BenchmarkFanOut(b *testing.B) {
-	for _, subscribers := range []int{8, 64} {
-		b.Run(fmt.Sprintf("subscribers=%d", subscribers), func(b *testing.B) { fanOut(b, subscribers) })
+	for _, clients := range []int{8, 64} {
+		b.Run(fmt.Sprintf("clients=%d/netchan", clients), func(b *testing.B) { fanOutNetchan(b, clients) })
+		b.Run(fmt.Sprintf("clients=%d/nats", clients), func(b *testing.B) { fanOut(b, clients) })
 	}
 }
 
@@ -94,4 +103,77 @@ func fanOut(b *testing.B, subscribers int) {
 	b.StopTimer()
 	b.ReportMetric(float64(total)/elapsed.Seconds(), "delivered/s")
 	b.ReportMetric(float64(int64(b.N)*int64(subscribers)-total), "dropped")
+}
+
+// fanOutNetchan is the same fan-out through a netchan broadcast listener
+// and its clients, with netchan's flow control in place of fanOutLag: a
+// send completes once every client has room for the value.
+func fanOutNetchan(b *testing.B, clients int) {
+	trust := testkit.NewTrust(b)
+	ctx, cancel := context.WithTimeout(context.Background(), benchLimit)
+	ln := testkit.Loopback(b)
+	quiet := netchan.WithLogger(slog.New(slog.DiscardHandler))
+	ls, lr, err := netchan.Listen[int](ctx, "", netchan.WithListener(ln), netchan.WithTLS(trust.Server), netchan.Broadcast(), quiet)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var receivers sync.WaitGroup
+	recvs := []<-chan int{lr}
+	defer func() {
+		cancel()
+		for _, r := range recvs {
+			for range r {
+			}
+		}
+		receivers.Wait()
+	}()
+	var delivered atomic.Int64
+	got := make(chan struct{}, clients) // a client received the last value
+	var last atomic.Int64
+	for range clients {
+		send, recv, err := netchan.Dial[int](ctx, ln.Addr().String(), netchan.WithTLS(trust.Client), quiet)
+		if err != nil {
+			b.Fatal(err)
+		}
+		recvs = append(recvs, recv)
+		send <- -1 // once the listener has it, the client counts as connected
+		close(send)
+		receivers.Go(func() {
+			n := int64(0)
+			for v := range recv {
+				n++
+				if int64(v) == last.Load() {
+					delivered.Add(n)
+					n = 0
+					got <- struct{}{}
+				}
+			}
+		})
+	}
+	for range clients {
+		<-lr
+	}
+	run := func(first, n int) {
+		last.Store(int64(first + n - 1))
+		for i := first; i < first+n; i++ {
+			select {
+			case ls <- i:
+			case <-ctx.Done():
+				b.Fatal("gave up sending: ", context.Cause(ctx))
+			}
+		}
+		for range clients {
+			select {
+			case <-got:
+			case <-ctx.Done():
+				b.Fatal("gave up waiting for the clients: ", context.Cause(ctx))
+			}
+		}
+	}
+	run(0, 4*clients) // every connection warm before the clock starts
+	delivered.Store(0)
+	b.ResetTimer()
+	run(4*clients, b.N)
+	b.ReportMetric(float64(delivered.Load())/b.Elapsed().Seconds(), "delivered/s")
+	b.ReportMetric(0, "dropped")
 }

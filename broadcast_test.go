@@ -205,6 +205,16 @@ func TestBroadcastStalledClientIsCutWhileOthersGoOn(t *testing.T) {
 	case <-time.After(testkit.Patience):
 		t.Fatal("the stalled client's session did not end")
 	}
+	// The listener reports the cut from the client's goroutines, which may
+	// still be ending.
+	testkit.Eventually(t, "the stall to be reported", func() bool {
+		for _, err := range b.errs.all() {
+			if errors.Is(err, netchan.ErrStalled) {
+				return true
+			}
+		}
+		return false
+	})
 	var stalls []*netchan.StallError
 	for _, err := range b.errs.all() {
 		var s *netchan.StallError

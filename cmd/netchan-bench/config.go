@@ -33,6 +33,7 @@ type config struct {
 	Trust      string        `json:"trust"` // tls, secret or insecure
 	CutEvery   time.Duration `json:"cut_every_ns,omitempty"`
 	CutKind    string        `json:"cut_kind,omitempty"` // fin, rst or both
+	Broadcast  bool          `json:"broadcast,omitempty"`
 	JSON       bool          `json:"-"`
 	CPUProfile string        `json:"-"`
 	secret     string
@@ -75,6 +76,11 @@ errors. D must leave time for a handshake, or no resume gets through. It
 needs -role all, where the listener knows that its clients are cut; the
 memory figures then include the proxy's.
 
+Broadcast: with -broadcast the listener sends every value to every client
+(netchan.Broadcast) for -duration, then closes its channel; each client
+checks that it received every value once, in order. The rates are values
+delivered, summed over the clients. It needs -role all and bare integers.
+
 Flags:
 `
 
@@ -102,6 +108,7 @@ func parseFlags(args []string, errOut io.Writer) (*config, error) {
 	fs.StringVar(&c.secret, "secret-value", "", "the shared secret, for -role clients (implies -secret)")
 	fs.DurationVar(&c.CutEvery, "cut-every", 0, "cut every client connection this often, through a proxy; the sessions resume (0: no proxy, no cuts)")
 	fs.StringVar(&c.CutKind, "cut-kind", cutBoth, "with -cut-every, how to cut: fin, rst, or both, in turn")
+	fs.BoolVar(&c.Broadcast, "broadcast", false, "every value to every client: count values delivered, summed over clients, instead of round trips")
 	fs.BoolVar(&c.JSON, "json", false, "print the summary as one JSON object")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile to this file")
 	if err := fs.Parse(args); err != nil {
@@ -157,6 +164,9 @@ func (c *config) resolve() error {
 	}
 	if err := c.resolveCuts(); err != nil {
 		return err
+	}
+	if c.Broadcast && (c.Role != roleAll || c.Size != 0 || c.CutEvery != 0 || c.API != apiChan) {
+		return errors.New("-broadcast needs -role all, -api chan, bare integers (-size 0) and no -cut-every")
 	}
 	if c.API != apiChan && c.API != apiTyped {
 		return fmt.Errorf("-api %q: want chan or typed", c.API)

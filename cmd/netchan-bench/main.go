@@ -16,6 +16,7 @@
 //	              [-buffer 64 | -sync] [-size 0] [-insecure | -secret]
 //	              [-role all|server|clients] [-addr host:port] [-json]
 //	              [-cpuprofile file] [-cut-every D [-cut-kind fin|rst|both]]
+//	              [-broadcast]
 //
 // The listener and clients run in one process by default. To run them in
 // two, start `-role server -secret` (or -insecure), which prints its address
@@ -24,6 +25,10 @@
 // With -cut-every D the clients reach the listener through a proxy that
 // cuts every connection every D; the sessions resume, and the summary
 // adds the cuts and the resumes.
+//
+// With -broadcast the listener sends every value to every client
+// (netchan.Broadcast), and the rates are values delivered, summed over the
+// clients.
 //
 // The exit status is 1 if a value was lost or came back twice, or on error;
 // 2 for bad flags. SIGINT ends the measurement early; values in flight are
@@ -67,7 +72,9 @@ func run(ctx context.Context, args []string, out, progressOut io.Writer) (*summa
 		defer stopProfile()
 	}
 	var sum *summary
-	if cfg.Size == 0 {
+	if cfg.Broadcast {
+		sum, err = runBroadcast(ctx, cfg, progressOut)
+	} else if cfg.Size == 0 {
 		sum, err = runRole[uint64](ctx, cfg, progressOut)
 	} else {
 		sum, err = runRole[value](ctx, cfg, progressOut)

@@ -215,3 +215,19 @@ func (w *watcher) await(t *testing.T, re *regexp.Regexp) []string {
 		}
 	}
 }
+
+// TestRunBroadcast runs the broadcast workload briefly: every client
+// received every value sent, in order.
+func TestRunBroadcast(t *testing.T) {
+	for _, extra := range [][]string{{}, {"-insecure", "-sync", "-codec", "gob"}} {
+		t.Run(fmt.Sprint(extra), func(t *testing.T) {
+			sum := runOK(t, context.Background(), append([]string{"-broadcast", "-duration", "300ms", "-clients", "3"}, extra...))
+			if sum.Sent == 0 || sum.Received != 3*sum.Sent || sum.Lost != 0 || sum.Invalid != 0 {
+				t.Fatalf("sent %d, delivered %d, lost %d, out of order %d", sum.Sent, sum.Received, sum.Lost, sum.Invalid)
+			}
+		})
+	}
+	if _, err := run(context.Background(), []string{"-broadcast", "-size", "16"}, &bytes.Buffer{}, &bytes.Buffer{}); err == nil {
+		t.Error("-broadcast with -size was accepted")
+	}
+}

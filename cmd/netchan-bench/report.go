@@ -14,7 +14,10 @@ import (
 type summary struct {
 	Settings *config `json:"settings"`
 
-	// Server's view (roles all and server).
+	// Server's view (roles all and server). With -broadcast, Received
+	// counts the values delivered, summed over the clients, Lost those
+	// some client missed, Invalid those out of order, and the rates are
+	// of values delivered.
 	Sent       uint64 `json:"sent"`
 	Received   uint64 `json:"received"`
 	Lost       uint64 `json:"lost"`
@@ -100,8 +103,8 @@ func (s *summary) write(w io.Writer, asJSON bool) error {
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	c := s.Settings
-	fmt.Fprintf(tw, "Settings\trole=%s clients=%d codec=%s buffer=%d sync=%v size=%d trust=%s duration=%v\n",
-		c.Role, c.Clients, c.Codec, c.Buffer, c.Sync, c.Size, c.Trust, c.Duration)
+	fmt.Fprintf(tw, "Settings\trole=%s clients=%d codec=%s buffer=%d sync=%v size=%d trust=%s duration=%v broadcast=%v\n",
+		c.Role, c.Clients, c.Codec, c.Buffer, c.Sync, c.Size, c.Trust, c.Duration, c.Broadcast)
 	if c.Role != roleClients {
 		fmt.Fprintf(tw, "Sent\t%d\n", s.Sent)
 		fmt.Fprintf(tw, "Received\t%d\n", s.Received)
@@ -109,6 +112,14 @@ func (s *summary) write(w io.Writer, asJSON bool) error {
 		if s.Duplicates > 0 || s.Invalid > 0 {
 			fmt.Fprintf(tw, "Duplicates\t%d\nInvalid\t%d\n", s.Duplicates, s.Invalid)
 		}
+	}
+	if c.Broadcast {
+		fmt.Fprintf(tw, "Elapsed\t%.2fs\n", s.ElapsedSeconds)
+		fmt.Fprintf(tw, "Delivered/s\t%.0f, summed over clients (per client %.0f)\n", s.RoundTripsPerSec, s.PerClientPerSec)
+		if s.Errors > 0 {
+			fmt.Fprintf(tw, "Errors\t%d (first: %s)\n", s.Errors, s.FirstError)
+		}
+		return tw.Flush()
 	}
 	if c.Role != roleServer {
 		fmt.Fprintf(tw, "Echoed\t%d (per client: least %d, most %d)\n", s.Echoed, s.EchoedLeast, s.EchoedMost)

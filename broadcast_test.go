@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -300,4 +301,41 @@ func TestBroadcastOptionsRefusedElsewhere(t *testing.T) {
 		t.Error("a stall timeout below the minimum was accepted")
 	}
 	_ = ln.Close()
+}
+
+// countingCodec is JSON, counting the values it encodes.
+type countingCodec struct {
+	codec.Codec
+	marshals *atomic.Int64
+}
+
+func (c countingCodec) Marshal(v any) ([]byte, error) {
+	c.marshals.Add(1)
+	return c.Codec.Marshal(v)
+}
+
+// With a stateless codec, a broadcast listener encodes each value once,
+// however many clients it goes to.
+func TestBroadcastEncodesEachValueOnce(t *testing.T) {
+	const clients, values = 8, 500
+	var marshals atomic.Int64
+	b := listenBroadcast(t, netchan.WithCodec(countingCodec{codec.JSON(), &marshals}))
+	client := netchan.WithCodec(countingCodec{codec.JSON(), new(atomic.Int64)})
+	var recvs []<-chan int
+	for id := range clients {
+		r, _ := b.dial(t, -1-id, client)
+		recvs = append(recvs, r)
+	}
+	for i := range values {
+		testkit.Send(t, b.send, i)
+	}
+	close(b.send)
+	for i, r := range recvs {
+		if got := receiveAll(t, r); !sameInts(got, sequence(0, values)) {
+			t.Fatalf("client %d received %d values: %v...", i, len(got), head(got))
+		}
+	}
+	if n := marshals.Load(); n != values {
+		t.Fatalf("the listener encoded %d times for %d values to %d clients", n, values, clients)
+	}
 }

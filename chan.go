@@ -70,7 +70,7 @@ func Dial[T any](ctx context.Context, addr string, opts ...Option) (send chan<- 
 // channel to receive values from them.
 //
 // A value sent on send goes to exactly one connected client that has free
-// capacity, as a value sent on a Go channel goes to one of the goroutines
+// capacity (with the option Broadcast, to every client: see there), as a value sent on a Go channel goes to one of the goroutines
 // receiving from it; until a client connects, a send blocks. send has no
 // buffer: a value in a buffer shared by every client would be outstanding
 // with none of them, and k clients of capacity n would take more than k*n

@@ -21,7 +21,9 @@
 // close(send) closes the peer's receive channel after every value sent
 // before it was received. A listener serves any number of clients: each
 // value sent on it goes to exactly one client with free capacity, and values
-// from all clients merge into its receive channel.
+// from all clients merge into its receive channel. With Broadcast, each
+// value goes to every client connected instead, the slowest setting the
+// pace up to a stall timeout (WithStallTimeout).
 //
 // # Trust
 //

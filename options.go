@@ -408,8 +408,9 @@ func Broadcast() Option {
 
 // WithStallTimeout sets how long a client of a broadcast listener may hold
 // the others back. A client stalls when it has no room for the next value,
-// its capacity full of values its program has not taken, and no credit
-// comes back from it: its program took none of them. Once it has stalled
+// values sent to it are outstanding (beyond those a receiver keeps for its
+// receive channel's buffer), and no credit comes back from it: its program
+// took none of them. Once it has stalled
 // for d, the listener ends its session, which does not resume, reports an
 // error wrapping ErrStalled that names the client's address and counts the
 // values it did not take, and goes on with the others. A client whose

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	nsync "github.com/netchan/netchan/sync"
 )
 
 // ErrStalled: a client of a broadcast listener had no room for the next
@@ -86,6 +88,12 @@ func (b *Broadcaster[T]) lacking() (next time.Duration, stalled []*Feed[T], ok b
 			continue
 		}
 		short = true
+		if f.c.Unacknowledged() <= nsync.MaxHold(max(f.c.Capacity(), 1)) {
+			// Its peer took everything, but for what a receiver may keep
+			// for its receive buffer: its own send pump lags, no stall.
+			f.fullSince = 0
+			continue
+		}
 		if f.fullSince == 0 {
 			f.fullSince = now
 		}

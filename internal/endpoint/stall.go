@@ -77,16 +77,17 @@ func (b *Broadcaster[T]) lacking() (next time.Duration, stalled []*Feed[T], ok b
 	now := time.Since(b.epoch)
 	live, short := 0, false
 	for _, f := range b.feeds {
+		if f.held > 0 || b.reserveLocked(f) {
+			live++
+			f.fullSince = 0
+			continue
+		}
 		select {
 		case <-f.c.c.Ending():
 			continue // it can send no more values, and goes once its pumps stop
 		default:
 		}
 		live++
-		if f.held > 0 || b.reserveLocked(f) {
-			f.fullSince = 0
-			continue
-		}
 		short = true
 		if f.c.Unacknowledged() <= nsync.MaxHold(max(f.c.Capacity(), 1)) {
 			// Its peer took everything, but for what a receiver may keep

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -338,5 +340,54 @@ func TestBroadcastEncodesEachValueOnce(t *testing.T) {
 	}
 	if n := marshals.Load(); n != values {
 		t.Fatalf("the listener encoded %d times for %d values to %d clients", n, values, clients)
+	}
+}
+
+// A value too large for one client is reported undelivered to that client,
+// naming it, and the others receive it; that client receives the rest.
+func TestBroadcastValueTooLargeForOneClient(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ln := testkit.Loopback(t)
+	errs := &errorLog{}
+	send, hellos, err := netchan.Listen[string](ctx, "", netchan.WithListener(ln), netchan.Insecure(), netchan.Broadcast(), netchan.OnError(errs.add))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recvs []<-chan string
+	for _, limit := range []int{64, netchan.DefaultMaxMessageSize} {
+		s, r, err := netchan.Dial[string](ctx, ln.Addr().String(), netchan.Insecure(), netchan.WithMaxMessageSize(limit))
+		if err != nil {
+			t.Fatal(err)
+		}
+		testkit.Send(t, s, "hello")
+		close(s)
+		testkit.Recv(t, hellos)
+		recvs = append(recvs, r)
+	}
+	large := strings.Repeat("x", 100)
+	for _, v := range []string{"small", large, "end"} {
+		testkit.Send(t, send, v)
+	}
+	close(send)
+	for i, want := range [][]string{{"small", "end"}, {"small", large, "end"}} {
+		var got []string
+		for {
+			v, ok := testkit.Recv(t, recvs[i])
+			if !ok {
+				break
+			}
+			got = append(got, v)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("client %d received %d values, want %d", i, len(got), len(want))
+		}
+	}
+	var u *netchan.UndeliveredError[string]
+	if all := errs.all(); len(all) != 1 || !errors.As(all[0], &u) || u.Value != large || !errors.Is(all[0], netchan.ErrTooLarge) {
+		t.Fatalf("reported %v; want the large value undelivered, too large", all)
+	}
+	if !strings.Contains(u.Error(), "(peer 127.0.0.1:") {
+		t.Errorf("%v does not name the client", u)
 	}
 }

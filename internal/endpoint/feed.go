@@ -97,7 +97,8 @@ func (c *Conn[T]) sendShared(f *Feed[T], group []shared[T]) error {
 	refuse := func(v T, err error) {
 		c.s.Cancel()
 		c.breakIfStateful(err)
-		errs = append(errs, &UndeliveredError[T]{Value: v, Err: err})
+		// One client of many: say which.
+		errs = append(errs, &UndeliveredError[T]{Value: v, Err: c.AboutPeer(err)})
 	}
 	for i := range group {
 		enc := group[i].enc

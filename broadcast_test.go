@@ -391,3 +391,45 @@ func TestBroadcastValueTooLargeForOneClient(t *testing.T) {
 		t.Errorf("%v does not name the client", u)
 	}
 }
+
+// A client whose connection broke returns no credit: once its capacity is
+// full it is cut after the stall timeout, like any stalled client, and its
+// session is ended, not resumed, while the others receive everything.
+func TestBroadcastClientThatCannotResumeIsCut(t *testing.T) {
+	const values, capacity = 300, 4
+	b := listenBroadcast(t, netchan.WithStallTimeout(netchan.MinStallTimeout))
+	healthy, _ := b.dial(t, -1)
+	proxy := testkit.NewProxy(t, b.addr)
+	through := &broadcaster{ctx: b.ctx, addr: proxy.Addr(), recv: b.recv}
+	cut, cutDone := through.dial(t, -2, netchan.WithBuffer(capacity))
+	proxy.Refuse(true)
+	proxy.Reset() // it redials at once, and again and again, refused
+	for i := range values {
+		testkit.Send(t, b.send, i)
+	}
+	close(b.send)
+	if got := receiveAll(t, healthy); !sameInts(got, sequence(0, values)) {
+		t.Errorf("the healthy client received %d values: %v...", len(got), head(got))
+	}
+	testkit.Eventually(t, "the stall to be reported", func() bool {
+		for _, err := range b.errs.all() {
+			if errors.Is(err, netchan.ErrStalled) {
+				return true
+			}
+		}
+		return false
+	})
+	proxy.Refuse(false) // its resume now reaches a listener that ended its session
+	got := receiveAll(t, cut)
+	if len(got) > capacity || !sameInts(got, sequence(0, len(got))) {
+		t.Errorf("the cut client received %v", got)
+	}
+	select {
+	case err := <-cutDone:
+		if !errors.Is(err, netchan.ErrSessionLost) {
+			t.Errorf("the cut client's session ended with %v; want ErrSessionLost", err)
+		}
+	case <-time.After(testkit.Patience):
+		t.Fatal("the cut client's session did not end")
+	}
+}

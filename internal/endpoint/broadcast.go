@@ -25,7 +25,7 @@ import (
 //
 // A Feed that has no room and whose Conn returns no credit for the stall
 // timeout holds every other back: the Broadcaster ends its session (see
-// cutStalled). A Feed that stops gives nothing back: its values go
+// ready and cut). A Feed that stops gives nothing back: its values go
 // nowhere, since the others have them.
 //
 // Run runs once; Add and Feed.Stop may be called from any goroutine,
@@ -71,7 +71,8 @@ type Feed[T any] struct {
 	b       *Broadcaster[T]
 	lastAck atomic.Int64 // when the Conn's last credit came, since b.epoch
 
-	// SendFeed's: a stateful codec's encodings, and the values of a group.
+	// SendFeed's, for a group of values: a stateful codec's encodings, and
+	// the encodings to queue.
 	buf  []byte
 	encs [][]byte
 
@@ -219,7 +220,7 @@ func (b *Broadcaster[T]) deliver(v T, all bool) bool {
 // reserveLocked reserves as much room in f as its channel and its Conn's
 // window have, and reports whether it got some.
 func (b *Broadcaster[T]) reserveLocked(f *Feed[T]) bool {
-	if free := cap(f.ch) - len(f.ch); free > 0 {
+	if free := cap(f.ch) - len(f.ch) - f.held; free > 0 {
 		f.held += f.c.s.TryReserveN(free)
 	}
 	return f.held > 0

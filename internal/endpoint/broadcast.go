@@ -108,26 +108,27 @@ func (b *Broadcaster[T]) Add(c *Conn[T], size int) *Feed[T] {
 }
 
 // Stop ends the Feed: the Broadcaster hands it no more values, and what
-// it holds goes nowhere. It returns how many values it held.
-func (f *Feed[T]) Stop() int {
+// it holds goes nowhere.
+func (f *Feed[T]) Stop() {
 	b := f.b
 	b.mu.Lock()
 	b.removeLocked(f)
 	b.mu.Unlock()
 	b.signal()
 	n := 0
+drain:
 	for {
 		select {
 		case _, ok := <-f.ch:
-			if ok {
-				n++
-				continue
+			if !ok {
+				break drain
 			}
+			n++
 		default:
+			break drain
 		}
-		f.c.s.CancelN(n)
-		return n
 	}
+	f.c.s.CancelN(n) // the room its values held
 }
 
 // removeLocked takes f off the list and gives back the room it held.

@@ -149,6 +149,17 @@ func (b *Broadcaster[T]) signal() {
 	}
 }
 
+// ending reports whether f's Conn is ending: it can send no more values,
+// and its Feed goes once its pumps stop.
+func (f *Feed[T]) ending() bool {
+	select {
+	case <-f.c.c.Ending():
+		return true
+	default:
+		return false
+	}
+}
+
 // took tells the Broadcaster that a Feed has room again, if Run waits.
 func (f *Feed[T]) took() {
 	if f.b.waiting.Load() {
@@ -188,7 +199,8 @@ func (b *Broadcaster[T]) Run(ctx context.Context) {
 // deliver encodes v, if the codec is stateless, and puts it in every
 // Feed. A Feed without room reserved is one added since ready looked,
 // whose window is fresh; or one whose Conn is ending, which gets nothing.
-// With all, v goes only if every Feed has room. It reports whether v went.
+// With all, v goes only if every Feed whose Conn is not ending has room.
+// It reports whether v went.
 func (b *Broadcaster[T]) deliver(v T, all bool) bool {
 	s := shared[T]{v: v}
 	if b.codec != nil {
@@ -202,10 +214,7 @@ func (b *Broadcaster[T]) deliver(v T, all bool) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, f := range b.feeds {
-		if f.held == 0 {
-			b.reserveLocked(f)
-		}
-		if f.held == 0 && all {
+		if f.held == 0 && !b.reserveLocked(f) && all && !f.ending() {
 			return false
 		}
 	}

@@ -82,10 +82,8 @@ func (b *Broadcaster[T]) lacking() (next time.Duration, stalled []*Feed[T], ok b
 			f.fullSince = 0
 			continue
 		}
-		select {
-		case <-f.c.c.Ending():
-			continue // it can send no more values, and goes once its pumps stop
-		default:
+		if f.ending() {
+			continue
 		}
 		live++
 		short = true

@@ -416,7 +416,9 @@ func Broadcast() Option {
 // values it did not take, and goes on with the others. A client whose
 // connection broke returns no credit either: if its resume takes longer
 // than d once its capacity is full, it is cut the same way. A client that
-// has taken everything and waits is never cut.
+// has taken everything and waits is never cut, nor one whose program takes
+// a value at least every d: once its sender may be out of room, each value
+// it takes returns its credit at once.
 //
 // d is in [MinStallTimeout, MaxResumeWindow]; the default is
 // DefaultStallTimeout. It is an option of Listen with Broadcast only:

@@ -52,10 +52,10 @@ type Config struct {
 	// TypeName and TypeShape describe what the main stream carries (see
 	// wire.Hello); empty means anything.
 	TypeName, TypeShape string
-	// Inbox, if not nil, makes the main stream's inbox, given its window:
-	// the layer that decodes values supplies it. With nil, values are kept
-	// as bytes for Stream.Next.
-	Inbox func(window int) Inbox
+	// Inbox, if not nil, makes the main stream's inbox, given its session,
+	// not yet running, and its window: the layer that decodes values
+	// supplies it. With nil, values are kept as bytes for Stream.Next.
+	Inbox func(s *Session, window int) Inbox
 	// OpenInbox, if not nil, makes the inbox of a stream the peer opens,
 	// given the stream's meta and window; an error refuses the stream and
 	// ends the session. With nil, values are kept as bytes.

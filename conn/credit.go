@@ -36,7 +36,7 @@ func (c *creditor) init(st *Stream, window int) {
 	// The peer's sender may keep up to MaxHold of its window for values
 	// it has not sent: it may stop short of the window by as much.
 	c.stallAt = uint64(window - nsync.MaxHold(window))
-	c.maxWithheld = uint64(nsync.MaxHold(window))
+	c.maxWithheld = uint64(window - 1)
 }
 
 // take counts n values the program took.

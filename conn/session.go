@@ -121,7 +121,7 @@ func newSession(cfg *Config, role wire.Role, local, peer wire.Hello, secret []by
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	var in Inbox
 	if cfg.Inbox != nil {
-		in = cfg.Inbox(max(s.capacity, 1))
+		in = cfg.Inbox(s, max(s.capacity, 1))
 	}
 	s.main = newStream(s, MainStream, s.capacity, nil, in)
 	s.streams[MainStream] = s.main
@@ -338,6 +338,7 @@ func (s *Session) Accept(ctx context.Context) (*Stream, error) {
 		if len(s.accepted) > 0 {
 			st := s.accepted[0]
 			s.accepted = s.accepted[1:]
+			st.claimed = true
 			s.mu.Unlock()
 			return st, nil
 		}

@@ -29,6 +29,7 @@ type Stream struct {
 
 	// Guarded by the session's mu.
 	sendClosed bool
+	claimed    bool // a stream the peer opened was returned by Claim or Accept
 	peerClosed bool // the peer's close arrived
 	recvDone   bool // and this end's program took it
 }
@@ -203,8 +204,9 @@ func (st *Stream) TakeN(n int) {
 // they left the inbox, such as those in a buffered Go channel a pump fills.
 // The peer may then have at most the window outstanding counting those
 // too, and each later take frees one credit. Withhold may be called again
-// with a smaller n, when some of those values were received after all; at
-// most a quarter of the window may be withheld (nsync.MaxHold).
+// with a smaller n, when some of those values were received after all. At
+// most the window less one may be withheld: the peer then always has room
+// for one value, whose arrival lets this end see its program took another.
 func (st *Stream) Withhold(n int) { st.credits.withhold(uint64(n)) }
 
 // TookClose tells the stream that this end's program saw the peer's close:

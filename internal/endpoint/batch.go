@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/netchan/netchan/codec"
 )
 
 // maxBatch is the most values SendFrom encodes and queues in one step:
@@ -54,7 +53,7 @@ batch:
 		// v goes into batch first, on the heap, where the codec may take
 		// a pointer to it rather than a copy.
 		batch = append(batch, v)
-		out, err := codec.AppendPointer(c.in.codec, buf, &batch[len(batch)-1])
+		out, err := c.appendValue(buf, &batch[len(batch)-1])
 		if err != nil {
 			failed = fmt.Errorf("%w %T with %s: %w", ErrEncode, v, c.in.codec.Name(), err)
 			break

@@ -15,6 +15,7 @@ import (
 
 	"github.com/netchan/netchan/codec"
 	"github.com/netchan/netchan/conn"
+	"github.com/netchan/netchan/internal/chans"
 	"github.com/netchan/netchan/internal/options"
 	"github.com/netchan/netchan/internal/shape"
 	"github.com/netchan/netchan/internal/wire"
@@ -132,8 +133,9 @@ func Dial[T any](ctx context.Context, addr string, s *options.Settings) (*Conn[T
 	if err != nil {
 		return nil, err
 	}
-	cfg.Inbox = inboxes[T](s.Codec)
-	describe[T](cfg)
+	if err := carry[T](cfg, s); err != nil {
+		return nil, err
+	}
 	c, err := conn.Dial(ctx, addr, cfg)
 	if err != nil {
 		return nil, err
@@ -141,14 +143,25 @@ func Dial[T any](ctx context.Context, addr string, s *options.Settings) (*Conn[T
 	return newConn[T](ctx, c, s), nil
 }
 
-// describe tells cfg what the main stream carries, for the handshake's
-// check that both ends' types can be the same.
-func describe[T any](cfg *conn.Config) {
+// carry tells cfg how the main stream carries values of T: their inbox,
+// what the handshake says of T, and whether the peer may open streams, for
+// the channels in values, which a T without channels does not hold. It
+// fails for a T whose channels cannot travel.
+func carry[T any](cfg *conn.Config, s *options.Settings) error {
 	t := reflect.TypeFor[T]()
+	plan, err := chans.For(t)
+	if err != nil {
+		return err
+	}
+	if plan == nil {
+		cfg.MaxStreams = 0
+	}
+	cfg.Inbox = inboxes[T](s, plan)
 	cfg.TypeName, cfg.TypeShape = t.String(), shape.Of(t)
 	if len(cfg.TypeName) > wire.MaxTypeName {
 		cfg.TypeName = cfg.TypeName[:wire.MaxTypeName-3] + "..."
 	}
+	return nil
 }
 
 // Capacity returns the capacity the two ends agreed on; 0 is rendezvous.
@@ -214,7 +227,7 @@ func (c *Conn[T]) sendReserved(v T) (uint64, error) {
 		return 0, c.broken
 	}
 	c.batch = append(c.batch[:0], v) // on the heap: the codec may take a pointer
-	buf, err := codec.AppendPointer(c.in.codec, c.encBuf[:0], &c.batch[0])
+	buf, err := c.appendValue(c.encBuf[:0], &c.batch[0])
 	clear(c.batch[:1]) // the program's value is not kept alive here
 	if err != nil {
 		c.s.Cancel()
@@ -230,6 +243,15 @@ func (c *Conn[T]) sendReserved(v T) (uint64, error) {
 	}
 	c.unacked.push(seq, v)
 	return seq, nil
+}
+
+// appendValue encodes *p onto dst. The channels a value holds are carried
+// by streams, which it opens once the value can go.
+func (c *Conn[T]) appendValue(dst []byte, p *T) ([]byte, error) {
+	if c.in.plan == nil {
+		return codec.AppendPointer(c.in.codec, dst, p)
+	}
+	return c.in.nest.encode(c.in.codec, dst, c.in.plan, reflect.ValueOf(p).Elem(), 1)
 }
 
 // keepEncodeBuffer keeps buf for the next value unless it is large and

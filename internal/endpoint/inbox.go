@@ -11,6 +11,8 @@ import (
 
 	"github.com/netchan/netchan/codec"
 	"github.com/netchan/netchan/conn"
+	"github.com/netchan/netchan/internal/chans"
+	"github.com/netchan/netchan/internal/options"
 )
 
 // inbox decodes a connection's values as they arrive, in the goroutine
@@ -30,6 +32,11 @@ type inbox[T any] struct {
 	closed  bool
 	ready   chan struct{} // capacity 1: a value arrived into an empty ring, or the stream closed
 	scratch *T            // what values are decoded into; the reading goroutine's alone
+
+	// For a T that holds channels: how its values travel, and what
+	// carries their channels.
+	plan *chans.Plan
+	nest *nest
 }
 
 // arrival is one decoded value, or why it could not be decoded.
@@ -40,11 +47,15 @@ type arrival[T any] struct {
 }
 
 // inboxes returns the Config.Inbox function for connections of T with
-// codec c: each connection gets a codec of its own.
-func inboxes[T any](c codec.Codec) func(window int) conn.Inbox {
-	return func(window int) conn.Inbox {
-		in := &inbox[T]{codec: codec.ForConnection(c), window: window, ready: make(chan struct{}, 1), scratch: new(T)}
+// the settings s: each connection gets a codec of its own, and, if T holds
+// channels (plan is not nil), what carries them.
+func inboxes[T any](s *options.Settings, plan *chans.Plan) func(*conn.Session, int) conn.Inbox {
+	return func(cs *conn.Session, window int) conn.Inbox {
+		in := &inbox[T]{codec: codec.ForConnection(s.Codec), window: window, ready: make(chan struct{}, 1), scratch: new(T)}
 		in.q.owner = &in.mu
+		if plan != nil {
+			in.plan, in.nest = plan, newNest(cs, s.Codec, s.Report)
+		}
 		return in
 	}
 }
@@ -54,7 +65,7 @@ func inboxes[T any](c codec.Codec) func(window int) conn.Inbox {
 // limits: that is hostile, not a mistake, and ends the connection.
 func (in *inbox[T]) Arrive(value []byte) error {
 	a := in.decode(value)
-	if a.err != nil && errors.Is(a.err, codec.ErrLimitExceeded) {
+	if a.err != nil && (errors.Is(a.err, codec.ErrLimitExceeded) || hostile(a.err)) {
 		return fmt.Errorf("%w: %w", conn.ErrLimit, a.err)
 	}
 	in.mu.Lock()
@@ -96,7 +107,12 @@ func (in *inbox[T]) decode(value []byte) (a arrival[T]) {
 	// Into a value of the inbox's own, reused: a fresh one would escape
 	// to the heap, one allocation per value. It is left zero, so that the
 	// next value does not inherit fields and nothing stays alive.
-	err := in.codec.Unmarshal(value, in.scratch)
+	var err error
+	if in.plan == nil {
+		err = in.codec.Unmarshal(value, in.scratch)
+	} else {
+		err = in.nest.decode(in.codec, value, in.plan, reflect.ValueOf(in.scratch).Elem(), 1)
+	}
 	a.v, *in.scratch = *in.scratch, zero
 	if err != nil {
 		a.err = fmt.Errorf("%w %v with %s: %w", ErrDecode, reflect.TypeFor[T](), in.codec.Name(), err)

@@ -9,12 +9,13 @@ import (
 
 	"github.com/netchan/netchan/codec"
 	"github.com/netchan/netchan/conn"
+	"github.com/netchan/netchan/internal/options"
 	"github.com/netchan/netchan/internal/testkit"
 )
 
 func newTestInbox(t *testing.T, window int) *inbox[int] {
 	t.Helper()
-	return inboxes[int](codec.JSON())(window).(*inbox[int])
+	return inboxes[int](&options.Settings{Codec: codec.JSON()}, nil)(nil, window).(*inbox[int])
 }
 
 // noTrim keeps in's ring from being given up while the test looks at it:
@@ -194,7 +195,7 @@ func (panicky) UnmarshalJSON([]byte) error { panic("boom") }
 // A panic in the codec does not escape the reader: it comes back as the
 // value, to be raised where the value is received.
 func TestInboxKeepsADecodePanic(t *testing.T) {
-	in := inboxes[panicky](codec.JSON())(2).(*inbox[panicky])
+	in := inboxes[panicky](&options.Settings{Codec: codec.JSON()}, nil)(nil, 2).(*inbox[panicky])
 	if err := in.Arrive([]byte(`{}`)); err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +225,7 @@ type pair struct{ A, B int }
 // The variable decoded into is reused: a value must not inherit a field
 // the one before it had and it lacks.
 func TestInboxDecodesEachValueAfresh(t *testing.T) {
-	in := inboxes[pair](codec.JSON())(4).(*inbox[pair])
+	in := inboxes[pair](&options.Settings{Codec: codec.JSON()}, nil)(nil, 4).(*inbox[pair])
 	for _, v := range []string{`{"A":1,"B":2}`, `{"A":3}`} {
 		if err := in.Arrive([]byte(v)); err != nil {
 			t.Fatal(err)

@@ -28,8 +28,9 @@ func Listen[T any](ctx context.Context, addr string, s *options.Settings) (*List
 	if err != nil {
 		return nil, err
 	}
-	cfg.Inbox = inboxes[T](s.Codec)
-	describe[T](cfg)
+	if err := carry[T](cfg, s); err != nil {
+		return nil, err
+	}
 	var l *conn.Listener
 	if s.Listener != nil {
 		if addr != "" && addr != s.Listener.Addr().String() {

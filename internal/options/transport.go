@@ -31,13 +31,11 @@ func (s *Settings) Transport(role Role) (*conn.Config, error) {
 		IdleTimeout:      s.IdleTimeout,
 		MaxConns:         s.MaxConns,
 		ResumeWindow:     s.ResumeWindow,
-		// No value carries a channel yet, so nothing above the transport
-		// takes a stream the peer opens: allow none.
-		MaxStreams:  0,
-		MaxDetached: s.MaxDetached,
-		Logger:      s.Logger,
-		OnError:     s.OnError,
-		Dialer:      s.Dialer,
+		MaxStreams:       s.MaxStreams,
+		MaxDetached:      s.MaxDetached,
+		Logger:           s.Logger,
+		OnError:          s.OnError,
+		Dialer:           s.Dialer,
 	}
 	if s.HasSecret {
 		cfg.Secret = []byte(s.Secret)

@@ -3,8 +3,10 @@ package netchan
 import (
 	"cmp"
 	"context"
+	"reflect"
 	"unsafe"
 
+	"github.com/netchan/netchan/internal/chans"
 	"github.com/netchan/netchan/internal/endpoint"
 	"github.com/netchan/netchan/internal/options"
 	nsync "github.com/netchan/netchan/sync"
@@ -83,7 +85,10 @@ func Dial[T any](ctx context.Context, addr string, opts ...Option) (send chan<- 
 // for its other receivers. After a clean leave this is exact: the client
 // says what its program took. After a client's session was lost, a value
 // its program took just before may be handed to another client too, its
-// fate being unknown. A value that can go to no client, because the
+// fate being unknown. A value that holds channels is the exception: its
+// channels were bound to the session of the client that left, so it is
+// reported as undelivered rather than handed to another client. A value
+// that can go to no client, because the
 // listener is ending or send was closed and every client gone, is
 // reported to OnError as an *UndeliveredError[T], never dropped.
 //
@@ -127,6 +132,7 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 	in, out := make(chan T), endpoint.NewOutlet[T](chanBuffer[T](s.Buffer))
 	undelivered := func(v T, cause error) { r.report(&UndeliveredError[T]{Value: v, Err: cause}) }
 	d := endpoint.NewDispatcher[T](in, undelivered)
+	holdsChans := chans.Holds(reflect.TypeFor[T]())
 	go func() {
 		defer release()
 		serveListener(ctx, l, in, out, r, d.Run, func(cctx context.Context, c *endpoint.Conn[T]) {
@@ -135,11 +141,20 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 			var cause error
 			c.OnUndelivered(func(vs []T, err error) { unacked, cause = vs, err })
 			inHand := serveClient(cctx, c, lane, out, r)
+			cause = cmp.Or(cause, c.Err(), ErrClosed)
+			if holdsChans {
+				// Their channels were bound to this client's session,
+				// which ended with it.
+				for _, v := range unacked {
+					undelivered(v, cause)
+				}
+				unacked = nil
+			}
 			// What the client could not deliver goes to the others:
 			// first what its peer had not taken, then what it had in
 			// hand, then what waited for it, as the program sent them.
 			left := append(append(unacked, inHand...), lane.Stop()...)
-			d.GiveBack(left, cmp.Or(cause, c.Err(), ErrClosed))
+			d.GiveBack(left, cause)
 		})
 	}()
 	return in, out.C(), nil

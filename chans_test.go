@@ -2,10 +2,13 @@ package netchan_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/netchan/netchan"
+	"github.com/netchan/netchan/codec"
 	"github.com/netchan/netchan/internal/testkit"
 	"github.com/netchan/netchan/typed"
 )
@@ -16,16 +19,41 @@ type request struct {
 	Reply chan<- int
 }
 
-// serveSquares answers each request on its reply channel with the square
-// of its number, then closes the reply channel, until ctx ends or the
-// client goes.
-func serveSquares(ctx context.Context, t *testing.T, l *typed.Listener[request], wg *sync.WaitGroup) {
+// subscription carries a stream the client keeps sending on.
+type subscription struct {
+	Topic   string
+	Updates <-chan int
+}
+
+// chanPair returns a connected pair of typed connections of T over
+// loopback, the listener's end first; the test's cleanup closes them.
+func chanPair[T any](t *testing.T, ctx context.Context, opts ...netchan.Option) (server, client *typed.Conn[T], log *errorLog) {
+	t.Helper()
+	log = &errorLog{}
+	opts = append([]netchan.Option{netchan.Insecure(), netchan.OnError(log.add)}, opts...)
+	l, err := typed.Listen[T](ctx, "127.0.0.1:0", opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	client, err = typed.Dial[T](ctx, l.Addr().String(), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+	server, err = l.Accept(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { server.Close() })
+	return server, client, log
+}
+
+// answer serves requests on c, each in a goroutine of its own that sends
+// the square of its number on its reply channel and closes it, until c
+// ends; wg waits for them all.
+func answer(ctx context.Context, c *typed.Conn[request], wg *sync.WaitGroup) {
 	wg.Go(func() {
-		c, err := l.Accept(ctx)
-		if err != nil {
-			return
-		}
-		defer c.Close()
 		for {
 			r, err := c.Recv(ctx)
 			if err != nil {
@@ -42,39 +70,287 @@ func serveSquares(ctx context.Context, t *testing.T, l *typed.Listener[request],
 	})
 }
 
-func TestReplyChannelTyped(t *testing.T) {
-	for _, buf := range []int{0, 1, 5} {
-		ctx, cancel := context.WithTimeout(context.Background(), testkit.Patience)
-		var wg sync.WaitGroup
-		l, err := typed.Listen[request](ctx, "127.0.0.1:0", netchan.Insecure(), netchan.OnError(func(err error) { t.Log("listener:", err) }))
-		if err != nil {
-			t.Fatal(err)
+// awaitReply receives the one reply on reply, then its close.
+func awaitReply(t *testing.T, ctx context.Context, reply <-chan int, want int) {
+	t.Helper()
+	select {
+	case got := <-reply:
+		if got != want {
+			t.Fatalf("reply %d, want %d", got, want)
 		}
-		serveSquares(ctx, t, l, &wg)
-		c, err := typed.Dial[request](ctx, l.Addr().String(), netchan.Insecure(), netchan.OnError(func(err error) { t.Log("dialer:", err) }))
-		if err != nil {
-			t.Fatal(err)
+	case <-ctx.Done():
+		t.Fatalf("no reply %d", want)
+	}
+	select {
+	case v, ok := <-reply:
+		if ok {
+			t.Fatalf("a second reply %d, want the close", v)
 		}
-		for i := range 20 {
-			reply := make(chan int, buf)
-			if err := c.Send(ctx, request{N: i, Reply: reply}); err != nil {
-				t.Fatal(err)
-			}
-			select {
-			case got := <-reply:
-				if got != i*i {
-					t.Fatalf("reply %d, want %d", got, i*i)
+	case <-ctx.Done():
+		t.Fatal("reply channel not closed after the reply")
+	}
+}
+
+func TestReplyChannelEveryCodec(t *testing.T) {
+	for _, c := range []codec.Codec{codec.CBOR(), codec.Gob(), codec.JSON()} {
+		for _, buf := range []int{0, 1, 5} {
+			t.Run(c.Name(), func(t *testing.T) {
+				ctx, cancel := context.WithTimeout(context.Background(), testkit.Patience)
+				defer cancel()
+				var wg sync.WaitGroup
+				defer wg.Wait()
+				defer cancel()
+				server, client, _ := chanPair[request](t, ctx, netchan.WithCodec(c))
+				answer(ctx, server, &wg)
+				for i := range 20 {
+					reply := make(chan int, buf)
+					if err := client.Send(ctx, request{N: i, Reply: reply}); err != nil {
+						t.Fatal(err)
+					}
+					awaitReply(t, ctx, reply, i*i)
 				}
-			case <-ctx.Done():
-				t.Fatalf("request %d: no reply: %v", i, c.Err())
+			})
+		}
+	}
+}
+
+// The channel API carries reply channels too, from the dialer to the
+// listener and from the listener to the dialer.
+func TestReplyChannelChannelAPI(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), testkit.Patience)
+	defer cancel()
+	addr, ls, lr, log := listenLogged[request](t, ctx, netchan.Insecure())
+	ds, dr, err := netchan.Dial[request](ctx, addr, netchan.Insecure(), netchan.OnError(log.add))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		reply := make(chan int, i%2)
+		testkit.Send(t, ds, request{N: i, Reply: reply})
+		r, _ := testkit.Recv(t, lr)
+		testkit.Send(t, r.Reply, r.N*r.N)
+		close(r.Reply)
+		awaitReply(t, ctx, reply, i*i)
+
+		reply = make(chan int, i%2)
+		testkit.Send(t, ls, request{N: i, Reply: reply})
+		r, _ = testkit.Recv(t, dr)
+		testkit.Send(t, r.Reply, -r.N)
+		close(r.Reply)
+		awaitReply(t, ctx, reply, -i)
+	}
+	close(ds)
+	if errs := log.all(); len(errs) > 0 {
+		t.Fatalf("errors reported: %v", errs)
+	}
+}
+
+// A thousand requests at once over one connection, each with its own reply
+// channel, are each answered exactly once.
+func TestThousandConcurrentRequests(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), testkit.Patience)
+	defer cancel()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	server, client, log := chanPair[request](t, ctx)
+	answer(ctx, server, &wg)
+	const n = 1000
+	errs := make(chan error, n)
+	var clients sync.WaitGroup
+	for i := range n {
+		clients.Go(func() {
+			reply := make(chan int, i%2)
+			if err := client.Send(ctx, request{N: i, Reply: reply}); err != nil {
+				errs <- err
+				return
 			}
-			if v, ok := <-reply; ok {
-				t.Fatalf("reply channel not closed after the reply: got %d", v)
+			got, ok := <-reply
+			if _, again := <-reply; !ok || again || got != i*i {
+				errs <- errors.New("wrong reply")
+			}
+		})
+	}
+	clients.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if errs := log.all(); len(errs) > 0 {
+		t.Fatalf("errors reported: %v", errs)
+	}
+}
+
+// A stream channel carries what the client goes on sending on it, in
+// order, then its close.
+func TestStreamChannel(t *testing.T) {
+	for _, buf := range []int{0, 3} {
+		ctx, cancel := context.WithTimeout(context.Background(), testkit.Patience)
+		defer cancel()
+		server, client, _ := chanPair[subscription](t, ctx)
+		updates := make(chan int, buf)
+		if err := client.Send(ctx, subscription{Topic: "t", Updates: updates}); err != nil {
+			t.Fatal(err)
+		}
+		sub, err := server.Recv(ctx)
+		if err != nil || sub.Topic != "t" {
+			t.Fatalf("Recv: %v, %v", sub, err)
+		}
+		go func() {
+			for i := range 100 {
+				updates <- i
+			}
+			close(updates)
+		}()
+		for i := range 100 {
+			if v, ok := testkit.Recv(t, sub.Updates); !ok || v != i {
+				t.Fatalf("update %d: got %d (open %v)", i, v, ok)
 			}
 		}
-		c.Close()
-		cancel()
-		wg.Wait()
-		l.Close()
+		if v, ok := testkit.Recv(t, sub.Updates); ok {
+			t.Fatalf("got %d after the last update, want the close", v)
+		}
+	}
+}
+
+// nested asks for a stream: the server answers with a channel it then
+// sends on.
+type nested struct {
+	Streams chan<- (<-chan int)
+}
+
+// A channel of channels: the reply is itself a channel, which the server
+// opens from its side.
+func TestChannelOfChannels(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), testkit.Patience)
+	defer cancel()
+	server, client, _ := chanPair[nested](t, ctx)
+	streams := make(chan (<-chan int))
+	if err := client.Send(ctx, nested{Streams: streams}); err != nil {
+		t.Fatal(err)
+	}
+	req, err := server.Recv(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() {
+		for k := range 3 {
+			ch := make(chan int)
+			req.Streams <- ch
+			for i := range 5 {
+				ch <- 10*k + i
+			}
+			close(ch)
+		}
+		close(req.Streams)
+	})
+	for k := range 3 {
+		ch, ok := testkit.Recv(t, streams)
+		if !ok {
+			t.Fatalf("stream %d: streams closed", k)
+		}
+		for i := range 5 {
+			if v, ok := testkit.Recv(t, ch); !ok || v != 10*k+i {
+				t.Fatalf("stream %d value %d: got %d (open %v)", k, i, v, ok)
+			}
+		}
+		if _, ok := testkit.Recv(t, ch); ok {
+			t.Fatalf("stream %d not closed", k)
+		}
+	}
+	if _, ok := testkit.Recv(t, streams); ok {
+		t.Fatal("streams not closed")
+	}
+}
+
+// A reply channel's original with capacity n lets the peer complete n+1
+// sends while the program reads none: n in its buffer, one in netchan's
+// hand. The next waits until the program reads.
+func TestReplyChannelCapacity(t *testing.T) {
+	for _, n := range []int{0, 1, 4} {
+		ctx, cancel := context.WithTimeout(context.Background(), testkit.Patience)
+		defer cancel()
+		server, client, _ := chanPair[request](t, ctx)
+		reply := make(chan int, n)
+		if err := client.Send(ctx, request{Reply: reply}); err != nil {
+			t.Fatal(err)
+		}
+		r, err := server.Recv(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range n + 1 {
+			testkit.Send(t, r.Reply, i)
+		}
+		select {
+		case r.Reply <- n + 1:
+			t.Fatalf("capacity %d: send %d completed while the program read nothing", n, n+2)
+		case <-time.After(50 * time.Millisecond):
+		}
+		for i := range n + 1 {
+			if v, ok := testkit.Recv(t, reply); !ok || v != i {
+				t.Fatalf("got %d (open %v), want %d", v, ok, i)
+			}
+		}
+		testkit.Send(t, r.Reply, n+1)
+		if v, ok := testkit.Recv(t, reply); !ok || v != n+1 {
+			t.Fatalf("got %d (open %v), want %d", v, ok, n+1)
+		}
+	}
+}
+
+// A value holding more channels than the peer lets this end open is
+// refused whole with ErrLimit; the connection goes on.
+func TestChannelsBeyondLimit(t *testing.T) {
+	type many struct{ Replies []chan<- int }
+	ctx, cancel := context.WithTimeout(context.Background(), testkit.Patience)
+	defer cancel()
+	server, client, _ := chanPair[many](t, ctx, netchan.WithMaxStreams(2))
+	three := many{Replies: []chan<- int{make(chan int), make(chan int), make(chan int)}}
+	if err := client.Send(ctx, three); !errors.Is(err, netchan.ErrLimit) {
+		t.Fatalf("Send of three channels with a limit of two: %v, want ErrLimit", err)
+	}
+	two := many{Replies: three.Replies[:2]}
+	if err := client.Send(ctx, two); err != nil {
+		t.Fatal(err)
+	}
+	got, err := server.Recv(ctx)
+	if err != nil || len(got.Replies) != 2 {
+		t.Fatalf("Recv: %d replies, %v", len(got.Replies), err)
+	}
+}
+
+// A channel that netchan carries already cannot be sent again.
+func TestChannelSentTwice(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), testkit.Patience)
+	defer cancel()
+	_, client, _ := chanPair[request](t, ctx)
+	reply := make(chan int)
+	if err := client.Send(ctx, request{Reply: reply}); err != nil {
+		t.Fatal(err)
+	}
+	if err := client.Send(ctx, request{Reply: reply}); !errors.Is(err, netchan.ErrChanInUse) {
+		t.Fatalf("second Send of one channel: %v, want ErrChanInUse", err)
+	}
+}
+
+// When the session ends, the original of a reply channel not yet closed is
+// closed, so that a program waiting for a reply does not wait for ever.
+func TestReplyChannelClosedWithSession(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), testkit.Patience)
+	defer cancel()
+	server, client, _ := chanPair[request](t, ctx)
+	reply := make(chan int)
+	if err := client.Send(ctx, request{Reply: reply}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := server.Recv(ctx); err != nil {
+		t.Fatal(err)
+	}
+	server.Close()
+	if v, ok := testkit.Recv(t, reply); ok {
+		t.Fatalf("got %d, want the reply channel closed", v)
 	}
 }

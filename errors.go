@@ -28,6 +28,7 @@ var (
 	ErrSendBroken    = endpoint.ErrSendBroken   // a stateful codec out of step after a failed send
 	ErrStalled       = endpoint.ErrStalled      // a broadcast listener's client held the others back too long
 	ErrBroadcastOnly = options.ErrBroadcastOnly // Broadcast or WithStallTimeout where they do not apply
+	ErrChanInUse     = endpoint.ErrChanInUse    // a channel sent in a value while netchan carries it already
 )
 
 // UndeliveredError reports, through OnError, a value the program sent on a

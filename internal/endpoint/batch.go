@@ -3,7 +3,6 @@ package endpoint
 import (
 	"errors"
 	"fmt"
-
 )
 
 // maxBatch is the most values SendFrom encodes and queues in one step:

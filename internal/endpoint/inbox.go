@@ -65,7 +65,11 @@ func inboxes[T any](s *options.Settings, plan *chans.Plan) func(*conn.Session, i
 // limits: that is hostile, not a mistake, and ends the connection.
 func (in *inbox[T]) Arrive(value []byte) error {
 	a := in.decode(value)
-	if a.err != nil && (errors.Is(a.err, codec.ErrLimitExceeded) || hostile(a.err)) {
+	switch {
+	case a.err == nil:
+	case hostile(a.err): // the value names streams it may not
+		return a.err
+	case errors.Is(a.err, codec.ErrLimitExceeded):
 		return fmt.Errorf("%w: %w", conn.ErrLimit, a.err)
 	}
 	in.mu.Lock()

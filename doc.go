@@ -25,6 +25,57 @@
 // value goes to every client connected instead, the slowest setting the
 // pace up to a stall timeout (WithStallTimeout).
 //
+// # Channels in values
+//
+// A value may hold channels: in exported struct fields, behind pointers, in
+// slices, arrays and map values, or be one. The codec never sees them:
+// netchan replaces each with the id of a stream of the same connection, and
+// the receiving end gets a channel of its own bound to that stream. So a
+// request carries its reply channel, with every codec:
+//
+//	type Request struct {
+//		Word  string
+//		Reply chan<- string
+//	}
+//
+// Which way values go is read from the field's type, as the receiving
+// program sees it:
+//
+//   - chan<- U is a reply channel: the receiver sends on its field, and the
+//     values arrive in the channel the sender put in the value. Closing the
+//     field closes that channel, after the values sent before. A
+//     bidirectional chan U field is a reply channel too.
+//   - <-chan U is a stream: the sender's program goes on sending on the
+//     channel it put in the value, and the values arrive on the receiver's
+//     field; closing the original closes the field after them.
+//
+// Capacity is the capacity of the channel the sender put in, plus one: a
+// value waiting in its buffer is not received yet, and netchan holds one
+// value in hand between the network and the channel, as the channel API's
+// pumps do. With an unbuffered channel, one value is in flight, as with
+// Sync() on the channel API; with capacity n, n+1 sends on the far end
+// complete while the program receives nothing. The channel netchan makes
+// at the receiving end is unbuffered.
+//
+// Once sent, a channel belongs to netchan until its stream ends: a program
+// must not close the original of a reply channel nor send on it, and
+// sending a channel netchan carries already, in the same value or another,
+// fails with ErrChanInUse. A reply channel's original is closed when the
+// peer closes its field, or when the connection ends, so that no program
+// waits for ever on a reply that cannot come; a stream's field is closed
+// when the connection ends too. A program sending on the original of a
+// stream, or on a reply field, after its connection ended waits, as on
+// any channel no one receives from: select on the connection's end too.
+//
+// Each channel costs a stream, and its far end a goroutine, until the
+// channel is closed or the connection ends: close reply channels when done.
+// A value whose channels would open more streams than the peer allows at
+// once (WithMaxStreams), or nest deeper than eight values, is refused whole
+// with ErrLimit. A value holding channels that a client of a listener had
+// not taken when it left is reported as undelivered, not handed to another
+// client: its channels were bound to the session that ended. Types without
+// channels take the path they always took.
+//
 // # Trust
 //
 // Connections are secured by TLS 1.3 with verified certificates (WithTLS),

@@ -198,33 +198,33 @@ func build(t reflect.Type, building map[reflect.Type]bool) (*node, error) {
 		}
 		return c, c.w, nil
 	}
-	var err error
-	var ew reflect.Type
 	switch t.Kind() {
 	case reflect.Chan:
 		n.w = uint32T
-	case reflect.Pointer:
-		n.elem, ew, err = child(t.Elem())
-		n.w = reflect.PointerTo(ew)
-	case reflect.Slice:
-		n.elem, ew, err = child(t.Elem())
-		n.w = reflect.SliceOf(ew)
-	case reflect.Array:
-		n.elem, ew, err = child(t.Elem())
-		n.w = reflect.ArrayOf(t.Len(), ew)
+		return n, nil
+	case reflect.Struct:
+		return n, n.buildStruct(child)
 	case reflect.Map:
 		if holds(t.Key(), map[reflect.Type]bool{}) {
 			return nil, fmt.Errorf("%v has channels in its keys", t)
 		}
-		n.elem, ew, err = child(t.Elem())
-		n.w = reflect.MapOf(t.Key(), ew)
-	case reflect.Struct:
-		err = n.buildStruct(child)
-	default:
-		return nil, fmt.Errorf("unexpected %v", t) // holds said it has channels
 	}
-	if err != nil {
+	var (
+		ew  reflect.Type
+		err error
+	)
+	if n.elem, ew, err = child(t.Elem()); err != nil {
 		return nil, err
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		n.w = reflect.PointerTo(ew)
+	case reflect.Slice:
+		n.w = reflect.SliceOf(ew)
+	case reflect.Array:
+		n.w = reflect.ArrayOf(t.Len(), ew)
+	case reflect.Map:
+		n.w = reflect.MapOf(t.Key(), ew)
 	}
 	return n, nil
 }

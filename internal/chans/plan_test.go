@@ -18,14 +18,14 @@ type (
 		N     int
 	}
 	everywhere struct {
-		Direct  chan int
-		Ptr     *inner
-		Slice   []inner
-		Array   [2]<-chan string
-		Map     map[string]chan<- int
-		Plain   plain
-		hidden  chan int // unexported: codecs do not see it
-		Tagged  chan<- bool `json:"tagged"`
+		Direct chan int
+		Ptr    *inner
+		Slice  []inner
+		Array  [2]<-chan string
+		Map    map[string]chan<- int
+		Plain  plain
+		hidden chan int    // unexported: codecs do not see it
+		Tagged chan<- bool `json:"tagged"`
 		Embedded
 	}
 	Embedded struct{ E chan<- int }

@@ -287,7 +287,7 @@ func TestReplyChannelCapacity(t *testing.T) {
 		select {
 		case r.Reply <- n + 1:
 			t.Fatalf("capacity %d: send %d completed while the program read nothing", n, n+2)
-		case <-time.After(50 * time.Millisecond):
+		case <-time.After(testkit.Settle):
 		}
 		for i := range n + 1 {
 			if v, ok := testkit.Recv(t, reply); !ok || v != i {
@@ -352,5 +352,63 @@ func TestReplyChannelClosedWithSession(t *testing.T) {
 	server.Close()
 	if v, ok := testkit.Recv(t, reply); ok {
 		t.Fatalf("got %d, want the reply channel closed", v)
+	}
+}
+
+// When the session ends, a stream channel's field is closed too.
+func TestStreamChannelClosedWithSession(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), testkit.Patience)
+	defer cancel()
+	server, client, _ := chanPair[subscription](t, ctx)
+	updates := make(chan int)
+	if err := client.Send(ctx, subscription{Updates: updates}); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := server.Recv(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client.Close()
+	if v, ok := testkit.Recv(t, sub.Updates); ok {
+		t.Fatalf("got %d, want the stream closed", v)
+	}
+}
+
+// A value holding channels that a listener's client had not taken when it
+// left is reported as undelivered, and handed to no other client: its
+// channels were bound to the session that ended.
+func TestChannelsNotRedispatched(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), testkit.Patience)
+	defer cancel()
+	addr, ls, _, log := listenLogged[request](t, ctx, netchan.Insecure())
+	first, stop := context.WithCancel(ctx)
+	_, dr, err := netchan.Dial[request](first, addr, netchan.Insecure())
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply := make(chan int)
+	testkit.Send(t, ls, request{N: 7, Reply: reply})
+	testkit.Eventually(t, "the request in the client's buffer", func() bool { return len(dr) == 1 })
+	stop() // the client leaves without taking it
+	testkit.Eventually(t, "the request reported undelivered", func() bool {
+		for _, err := range log.all() {
+			var u *netchan.UndeliveredError[request]
+			if errors.As(err, &u) && u.Value.N == 7 {
+				return true
+			}
+		}
+		return false
+	})
+	_, dr2, err := netchan.Dial[request](ctx, addr, netchan.Insecure())
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case r := <-dr2:
+		t.Fatalf("a second client got request %d", r.N)
+	case <-time.After(testkit.Settle):
+	}
+	if v, ok := testkit.Recv(t, reply); ok {
+		t.Fatalf("got %d, want the reply channel closed with the session", v)
 	}
 }

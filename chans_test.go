@@ -3,6 +3,7 @@ package netchan_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -94,13 +95,19 @@ func awaitReply(t *testing.T, ctx context.Context, reply <-chan int, want int) {
 func TestReplyChannelEveryCodec(t *testing.T) {
 	for _, c := range []codec.Codec{codec.CBOR(), codec.Gob(), codec.JSON()} {
 		for _, buf := range []int{0, 1, 5} {
-			t.Run(c.Name(), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/cap=%d", c.Name(), buf), func(t *testing.T) {
 				ctx, cancel := context.WithTimeout(context.Background(), testkit.Patience)
 				defer cancel()
 				var wg sync.WaitGroup
 				defer wg.Wait()
 				defer cancel()
-				server, client, _ := chanPair[request](t, ctx, netchan.WithCodec(c))
+				// The main stream is a rendezvous for one capacity, so that
+				// its goroutines read their own frames (the turn).
+				main := netchan.WithBuffer(64)
+				if buf == 1 {
+					main = netchan.Sync()
+				}
+				server, client, _ := chanPair[request](t, ctx, netchan.WithCodec(c), main)
 				answer(ctx, server, &wg)
 				for i := range 20 {
 					reply := make(chan int, buf)

@@ -176,7 +176,13 @@ func (p *pump) out() {
 		seq, err := p.st.Send(buf)
 		if err != nil {
 			p.n.report(&UndeliveredError[any]{Value: v.Interface(), Err: err})
-			return
+			if !errors.Is(err, conn.ErrTooLarge) {
+				return
+			}
+			if stateful { // it counted the value sent
+				broken = fmt.Errorf("%w: %w", ErrSendBroken, err)
+			}
+			continue
 		}
 		if len(sent) == 0 {
 			base = seq

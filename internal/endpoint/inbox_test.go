@@ -178,7 +178,7 @@ func TestInboxDecodeErrors(t *testing.T) {
 // A decode error names the type the value was for, an interface type too,
 // rather than what the failed decode left, which for one is nothing.
 func TestInboxDecodeErrorNamesType(t *testing.T) {
-	in := inboxes[any](codec.JSON())(4).(*inbox[any])
+	in := inboxes[any](&options.Settings{Codec: codec.JSON()}, nil)(nil, 4).(*inbox[any])
 	if err := in.Arrive([]byte(`{`)); err != nil {
 		t.Fatalf("Arrive of an undecodable value: %v; want it kept for Recv", err)
 	}

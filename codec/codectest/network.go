@@ -34,8 +34,8 @@ import (
 //     before, then sees its channel closed.
 //   - Any: values sent as `any`, as with Listen[any], arrive as the claims
 //     say.
-//   - Refusal: a value holding a channel is reported as above, with the
-//     field named.
+//   - Refusal: a value holding a function is reported as above, with the
+//     field named. (Channels travel: netchan carries them as streams.)
 //
 // Each check opens new connections, so RunNetwork runs few of them (5 to
 // 50 per property) unless -rapid.checks or RAPID_CHECKS chose a number; it

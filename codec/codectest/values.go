@@ -69,6 +69,19 @@ type envelope struct {
 	Body []request
 }
 
+// job has a function field, and batch holds jobs two levels down: an
+// error must name the path to the function.
+type (
+	job struct {
+		ID  int
+		Run func()
+	}
+	batch struct {
+		Seq  int
+		Body []job
+	}
+)
+
 // callback has a function field.
 type callback struct {
 	Name string

@@ -24,10 +24,13 @@
 //
 //   - Only exported struct fields are sent. An unexported field is left out
 //     without a word and arrives as its zero value.
-//   - A channel or a function cannot be sent. Marshal refuses a value that
-//     holds one, even in a field gob would otherwise leave out, with an
-//     [*UnsupportedError] that names the field: "cbor cannot encode
-//     main.Req at .Reply (chan int)".
+//   - A channel or a function cannot be encoded. Marshal refuses a value
+//     that holds one, even in a field gob would otherwise leave out, with
+//     an [*UnsupportedError] that names the field: "cbor cannot encode
+//     main.Req at .Reply (chan int)". netchan itself carries channels: it
+//     replaces each with a stream id before a codec sees the value, so
+//     channels in values reach a codec only when it is used on its own, or
+//     inside an interface value, which netchan does not look into.
 //   - Every value a codec refuses, for whatever reason, is refused with an
 //     error wrapping [ErrUnsupported]; nothing is sent, and netchan reports
 //     the value with its ErrEncode. No shipped codec delivers a value other

@@ -10,6 +10,7 @@ import (
 
 	"github.com/netchan/netchan"
 	"github.com/netchan/netchan/codec"
+	"github.com/netchan/netchan/internal/endpoint"
 	"github.com/netchan/netchan/internal/testkit"
 	"github.com/netchan/netchan/typed"
 )
@@ -417,5 +418,44 @@ func TestChannelsNotRedispatched(t *testing.T) {
 	}
 	if v, ok := testkit.Recv(t, reply); ok {
 		t.Fatalf("got %d, want the reply channel closed with the session", v)
+	}
+}
+
+// deep carries a channel of its own type: each value on it may carry the
+// next level.
+type deep struct{ Next chan<- deep }
+
+// Channels nest, each level opened by the end that received the level
+// before, to endpoint.MaxDepth; a value that would open a deeper one is
+// refused with ErrLimit and reported.
+func TestNestingDepthLimit(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), testkit.Patience)
+	defer cancel()
+	server, client, log := chanPair[deep](t, ctx)
+	first := make(chan deep)
+	if err := client.Send(ctx, deep{Next: first}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := server.Recv(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// field is the far end of orig, a stream of the given depth.
+	field, orig := d.Next, first
+	for depth := 2; depth <= endpoint.MaxDepth; depth++ {
+		ch := make(chan deep)
+		testkit.Send(t, field, deep{Next: ch})
+		got, ok := testkit.Recv(t, orig)
+		if !ok || got.Next == nil {
+			t.Fatalf("depth %d: got %+v (open %v)", depth, got, ok)
+		}
+		field, orig = got.Next, ch
+	}
+	testkit.Send(t, field, deep{Next: make(chan deep)})
+	reported(t, log, "the value one level too deep to be reported", netchan.ErrLimit)
+	select {
+	case got := <-orig:
+		t.Fatalf("a value one level too deep arrived: %+v", got)
+	case <-time.After(testkit.Settle):
 	}
 }

@@ -459,3 +459,69 @@ func TestNestingDepthLimit(t *testing.T) {
 	case <-time.After(testkit.Settle):
 	}
 }
+
+// Streams of channels resume with their session: requests whose replies
+// are in flight while the connection is cut, by FIN or reset, are each
+// answered exactly once.
+func TestReplyChannelsThroughCuts(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), testkit.Patience)
+	defer cancel()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	log := &errorLog{}
+	opts := []netchan.Option{netchan.Insecure(), netchan.OnError(log.add), quietLogger}
+	ln := testkit.Loopback(t)
+	l, err := typed.Listen[request](ctx, "", append(opts, netchan.WithListener(ln))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	proxy := testkit.NewProxy(t, ln.Addr().String())
+	client, err := typed.Dial[request](ctx, proxy.Addr(), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	server, err := l.Accept(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer server.Close()
+	answer(ctx, server, &wg)
+	const cuts, batch = 8, 25
+	for cut := range cuts {
+		var requests sync.WaitGroup
+		errs := make(chan error, batch)
+		for i := range batch {
+			n := cut*batch + i
+			requests.Go(func() {
+				reply := make(chan int, n%2)
+				if err := client.Send(ctx, request{N: n, Reply: reply}); err != nil {
+					errs <- err
+					return
+				}
+				got, ok := <-reply
+				if _, again := <-reply; !ok || again || got != n*n {
+					errs <- fmt.Errorf("request %d: reply %d (open %v, a second %v)", n, got, ok, again)
+				}
+			})
+		}
+		if cut%2 == 0 {
+			proxy.Reset()
+		} else {
+			proxy.Cut()
+		}
+		requests.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+	}
+	if client.Err() != nil || len(log.all()) > 0 {
+		t.Fatalf("connection: %v; reported: %v", client.Err(), log.all())
+	}
+	if proxy.Conns() < 2 {
+		t.Fatalf("%d connections through the proxy: the cuts cut nothing", proxy.Conns())
+	}
+}

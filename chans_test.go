@@ -525,3 +525,47 @@ func TestReplyChannelsThroughCuts(t *testing.T) {
 		t.Fatalf("%d connections through the proxy: the cuts cut nothing", proxy.Conns())
 	}
 }
+
+// A value sent on a stream channel that the peer's program had not taken
+// when the session was lost is reported undelivered, holding the value.
+func TestStreamValueUndeliveredWhenLost(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), testkit.Patience)
+	defer cancel()
+	log := &errorLog{}
+	opts := []netchan.Option{netchan.Insecure(), netchan.WithResumeWindow(0), quietLogger}
+	ln := testkit.Loopback(t)
+	l, err := typed.Listen[subscription](ctx, "", append(opts, netchan.WithListener(ln))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	proxy := testkit.NewProxy(t, ln.Addr().String())
+	client, err := typed.Dial[subscription](ctx, proxy.Addr(), append(opts, netchan.OnError(log.add))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	server, err := l.Accept(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer server.Close()
+	updates := make(chan int)
+	if err := client.Send(ctx, subscription{Updates: updates}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := server.Recv(ctx); err != nil { // its program never reads the field
+		t.Fatal(err)
+	}
+	testkit.Send(t, updates, 42) // netchan took it: it is delivered or reported
+	proxy.Reset()
+	testkit.Eventually(t, "the value to be reported undelivered", func() bool {
+		for _, err := range log.all() {
+			var u *netchan.UndeliveredError[any]
+			if errors.As(err, &u) && u.Value == 42 {
+				return true
+			}
+		}
+		return false
+	})
+}

@@ -3,7 +3,12 @@
 // needs to know what happened to each value.
 //
 // The channel API of package netchan runs on the same connections and data
-// path, so both APIs share one set of semantics, described on [Conn].
+// path, so both APIs share one set of semantics, described on [Conn]. Values
+// may hold channels, which travel as the root package's documentation says
+// under "Channels in values": Send fails with netchan.ErrLimit for a value
+// whose channels the peer does not allow now, and with netchan.ErrChanInUse
+// for one holding a channel netchan carries already; nothing of such a value
+// is sent.
 package typed
 
 import "github.com/netchan/netchan/internal/options"

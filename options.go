@@ -331,9 +331,11 @@ func WithResumeWindow(d time.Duration) Option {
 }
 
 // WithMaxStreams bounds how many streams the peer may have open at once on
-// a session, of those it opens; a value whose channels would open more is
-// refused with ErrLimit. n is in [1, MaxBuffer]; the default is
-// DefaultMaxStreams.
+// a session, of those it opens: one per channel its values carry, until
+// the channel is closed or the session ends. A value whose channels would
+// open more is refused with ErrLimit, and nothing of it is sent. n is in
+// [1, MaxBuffer]; the default is DefaultMaxStreams. It applies to types
+// that hold channels; for the others, the peer may open none.
 func WithMaxStreams(n int) Option {
 	return options.New(func(s *options.Settings) {
 		if n < 1 || n > MaxBuffer {

@@ -68,3 +68,35 @@ func BenchmarkReplyChannel(b *testing.B) {
 		reportRatio(b, key, reportRate(b, b.N, "round-trips/s"))
 	})
 }
+
+// BenchmarkStreamChannel sends values one way on a stream channel carried
+// in a value, with the original's capacity 16, as fast as they go. A
+// stream channel has one value in flight at a time (see the package
+// documentation), so this is one value per round trip.
+func BenchmarkStreamChannel(b *testing.B) {
+	c, d := typedPair[subscription](b)
+	ctx := benchCtx(b)
+	updates := make(chan int, 16)
+	if err := d.Send(ctx, subscription{Updates: updates}); err != nil {
+		b.Fatal(err)
+	}
+	sub, err := c.Recv(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	go func() {
+		for i := range b.N {
+			updates <- i
+		}
+		close(updates)
+	}()
+	n := 0
+	for range sub.Updates {
+		n++
+	}
+	if n != b.N {
+		b.Fatalf("%d values of %d", n, b.N)
+	}
+	reportRate(b, b.N, "values/s")
+}

@@ -3,9 +3,12 @@ package netchan
 import (
 	"context"
 	"errors"
+	"fmt"
+	"reflect"
 	gosync "sync"
 	"time"
 
+	"github.com/netchan/netchan/internal/chans"
 	"github.com/netchan/netchan/internal/endpoint"
 	"github.com/netchan/netchan/internal/options"
 )
@@ -43,10 +46,14 @@ func listenBroadcast[T any](ctx context.Context, addr string, s *options.Setting
 }
 
 // broadcastable is where Listen with Broadcast refuses a T that it cannot
-// send to every client. A value holding channels would open streams on one
-// session, which cannot be shared by every client: once values may hold
-// channels, this is where a T that holds any is refused.
-func broadcastable[T any]() error { return nil }
+// send to every client. A value holding channels opens streams on one
+// session, which cannot be shared by every client.
+func broadcastable[T any]() error {
+	if t := reflect.TypeFor[T](); chans.Holds(t) {
+		return fmt.Errorf("netchan: Listen with Broadcast of %v: a value that holds channels goes to one client, whose session carries its channels, not to every client", t)
+	}
+	return nil
+}
 
 // serveFeed runs a broadcast listener's connection: the values of its Feed
 // go to the peer, and the peer's values to out, shared with the other

@@ -569,3 +569,18 @@ func TestStreamValueUndeliveredWhenLost(t *testing.T) {
 		return false
 	})
 }
+
+// A broadcast listener refuses, at Listen, a type whose values hold
+// channels: a channel is bound to one client's session.
+func TestBroadcastRefusesChannels(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, _, err := netchan.Listen[request](ctx, "127.0.0.1:0", netchan.Insecure(), netchan.Broadcast()); err == nil {
+		t.Fatal("Listen with Broadcast of a type that holds channels succeeded")
+	}
+	s, _, err := netchan.Listen[int](ctx, "127.0.0.1:0", netchan.Insecure(), netchan.Broadcast())
+	if err != nil {
+		t.Fatalf("Listen with Broadcast of int: %v", err)
+	}
+	close(s)
+}

@@ -403,7 +403,8 @@ func WithIdleTimeout(d time.Duration) Option {
 // client; a stateful one, such as gob, encodes it for each connection.
 //
 // Broadcast is an option of the channel API's Listen only: Dial and
-// package typed refuse it with ErrBroadcastOnly.
+// package typed refuse it with ErrBroadcastOnly. Listen refuses it for a
+// type whose values may hold channels: a channel travels to one peer.
 func Broadcast() Option {
 	return options.New(func(s *options.Settings) { s.Broadcast = true })
 }

@@ -19,11 +19,8 @@ import (
 // as a connection that resets with bytes in flight loses them. The session
 // must resume and deliver them, value and close: OnDone's documentation
 // promises that what was sent before the close, the close included, is
-// delivered. Today the ending session does not resume, the dialer's OnDone
-// reports nil, and the value is lost without a report; the listener
-// reports ErrSessionLost once the window passed.
+// delivered, and both ends' OnDone then reports nil.
 func TestCutAtCleanEnd(t *testing.T) {
-	knownBug(t, t.Name(), "a session that ends cleanly does not wait for its last frames to be acknowledged, nor resume")
 	ctx, cancel := context.WithCancel(context.Background())
 	opts := []netchan.Option{netchan.Insecure(), netchan.WithResumeWindow(5 * time.Second)}
 	ln := testkit.Loopback(t)
@@ -76,6 +73,9 @@ func TestCutAtCleanEnd(t *testing.T) {
 		case <-time.After(testkit.Patience):
 			t.Fatalf("the %s's connection did not end", name)
 		}
+	}
+	if errs := derr.all(); len(errs) > 0 {
+		t.Fatalf("the dialer reported %v, want nothing: every value arrived", errs)
 	}
 }
 

@@ -42,7 +42,7 @@ func serveDial[T any](ctx context.Context, c *endpoint.Conn[T], in <-chan T, out
 		}
 	})
 	wg.Wait()
-	_ = c.Close()
+	k.close(ctx)
 	if closeLast {
 		close(out)
 	}
@@ -93,9 +93,20 @@ func serveClient[T any](ctx context.Context, c *endpoint.Conn[T], lane *endpoint
 		}
 	})
 	wg.Wait()
-	_ = c.Close()
+	k.close(ctx)
 	k.done()
 	return inHand
+}
+
+// close closes the connection once both pumps stopped, resuming through
+// cuts until ctx ends if need be. A session lost
+// as it closes, through a cut it could not resume from, is a failure: the
+// values the peer may not have are reported as it ends.
+func (k *link[T]) close(ctx context.Context) {
+	_ = k.c.CloseContext(ctx)
+	if err := k.c.Err(); errors.Is(err, ErrSessionLost) {
+		k.fail(err)
+	}
 }
 
 // sendLoop runs send until it returns nil, ctx ends, or the connection

@@ -292,7 +292,7 @@ func (l *Listener) resumed(nc net.Conn, peer wire.Hello) (*Session, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
-	case s.err != nil:
+	case s.err != nil && (!s.resumeClosing || s.finished):
 		return nil, errLost(fmt.Errorf("%s resumed a session that ended: %w", nc.RemoteAddr(), s.err))
 	case s.window == 0:
 		return nil, errLost(fmt.Errorf("%s resumed a session without a resume window", nc.RemoteAddr()))

@@ -1,6 +1,7 @@
 package conn
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -68,16 +69,16 @@ func (s *Session) redial(deadline time.Time, why error) (*carrier, error) {
 		t := time.NewTimer(min(wait, left))
 		select {
 		case <-t.C:
-		case <-s.ending:
+		case <-s.ctx.Done():
 			t.Stop()
-			return nil, s.Err()
+			return nil, s.stopErr()
 		}
 		c, err := s.resumeOnce(deadline)
 		if err == nil {
 			return c, nil
 		}
-		if serr := s.Err(); serr != nil {
-			return nil, serr
+		if s.ctx.Err() != nil {
+			return nil, s.stopErr()
 		}
 		if errors.Is(err, ErrSessionLost) {
 			return nil, err
@@ -101,6 +102,14 @@ func (b *backoff) first() time.Duration { return rand.N(firstJitter) }
 func (b *backoff) next() time.Duration {
 	b.delay = min(max(2*b.delay, minRedial), maxRedial)
 	return b.delay/2 + rand.N(b.delay/2+1)
+}
+
+// stopErr is why a resume stopped: the session's end, or why a closing
+// session gave up.
+func (s *Session) stopErr() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return cmp.Or(s.gaveUp, s.err)
 }
 
 // resumeOnce dials once and resumes the session on the new connection,
@@ -184,8 +193,8 @@ func (s *Session) await(deadline time.Time, why error) (*carrier, error) {
 		case <-s.adopt:
 		case <-t.C:
 			return nil, errLost(fmt.Errorf("no resume within the window of %v after %w", s.window, why))
-		case <-s.ending:
-			return nil, s.Err()
+		case <-s.ctx.Done():
+			return nil, s.stopErr()
 		}
 	}
 }

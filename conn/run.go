@@ -17,7 +17,10 @@ func (s *Session) run(c *carrier) {
 	for {
 		err := s.serve(c)
 		if err == nil {
-			return // the session ended, and the peer was told
+			if !s.resumesToClose(c) {
+				return // the session ended, and the peer was told
+			}
+			err = c.err
 		}
 		if s.window == 0 {
 			s.fail(err)
@@ -147,6 +150,19 @@ func appendFrame(dst []byte, kind wire.Kind, stream uint32, add func([]byte) []b
 	return dst
 }
 
+// resumesToClose reports whether a session closing by CloseContext
+// resumes after c, on which it said goodbye: c was cut before the peer's
+// own goodbye came. That follows the peer's last ack and says it read
+// ours; without it, the peer may have neither, and would wait for a
+// resume and lose the session. A peer silent for the whole linger is not
+// waited for again.
+func (s *Session) resumesToClose(c *carrier) bool {
+	var silent *timeoutError
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.resumeClosing && s.window > 0 && errors.Is(c.err, ErrConnLost) && !errors.As(c.err, &silent)
+}
+
 // fail ends the session with err, unless it ended already.
 func (s *Session) fail(err error) {
 	s.mu.Lock()
@@ -162,6 +178,10 @@ func (s *Session) finish() {
 	s.cur = nil
 	s.finished = true
 	s.flushed = s.closing && s.log.end() == s.log.base
+	if !s.flushed && s.gaveUp != nil {
+		s.err = s.gaveUp
+	}
+	s.cancel()
 	after := s.afterDone
 	s.afterDone = nil
 	s.mu.Unlock()

@@ -68,19 +68,23 @@ type Session struct {
 	counter  uint64   // a dialer's resumes, or the last a listener accepted
 	resumes  int      // resumes that succeeded
 	closing  bool     // Close was called: flush, say goodbye, end
-	peerBye  *wire.GoAway
-	err      error // why the session ended
-	ending   chan struct{}
-	done     chan struct{}
-	listener *Listener // a listener's session: the listener that holds it
+	// A Close that resumes through cuts until the peer acknowledged every
+	// frame: see CloseContext. gaveUp is why it stopped short, if it did.
+	resumeClosing bool
+	gaveUp        error
+	peerBye       *wire.GoAway
+	err           error // why the session ended
+	ending        chan struct{}
+	done          chan struct{}
+	listener      *Listener // a listener's session: the listener that holds it
 
 	// Guarded by mu too: how the session ended, for AfterDone and Flushed.
 	finished  bool     // the session's goroutine is done
 	flushed   bool     // see Flushed
 	afterDone []func() // to run once finished
 
-	// ctx ends when the session starts ending, and stops a resume under
-	// way.
+	// ctx ends when the session starts ending, or a CloseContext gives
+	// up, and stops a resume under way.
 	ctx    context.Context
 	cancel context.CancelFunc
 }
@@ -210,7 +214,8 @@ func (s *Session) Done() <-chan struct{} { return s.done }
 func (s *Session) Ending() <-chan struct{} { return s.ending }
 
 // Err returns why the session ended: nil while it is open, ErrClosed after
-// this end closed it, or the first failure.
+// this end closed it, or the first failure; once a CloseContext stopped
+// short of the peer's acknowledgement of every frame, why it did.
 func (s *Session) Err() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -219,18 +224,57 @@ func (s *Session) Err() error {
 
 // Close ends the session: what is queued is flushed (for at most a short
 // linger if the peer does not read), the peer is told, and Close waits for
-// the session's goroutines and the functions given to AfterDone. It is
-// idempotent and returns nil.
+// the session's goroutines and the functions given to AfterDone. A cut
+// ends it there, without a resume; so does Close during a CloseContext,
+// which it stops. It is idempotent and returns nil.
 func (s *Session) Close() error {
+	s.close(false)
+	<-s.done
+	return nil
+}
+
+// CloseContext is Close, which goes on through cuts until the peer's
+// session acknowledged every frame this end queued, its goodbye included:
+// the session resumes as it would open, for at most its resume window,
+// and stops short when ctx ends. Without it, a connection cut as the
+// session closes would take the last values and the close with it, and
+// neither end could tell which arrived. Flushed says whether they did;
+// Err wraps ErrSessionLost when the session was lost meanwhile.
+func (s *Session) CloseContext(ctx context.Context) error {
+	s.close(true)
+	select {
+	case <-s.done:
+	case <-ctx.Done():
+		s.close(false)
+		<-s.done
+	}
+	return nil
+}
+
+// close starts ending the session by this end's will; resume says whether
+// it goes on through cuts. A close that does not resume stops one that
+// does.
+func (s *Session) close(resume bool) {
 	s.mu.Lock()
-	if !s.closing && s.err == nil {
-		s.closing = true
+	switch {
+	case !s.closing && s.err == nil:
+		s.closing, s.resumeClosing = true, resume
 		s.endLocked(ErrClosed)
+	case !resume && s.resumeClosing:
+		s.giveUpLocked(fmt.Errorf("%w: closed before the peer acknowledged the last frames", ErrClosed))
 	}
 	s.mu.Unlock()
 	s.signal()
-	<-s.done
-	return nil
+}
+
+// giveUpLocked stops a closing session's resume with err, the session's
+// error unless every frame is acknowledged by the time it stops.
+func (s *Session) giveUpLocked(err error) {
+	s.resumeClosing = false
+	if s.gaveUp == nil {
+		s.gaveUp = err
+	}
+	s.cancel()
 }
 
 // Abort starts ending the session because of err, which the peer is told;
@@ -248,6 +292,9 @@ func (s *Session) Abort(err error) {
 // waits for it. The writer then flushes, says goodbye and stops.
 func (s *Session) endLocked(err error) {
 	if s.err != nil {
+		if s.resumeClosing && errors.Is(err, ErrSessionLost) {
+			s.giveUpLocked(err) // no resume can come, or the window passed
+		}
 		return
 	}
 	// What the program took goes out before the goodbye, so that the
@@ -262,7 +309,9 @@ func (s *Session) endLocked(err error) {
 	}
 	s.err = err
 	close(s.ending)
-	s.cancel()
+	if !s.resumeClosing {
+		s.cancel()
+	}
 	s.signal() // the writer says goodbye
 	s.space.Broadcast()
 	for _, st := range s.streams {

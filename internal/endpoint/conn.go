@@ -45,7 +45,8 @@ type Conn[T any] struct {
 	in       *inbox[T] // its codec, a session of its own if stateful, serves both directions
 	stateful bool
 	rendez   bool
-	unwatch  func() bool // stops closing the Conn when ctx ends
+	ctx      context.Context // bounds the Conn's life, its Close's resumes too
+	unwatch  func() bool     // stops closing the Conn when ctx ends
 
 	sendMu gosync.Mutex
 	encBuf []byte
@@ -92,7 +93,11 @@ func newConn[T any](ctx context.Context, c *conn.Session, s *options.Settings) *
 	}
 	tc.s.OnAck(tc.acked)
 	c.AfterDone(tc.settle)
-	tc.unwatch = context.AfterFunc(ctx, tc.end)
+	tc.ctx = ctx
+	tc.unwatch = context.AfterFunc(ctx, func() {
+		tc.closed.Store(true)
+		_ = tc.c.Close()
+	})
 	return tc
 }
 
@@ -344,17 +349,19 @@ func (c *Conn[T]) CloseSend() error { return c.s.CloseSend() }
 // that arrived and were not received are given back: the peer's program
 // has not taken them, and the peer hears of them as it does of every value
 // not delivered, while receives from now on return ErrClosed. To end
-// gracefully, CloseSend and Recv until io.EOF first. It is idempotent.
-func (c *Conn[T]) Close() error {
-	c.unwatch()
-	c.end()
-	return nil
-}
+// gracefully, CloseSend and Recv until io.EOF first. A connection cut as
+// it closes resumes until the peer has every value sent and the close,
+// for at most the resume window, and no longer than the Conn's context
+// lives. It is idempotent.
+func (c *Conn[T]) Close() error { return c.CloseContext(c.ctx) }
 
-// end closes the connection, at Close or when its context ends.
-func (c *Conn[T]) end() {
+// CloseContext is Close, whose resumes through cuts stop when ctx ends
+// too.
+func (c *Conn[T]) CloseContext(ctx context.Context) error {
 	c.closed.Store(true)
-	_ = c.c.Close()
+	_ = c.c.CloseContext(ctx)
+	c.unwatch()
+	return nil
 }
 
 // held is a value taken off the stream and not handed to the program, with

@@ -17,9 +17,6 @@ func TestTwentyThousandThroughFiftyCuts(t *testing.T) {
 	for _, a := range []api{chanAPI, typedAPI} {
 		for _, capacity := range []int{netchan.DefaultBuffer, 0} {
 			t.Run(fmt.Sprintf("%s/buffer=%d", a, capacity), func(t *testing.T) {
-				if a == chanAPI && capacity == 0 {
-					knownBug(t, "TestSyncCutWhileCrediting", "a Sync() connection of the channel API may deadlock at a cut")
-				}
 				t.Parallel()
 				seed := cutSeed(t)
 				s := cutSchedule{values: 20000, cuts: 50, seed: seed, maxAfter: 4096}

@@ -49,9 +49,6 @@ func TestSoakCuts(t *testing.T) {
 	t.Run("cases", func(t *testing.T) {
 		for _, c := range cases {
 			t.Run(fmt.Sprintf("%s/buffer=%d/%s/%s", c.api, c.capacity, c.codec.Name(), c.trust), func(t *testing.T) {
-				if c.api == chanAPI && c.capacity == 0 {
-					knownBug(t, "TestSyncCutWhileCrediting", "a Sync() connection of the channel API may deadlock at a cut")
-				}
 				t.Parallel()
 				seed := cutSeed(t)
 				s := cutSchedule{values: soakValues, cuts: soakCuts, seed: seed, maxAfter: 512}

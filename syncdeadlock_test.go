@@ -15,17 +15,17 @@ import (
 )
 
 // TestSyncCutWhileCrediting: on a Sync() connection of the channel API,
-// the dialer's reader hands a value straight to the program and writes its
-// credit at once, and that write fails: the connection broke. Meanwhile
-// the goroutine that receives for the program checks its inbox, as the
-// dialer's ctx ends. Both must go on and the connection end. Today they
-// deadlock: the reader holds the inbox's lock (inbox.Arrive, through the
-// credit's flush) and wants the turn's (carrier.fail, turn.end), while the
-// receiver holds the turn's (turn.await) and wants the inbox's
-// (inbox.pop). The session then never ends, nor resumes: found by
-// TestTwentyThousandThroughFiftyCuts, where a cut breaks the write.
+// the dialer's program takes a value and the goroutine that handed it over
+// writes its credit at once, itself; the connection breaks under that
+// write, as the dialer's ctx ends, while the dialer's send side waits for
+// room and its reader reads. Every goroutine must go on and the connection
+// end, its receive channel closed and OnDone called. A lock held across
+// that write, which a goroutine reading the connection or waiting for a
+// frame also takes, would deadlock here: an earlier design held the
+// inbox's lock there while a receiver waiting for a frame held the read
+// turn's and wanted the inbox's, which TestTwentyThousandThroughFiftyCuts
+// found where a cut broke the write.
 func TestSyncCutWhileCrediting(t *testing.T) {
-	knownBug(t, t.Name(), "a lock-order inversion between inbox and turn deadlocks a Sync() connection of the channel API that breaks as a value arrives")
 	lctx, lcancel := context.WithCancel(context.Background())
 	ln := testkit.Loopback(t)
 	opts := []netchan.Option{netchan.Insecure(), netchan.Sync()}
@@ -38,13 +38,15 @@ func TestSyncCutWhileCrediting(t *testing.T) {
 	d := &stallingDialer{release: make(chan struct{}), blocked: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	_, dr, err := netchan.Dial[int](ctx, ln.Addr().String(), append(opts, netchan.WithDialer(d.dial))...)
+	done := make(chan error, 1)
+	ds, dr, err := netchan.Dial[int](ctx, ln.Addr().String(), append(opts, netchan.WithDialer(d.dial),
+		netchan.OnDone(func(err error) { done <- err }))...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Received values go to got, which closes when dr does; a failure
 	// below leaves this goroutine blocked with the deadlocked ones.
-	got := make(chan int, 1)
+	got := make(chan int, 2)
 	go func() {
 		for v := range dr {
 			got <- v
@@ -52,24 +54,29 @@ func TestSyncCutWhileCrediting(t *testing.T) {
 		close(got)
 	}()
 
-	// 42 goes straight from the reader to a program waiting for it.
-	waitForStack(testkit.Patience, "[chan receive", "TestSyncCutWhileCrediting.func")
-	waitForStack(testkit.Patience, "[select", "RecvToOutlet")
-	d.stall() // from now on the reader's writes wait for release
+	// The dialer's send side: 7 goes, and the next send waits for 7's
+	// credit, which the listener holds back until the end.
+	testkit.Send(t, ds, 7)
+	go func() {
+		select {
+		case ds <- 8:
+		case <-ctx.Done():
+		}
+	}()
+	if !waitForStack(testkit.Patience, "Reserve", "waitOnReader") {
+		t.Fatalf("the dialer's send side does not wait for room; its goroutines:\n%s", netchanStacks())
+	}
+	d.stall() // from now on the first connection's credit writes wait for release
 	testkit.Send(t, ls, 42)
 	if v, _ := testkit.Recv(t, got); v != 42 {
 		t.Fatalf("received %d, want 42", v)
 	}
-	// The reader writes the credit for 42 while it delivers 42, unless
-	// netchan no longer does.
 	select {
 	case <-d.blocked:
-	case <-time.After(time.Second):
+	case <-time.After(testkit.Patience):
+		t.Fatalf("the credit for 42 was not written by the goroutine that handed 42 over; its goroutines:\n%s", netchanStacks())
 	}
 	cancel()
-	// The receiver, woken by ctx, takes the turn's lock and checks the
-	// inbox; the reader holds the inbox's lock if it writes the credit.
-	waitForStack(testkit.Settle, "(*turn).await", "(*inbox[...]).pop", "sync.(*Mutex).Lock")
 	close(d.release) // the write fails: the connection broke
 	select {
 	case _, ok := <-got:
@@ -77,14 +84,20 @@ func TestSyncCutWhileCrediting(t *testing.T) {
 			t.Fatal("a value after 42")
 		}
 	case <-time.After(testkit.Patience):
-		t.Fatalf("the dialer did not end within %v of its ctx; its goroutines:\n%s", testkit.Patience, netchanStacks())
+		t.Fatalf("the dialer's receive channel did not close within %v of its ctx; its goroutines:\n%s", testkit.Patience, netchanStacks())
+	}
+	select {
+	case <-done:
+	case <-time.After(testkit.Patience):
+		t.Fatalf("the dialer's OnDone did not come within %v of its ctx; its goroutines:\n%s", testkit.Patience, netchanStacks())
 	}
 }
 
 // stallingDialer dials TCP; once stall is called, the first connection's
-// writes made as a value arrives (from inbox.Arrive) wait until release is
-// closed, then fail as on a connection that was reset. blocked is closed
-// when the first such write waits.
+// writes of credits the program freed (from Stream.TakeN) wait until
+// release is closed, then fail as on a connection that was reset, and so
+// do all its later writes.
+// blocked is closed when the first such write waits.
 type stallingDialer struct {
 	release, blocked chan struct{}
 	mu               sync.Mutex
@@ -123,7 +136,15 @@ func (c *stallingConn) Write(b []byte) (int, error) {
 	c.d.mu.Lock()
 	stalled := c.stalled
 	c.d.mu.Unlock()
-	if !stalled || !bytes.Contains(ownStack(), []byte("(*inbox[...]).Arrive")) {
+	if !stalled {
+		return c.Conn.Write(b)
+	}
+	select {
+	case <-c.d.release:
+		return 0, syscall.ECONNRESET
+	default:
+	}
+	if !bytes.Contains(ownStack(), []byte("(*Stream).TakeN")) {
 		return c.Conn.Write(b)
 	}
 	c.once.Do(func() { close(c.d.blocked) })
@@ -158,7 +179,8 @@ func netchanStacks() string {
 	var out []byte
 	for _, g := range bytes.Split(allStacks(), []byte("\n\n")) {
 		if bytes.Contains(g, []byte("github.com/netchan/netchan/")) {
-			out = append(append(out, g...), "\n\n"...)
+			out = append(out, g...)
+			out = append(out, "\n\n"...)
 		}
 	}
 	return string(out)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -23,7 +22,7 @@ import (
 // the other sent, then the close.
 func TestCuts(t *testing.T) {
 	forEach(t, 4, func(t *rapid.T, s setup) {
-		capacity := rapid.SampledFrom(cutCapacities(s.api)).Draw(t, "capacity")
+		capacity := rapid.SampledFrom(cutCapacities).Draw(t, "capacity")
 		n := rapid.IntRange(2, 30).Draw(t, "values")
 		down := rapid.SliceOfN(rapid.Int(), n, n).Draw(t, "down") // to the client
 		up := rapid.SliceOfN(rapid.Int(), n, n).Draw(t, "up")
@@ -64,15 +63,8 @@ func TestCuts(t *testing.T) {
 }
 
 // cutCapacities are the capacities TestCuts draws from: Sync() and
-// windows small and large. The channel API's Sync() waits for the bug
-// TestSyncCutWhileCrediting (in the root package) shows, unless
-// NETCHAN_KNOWN_BUGS is set.
-func cutCapacities(a api) []int {
-	if a == chanAPI && os.Getenv("NETCHAN_KNOWN_BUGS") == "" {
-		return []int{1, 3, 64}
-	}
-	return []int{0, 1, 3, 64}
-}
+// windows small and large.
+var cutCapacities = []int{0, 1, 3, 64}
 
 // sendInTurn sends vals on e, each once the gate lets it, then closes
 // once the gate lets the close.

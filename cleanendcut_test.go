@@ -91,12 +91,13 @@ func dialerState(done <-chan error, errs *errorLog) string {
 }
 
 // losingDialer dials TCP. Once lose is called, what the first connection
-// writes is dropped, as bytes in flight on a link that dies are; cut then
-// resets that connection. The dials that resume are left alone.
+// writes is dropped, as bytes in flight on a link that dies are; once
+// deafen is called, what it reads is. cut then resets that connection. The
+// dials that resume are left alone.
 type losingDialer struct {
-	losing atomic.Bool
-	mu     sync.Mutex
-	first  *net.TCPConn
+	losing, deaf atomic.Bool
+	mu           sync.Mutex
+	first        *net.TCPConn
 }
 
 func (d *losingDialer) dial(ctx context.Context, addr string) (net.Conn, error) {
@@ -111,10 +112,12 @@ func (d *losingDialer) dial(ctx context.Context, addr string) (net.Conn, error) 
 		return c, nil
 	}
 	d.first = c.(*net.TCPConn)
-	return &losingConn{Conn: c, losing: &d.losing}, nil
+	return &losingConn{Conn: c, losing: &d.losing, deaf: &d.deaf}, nil
 }
 
 func (d *losingDialer) lose() { d.losing.Store(true) }
+
+func (d *losingDialer) deafen() { d.deaf.Store(true) }
 
 func (d *losingDialer) cut() {
 	d.mu.Lock()
@@ -123,10 +126,20 @@ func (d *losingDialer) cut() {
 	_ = d.first.Close()
 }
 
-// losingConn drops what it is given to write once losing is set.
+// losingConn drops what it is given to write once losing is set, and what
+// it reads once deaf is.
 type losingConn struct {
 	net.Conn
-	losing *atomic.Bool
+	losing, deaf *atomic.Bool
+}
+
+func (c *losingConn) Read(b []byte) (int, error) {
+	for {
+		n, err := c.Conn.Read(b)
+		if !c.deaf.Load() || err != nil {
+			return n, err
+		}
+	}
 }
 
 func (c *losingConn) Write(b []byte) (int, error) {
@@ -134,4 +147,58 @@ func (c *losingConn) Write(b []byte) (int, error) {
 		return len(b), nil
 	}
 	return c.Conn.Write(b)
+}
+
+// TestCutAfterGoodbye: the dialer's session ends cleanly and the listener
+// reads everything, the dialer's goodbye included, but what the listener
+// answers is lost, and the connection breaks. The dialer cannot tell that
+// from a goodbye that never arrived, and resumes; the listener, whose
+// session ended, must answer that the goodbye arrived, not that the
+// session is lost: the dialer would report 42, which the listener's
+// program received, as not delivered.
+func TestCutAfterGoodbye(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	opts := []netchan.Option{netchan.Insecure(), netchan.WithResumeWindow(5 * time.Second)}
+	ln := testkit.Loopback(t)
+	derr := &errorLog{}
+	ldone, ddone := make(chan error, 1), make(chan error, 1)
+	ls, lr, err := netchan.Listen[int](ctx, "", append(opts, netchan.WithListener(ln),
+		netchan.OnDone(func(err error) { ldone <- err }))...)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	defer func() { cancel(); drain(lr) }()
+	d := &losingDialer{}
+	ds, dr, err := netchan.Dial[int](ctx, ln.Addr().String(), append(opts, netchan.WithDialer(d.dial),
+		netchan.OnError(derr.add), netchan.OnDone(func(err error) { ddone <- err }))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cancel(); drain(dr) }()
+
+	testkit.Send(t, ds, 1)
+	if v, _ := testkit.Recv(t, lr); v != 1 {
+		t.Fatalf("received %d, want 1", v)
+	}
+	close(ls)
+	if v, ok := testkit.Recv(t, dr); ok {
+		t.Fatalf("the dialer received %d, want the listener's close", v)
+	}
+	d.deafen()
+	testkit.Send(t, ds, 42)
+	close(ds)
+	if v, _ := testkit.Recv(t, lr); v != 42 {
+		t.Fatalf("the listener received %d, want 42", v)
+	}
+	if err, _ := testkit.Recv(t, ldone); err != nil {
+		t.Fatalf("the listener's OnDone: %v", err)
+	}
+	d.cut()
+	if err, _ := testkit.Recv(t, ddone); err != nil {
+		t.Fatalf("the dialer's OnDone: %v; it reported %v", err, derr.all())
+	}
+	if errs := derr.all(); len(errs) > 0 {
+		t.Fatalf("the dialer reported %v, want nothing: every value arrived", errs)
+	}
 }

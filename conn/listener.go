@@ -40,11 +40,12 @@ type Listener struct {
 	shaking  atomic.Int64  // handshakes under way
 	refusing chan struct{} // a slot per refusal in progress
 
-	mu       gosync.Mutex
-	sessions map[string]*Session // every session not ended, by id
-	detached []*Session          // sessions waiting for a resume, longest first
-	closed   bool
-	err      error // why the accept loop stopped
+	mu        gosync.Mutex
+	sessions  map[string]*Session // every session not ended, by id
+	farewells map[string]farewell // sessions their dialers closed, by id
+	detached  []*Session          // sessions waiting for a resume, longest first
+	closed    bool
+	err       error // why the accept loop stopped
 }
 
 // Listen listens on addr ("host:port") over TCP.
@@ -68,14 +69,15 @@ func Serve(nl net.Listener, cfg *Config) (*Listener, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	l := &Listener{
-		nl:       nl,
-		cfg:      cfg.forListen(),
-		ready:    make(chan *Session),
-		refusing: make(chan struct{}, maxRefusing),
-		ctx:      ctx,
-		cancel:   cancel,
-		done:     ctx.Done(),
-		sessions: map[string]*Session{},
+		nl:        nl,
+		cfg:       cfg.forListen(),
+		ready:     make(chan *Session),
+		refusing:  make(chan struct{}, maxRefusing),
+		ctx:       ctx,
+		cancel:    cancel,
+		done:      ctx.Done(),
+		sessions:  map[string]*Session{},
+		farewells: map[string]farewell{},
 	}
 	l.wg.Go(l.acceptLoop)
 	return l, nil
@@ -193,7 +195,9 @@ func (l *Listener) serve(nc net.Conn) {
 		select {
 		case <-l.done:
 		default:
-			l.report(withPeer(err, nc.RemoteAddr().String()))
+			if !errors.Is(err, errFarewell) {
+				l.report(withPeer(err, nc.RemoteAddr().String()))
+			}
 		}
 		return
 	}
@@ -252,7 +256,11 @@ func (l *Listener) handshake(ctx context.Context, nc net.Conn) (*Session, *carri
 		}
 		return nil, nil, err
 	}
-	s := newSession(l.cfg, wire.RoleListener, local, peer, secret, func() { l.forget(local.Session) })
+	s := newSession(l.cfg, wire.RoleListener, local, peer, secret, nil)
+	s.release = func() {
+		l.remember(s)
+		l.forget(local.Session)
+	}
 	s.listener = l
 	l.open.Add(1)
 	l.mu.Lock()
@@ -269,6 +277,9 @@ func (l *Listener) resumed(nc net.Conn, peer wire.Hello) (*Session, error) {
 	s := l.sessions[string(peer.Session)]
 	l.mu.Unlock()
 	if s == nil {
+		if known, err := l.farewell(nc, peer); known {
+			return nil, err
+		}
 		return nil, errLost(fmt.Errorf("%s resumed a session this listener does not hold (it may have restarted, or ended the session)", nc.RemoteAddr()))
 	}
 	want, err := resumeMAC(s.secret, nc, wire.RoleDialer, s.id, peer.Counter)
@@ -292,6 +303,8 @@ func (l *Listener) resumed(nc net.Conn, peer wire.Hello) (*Session, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
+	case s.peerBye != nil && s.peerBye.Code == wire.CodeNormal:
+		return nil, errFarewell
 	case s.err != nil && (!s.resumeClosing || s.finished):
 		return nil, errLost(fmt.Errorf("%s resumed a session that ended: %w", nc.RemoteAddr(), s.err))
 	case s.window == 0:

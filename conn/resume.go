@@ -80,7 +80,7 @@ func (s *Session) redial(deadline time.Time, why error) (*carrier, error) {
 		if s.ctx.Err() != nil {
 			return nil, s.stopErr()
 		}
-		if errors.Is(err, ErrSessionLost) {
+		if errors.Is(err, ErrSessionLost) || saidFarewell(err) {
 			return nil, err
 		}
 		s.cfg.Logger.Debug("netchan: resume attempt failed", "err", err)
@@ -147,6 +147,11 @@ func (s *Session) resumeOnce(deadline time.Time) (*carrier, error) {
 		var g *GoAwayError
 		if errors.As(err, &g) && g.Code == wire.CodeSessionLost {
 			return nil, errLost(err)
+		}
+		if saidFarewell(err) {
+			s.mu.Lock()
+			s.byeRead = true
+			s.mu.Unlock()
 		}
 		return nil, err
 	}

@@ -151,16 +151,14 @@ func appendFrame(dst []byte, kind wire.Kind, stream uint32, add func([]byte) []b
 }
 
 // resumesToClose reports whether a session closing by CloseContext
-// resumes after c, on which it said goodbye: c was cut before the peer's
-// own goodbye came. That follows the peer's last ack and says it read
-// ours; without it, the peer may have neither, and would wait for a
-// resume and lose the session. A peer silent for the whole linger is not
-// waited for again.
+// resumes after c, on which it said goodbye: c was cut, or silent for the
+// linger, before the peer's own goodbye came. That follows the peer's last
+// ack and says it read ours; without it, the peer may have neither, and
+// would wait for a resume and lose the session.
 func (s *Session) resumesToClose(c *carrier) bool {
-	var silent *timeoutError
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.resumeClosing && s.window > 0 && errors.Is(c.err, ErrConnLost) && !errors.As(c.err, &silent)
+	return s.resumeClosing && s.window > 0 && errors.Is(c.err, ErrConnLost)
 }
 
 // fail ends the session with err, unless it ended already.
@@ -177,7 +175,7 @@ func (s *Session) finish() {
 	s.endLocked(ErrClosed) // a no-op unless run returned without a reason
 	s.cur = nil
 	s.finished = true
-	s.flushed = s.closing && s.log.end() == s.log.base
+	s.flushed = s.closing && (s.log.end() == s.log.base || s.byeRead)
 	if !s.flushed && s.gaveUp != nil {
 		s.err = s.gaveUp
 	}

@@ -72,6 +72,7 @@ type Session struct {
 	// frame: see CloseContext. gaveUp is why it stopped short, if it did.
 	resumeClosing bool
 	gaveUp        error
+	byeRead       bool // a listener answered a resume that our goodbye arrived
 	peerBye       *wire.GoAway
 	err           error // why the session ended
 	ending        chan struct{}

@@ -78,7 +78,11 @@ func (c *Conn[T]) CloseSend() error { return c.c.CloseSend() }
 // returns netchan.ErrClosed from now on. Values this end sent that reached
 // the peer before the end are still the peer's program's to receive; the
 // others are reported undelivered. To end gracefully, CloseSend and Recv
-// until io.EOF first. It is idempotent.
+// until io.EOF first. If the connection is cut as Close tells the peer,
+// the session resumes so that the peer hears of it with everything sent
+// before: Close then waits for that, for at most the resume window, and
+// no longer than the context given to Dial, or to Listen, lives. It is
+// idempotent.
 func (c *Conn[T]) Close() error { return c.c.Close() }
 
 // Capacity returns the capacity the two ends agreed on; 0 is rendezvous.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/netchan/netchan/internal/testkit"
 )
@@ -94,4 +95,42 @@ func sendAndCloseContext(t *testing.T, ctx context.Context, s *Session) <-chan s
 		close(closed)
 	}()
 	return closed
+}
+
+// A listener's session that closes by CloseContext, whose dialer read its
+// goodbye and ended but whose answer was cut, cannot tell that dialer from
+// one about to resume: it waits for a resume for a few of the dialer's
+// attempts, not the whole window, and ends with its last frames' fate
+// unknown.
+func TestCloseContextListenerWaitsBriefly(t *testing.T) {
+	cfg := testConfig()
+	cfg.ResumeWindow = time.Hour
+	var proxy *testkit.Proxy
+	p := connect(t, cfg, cfg, func(addr string) string {
+		proxy = testkit.NewProxy(t, addr)
+		return proxy.Addr()
+	})
+	ctx := patience(t)
+	st := p.a.Main()
+	if err := st.Reserve(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Send([]byte("last")); err != nil {
+		t.Fatal(err)
+	}
+	testkit.Eventually(t, "the value to reach the dialer", func() bool { return p.d.Main().Inbox().Len() == 1 })
+	proxy.CutAfter(1, testkit.Up, testkit.RST) // the dialer's answer to the goodbye
+	closed := make(chan struct{})
+	go func() {
+		_ = p.a.CloseContext(ctx)
+		close(closed)
+	}()
+	testkit.Recv(t, p.d.Done())
+	if err := p.d.Err(); !errors.Is(err, ErrPeerClosed) {
+		t.Fatalf("the dialer's session ended with %v, want ErrPeerClosed", err)
+	}
+	testkit.Recv(t, closed)
+	if err := p.a.Err(); !errors.Is(err, ErrSessionLost) {
+		t.Fatalf("the listener's session ended with %v, want ErrSessionLost", err)
+	}
 }

@@ -23,6 +23,11 @@ const (
 	lastAttempt = 100 * time.Millisecond
 )
 
+// closingAwait bounds how long a listener's session that closes waits for
+// its dialer to resume after a cut: long enough for the dialer's first
+// few attempts.
+const closingAwait = 2 * maxRedial
+
 // errReplaced ends a listener's connection whose dialer resumed on another.
 var errReplaced = fmt.Errorf("%w: the dialer resumed on a new connection", ErrConnLost)
 
@@ -33,15 +38,20 @@ var errReplaced = fmt.Errorf("%w: the dialer resumed on a new connection", ErrCo
 func (s *Session) reconnect(why error) *carrier {
 	s.mu.Lock()
 	s.cur = nil
+	wait := s.window
+	if s.resumeClosing {
+		// A dialer that did not read this end's goodbye saw the cut and
+		// redials at once; one that read it has ended, and never comes.
+		wait = min(wait, closingAwait)
+	}
 	s.mu.Unlock()
 	s.cfg.Logger.Info("netchan: connection broken, resuming", "session", fmt.Sprintf("%x", s.id), "err", why)
-	deadline := time.Now().Add(s.window)
 	var c *carrier
 	var err error
 	if s.role == wire.RoleDialer {
-		c, err = s.redial(deadline, why)
+		c, err = s.redial(time.Now().Add(s.window), why)
 	} else {
-		c, err = s.await(deadline, why)
+		c, err = s.await(wait, why)
 	}
 	if err != nil {
 		s.fail(err)
@@ -173,13 +183,13 @@ func (s *Session) resumeAddr() string {
 
 // await waits for the dialer to resume: for a connection the listener's
 // handshake hands over, until the window passes.
-func (s *Session) await(deadline time.Time, why error) (*carrier, error) {
+func (s *Session) await(wait time.Duration, why error) (*carrier, error) {
 	l := s.listener
 	if !l.detach(s) {
 		return nil, errLost(fmt.Errorf("the listener closed after %w", why))
 	}
 	defer l.attach(s)
-	t := time.NewTimer(time.Until(deadline))
+	t := time.NewTimer(wait)
 	defer t.Stop()
 	for {
 		s.mu.Lock()
@@ -197,7 +207,7 @@ func (s *Session) await(deadline time.Time, why error) (*carrier, error) {
 		select {
 		case <-s.adopt:
 		case <-t.C:
-			return nil, errLost(fmt.Errorf("no resume within the window of %v after %w", s.window, why))
+			return nil, errLost(fmt.Errorf("no resume within %v after %w", wait, why))
 		case <-s.ctx.Done():
 			return nil, s.stopErr()
 		}

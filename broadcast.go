@@ -79,6 +79,6 @@ func serveFeed[T any](ctx context.Context, c *endpoint.Conn[T], f *endpoint.Feed
 		}
 	})
 	wg.Wait()
-	_ = c.Close()
+	k.close(ctx)
 	k.done()
 }

@@ -67,7 +67,8 @@ type Session struct {
 	next     *carrier // a listener's: a resumed connection to take over
 	counter  uint64   // a dialer's resumes, or the last a listener accepted
 	resumes  int      // resumes that succeeded
-	closing  bool     // Close was called: flush, say goodbye, end
+	rtt      rttProbe
+	closing  bool // Close was called: flush, say goodbye, end
 	peerBye  *wire.GoAway
 	err      error // why the session ended
 	ending   chan struct{}
@@ -143,6 +144,7 @@ func (s *Session) adoptLocked(c *carrier) {
 	c.s = s
 	c.turn.init(c, s.capacity == 0)
 	s.cur, s.last = c, c
+	s.rtt.reset()
 }
 
 // Main returns the session's main stream.

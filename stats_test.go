@@ -89,9 +89,14 @@ func TestTypedListenerStats(t *testing.T) {
 	l, ln := typedListener(t, ctx)
 	var clients []*typed.Conn[int]
 	for i := range 2 {
-		c, err := typed.Dial[int](ctx, ln.Addr().String(), netchan.Insecure())
+		var hooked *netchan.Conn
+		c, err := typed.Dial[int](ctx, ln.Addr().String(), netchan.Insecure(),
+			netchan.OnConnect(func(c *netchan.Conn) { hooked = c }))
 		if err != nil {
 			t.Fatal(err)
+		}
+		if hooked == nil || hooked.RemoteAddr().String() != ln.Addr().String() {
+			t.Fatalf("typed.Dial's OnConnect got %v", hooked)
 		}
 		defer c.Close()
 		clients = append(clients, c)
@@ -108,8 +113,8 @@ func TestTypedListenerStats(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if s := c.Stats(); s.ValuesSent != uint64(i+1) {
-			t.Fatalf("client %d sent %d values; want %d", i, s.ValuesSent, i+1)
+		if s := c.Stats(); s.ValuesSent != uint64(i+1) || hooked.Stats().ValuesSent != s.ValuesSent {
+			t.Fatalf("client %d sent %d values, its OnConnect says %d; want %d", i, s.ValuesSent, hooked.Stats().ValuesSent, i+1)
 		}
 	}
 	_ = clients[0].Close()

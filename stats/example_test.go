@@ -3,7 +3,6 @@ package stats_test
 import (
 	"context"
 	"encoding/json"
-	"expvar"
 	"fmt"
 
 	"github.com/netchan/netchan"
@@ -11,15 +10,13 @@ import (
 	"github.com/netchan/netchan/typed"
 )
 
-// A server adds each connection it accepts to a Set, published with
-// expvar: /debug/vars then shows the totals and each open connection.
+// A server adds each connection it accepts to a Set. Published with
+// expvar (conns.Publish("conns")), /debug/vars would show what its String
+// returns: the totals and each open connection.
 func ExampleSet() {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var conns stats.Set
-	if err := conns.Publish("example-conns"); err != nil {
-		panic(err)
-	}
 	l, err := typed.Listen[string](ctx, "127.0.0.1:0", netchan.Insecure())
 	if err != nil {
 		panic(err)
@@ -59,7 +56,7 @@ func ExampleSet() {
 			Remote string `json:"remote"`
 		} `json:"peers"`
 	}
-	if err := json.Unmarshal([]byte(expvar.Get("example-conns").String()), &shown); err != nil {
+	if err := json.Unmarshal([]byte(conns.String()), &shown); err != nil {
 		panic(err)
 	}
 	fmt.Printf("%d connection, %d values received, from %d peer\n", shown.Conns, shown.ValuesReceived, len(shown.Peers))

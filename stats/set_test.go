@@ -3,6 +3,7 @@ package stats
 import (
 	"encoding/json"
 	"expvar"
+	"fmt"
 	"net"
 	"net/netip"
 	"testing"
@@ -69,10 +70,15 @@ func TestSetLetsGoOfEndedConns(t *testing.T) {
 	}
 }
 
+// published numbers the names the tests publish, so that they differ
+// when a test runs again in one process.
+var published int
+
 func TestSetPublish(t *testing.T) {
 	var s Set
 	s.Add(newFake("127.0.0.1:7", Conn{ValuesSent: 42, RTT: time.Millisecond}))
-	const name = "stats-test-set"
+	published++
+	name := fmt.Sprint("stats-test-set-", published)
 	if err := s.Publish(name); err != nil {
 		t.Fatal(err)
 	}

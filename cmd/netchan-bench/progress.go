@@ -56,10 +56,11 @@ func (p *progress) loop(ctx context.Context) {
 	defer tick.Stop()
 	last := p.read().received
 	lastAt := p.start
+	shown := false
 	for {
 		select {
 		case <-ctx.Done():
-			if p.live {
+			if p.live && shown {
 				fmt.Fprintln(p.out) // the summary starts on a line of its own
 			}
 			return
@@ -68,6 +69,7 @@ func (p *progress) loop(ctx context.Context) {
 			rate := float64(r.received-last) / now.Sub(lastAt).Seconds()
 			last, lastAt = r.received, now
 			p.show(p.line(now.Sub(p.start), r, rate))
+			shown = true
 		}
 	}
 }

@@ -62,25 +62,38 @@ func (st *Stream) waitedSince(start time.Time) {
 
 // rttProbe measures the round trip one numbered frame at a time: the writer
 // notes the session offset at the end of a batch it is about to write and
-// the time, if no probe is out; the reader, on an ack that covers that
-// offset, takes the time elapsed. The peer acknowledges with the next batch
+// the time, if no probe is out and probeEvery batches were written since
+// the last sample, or none was taken yet; the reader, on an ack that covers
+// that offset, takes the time elapsed. The peer acknowledges with the next batch
 // it writes, which follows at once while values flow, so the sample is the
 // network's round trip plus the time the frames waited in the two ends'
 // queues; a peer with nothing to write may hold its ack until it next
 // writes (credits as its program takes values, at the latest a ping), and
 // the sample then says so. The session's mu guards it.
 type rttProbe struct {
-	until uint64    // the offset an ack must reach; 0: no probe out
-	sent  time.Time // when the batch ending there was about to be written
-	last  time.Duration
+	until   uint64    // the offset an ack must reach; 0: no probe out
+	sent    time.Time // when the batch ending there was about to be written
+	last    time.Duration
+	batches int // written since the last sample
 }
+
+// probeEvery is how many batches a session writes per probe at most. A
+// rendezvous session writes a batch per value, and a probe costs two
+// readings of the clock: one probe per batch would be most of what stats
+// cost a round trip.
+const probeEvery = 16
 
 // written is called as a batch ending at session offset end is about to
 // be written.
 func (p *rttProbe) written(end uint64) {
-	if p.until == 0 {
-		p.until, p.sent = end, time.Now()
+	if p.until != 0 {
+		return
 	}
+	if p.batches++; p.batches < probeEvery && p.last != 0 {
+		return
+	}
+	p.batches = 0
+	p.until, p.sent = end, time.Now()
 }
 
 // acked is called for an ack of n bytes.

@@ -101,8 +101,9 @@ func TestStatsRTT(t *testing.T) {
 	}
 }
 
-// A probe times the first batch written while none is out, until an ack
-// covers it; a broken connection drops it.
+// A probe times the first batch written while none is out, and after a
+// sample one in probeEvery, until an ack covers it; a broken connection
+// drops it.
 func TestRTTProbe(t *testing.T) {
 	var p rttProbe
 	p.written(100)
@@ -120,7 +121,16 @@ func TestRTTProbe(t *testing.T) {
 		t.Fatalf("an ack past the probe: sample %v, probe out to %d", p.last, p.until)
 	}
 	last := p.last
+	for i := range probeEvery - 1 {
+		p.written(uint64(200 + i))
+		if p.until != 0 {
+			t.Fatalf("a probe out after %d batches since a sample; want one every %d", i+1, probeEvery)
+		}
+	}
 	p.written(300)
+	if p.until != 300 {
+		t.Fatalf("no probe out %d batches after a sample", probeEvery)
+	}
 	p.reset()
 	p.acked(300)
 	if p.last != last {

@@ -34,7 +34,7 @@ type Conn struct {
 	CreditWait time.Duration `json:"credit_wait_ns"`
 	// RTT is the latest round trip measured, 0 until one was: the time
 	// from writing a batch of frames to reading the peer's acknowledgement
-	// of it, one batch at a time. The peer acknowledges with the next
+	// of it, sampled: one batch at a time, at most one in 16. The peer acknowledges with the next
 	// frames it writes, at once while values flow, so RTT is then the
 	// network's round trip plus the time frames waited in the two ends'
 	// queues; a peer with nothing to say holds its acknowledgement until it

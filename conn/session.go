@@ -67,8 +67,8 @@ type Session struct {
 	next     *carrier // a listener's: a resumed connection to take over
 	counter  uint64   // a dialer's resumes, or the last a listener accepted
 	resumes  int      // resumes that succeeded
-	rtt      rttProbe
-	closing  bool // Close was called: flush, say goodbye, end
+	rtt      rttProbe // times round trips: see Stats
+	closing  bool     // Close was called: flush, say goodbye, end
 	peerBye  *wire.GoAway
 	err      error // why the session ended
 	ending   chan struct{}

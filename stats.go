@@ -38,8 +38,8 @@ type Conn struct{ c options.Conn }
 // way, values in flight, the time sends waited for credits, the latest
 // round trip and the resumes (see stats.Conn for what each counts).
 // Reading them costs the connection's values nothing: they are counters
-// the connection keeps anyway, and a round trip sampled one frame at a
-// time.
+// the connection keeps anyway, and a round trip sampled one batch of frames
+// at a time.
 func (c *Conn) Stats() stats.Conn { return c.c.Stats() }
 
 // LocalAddr returns the local network address, of the latest network

@@ -34,12 +34,13 @@ type Conn struct {
 	CreditWait time.Duration `json:"credit_wait_ns"`
 	// RTT is the latest round trip measured, 0 until one was: the time
 	// from writing a batch of frames to reading the peer's acknowledgement
-	// of it, sampled: one batch at a time, at most one in 16. The peer acknowledges with the next
-	// frames it writes, at once while values flow, so RTT is then the
-	// network's round trip plus the time frames waited in the two ends'
-	// queues; a peer with nothing to say holds its acknowledgement until it
-	// next writes, as its program takes values or, on a quiet connection,
-	// for its keepalive, and the figure includes that wait.
+	// of it, sampled, one batch at a time and at most one in 16. The peer
+	// acknowledges with the next frames it writes, at once while values
+	// flow, so RTT is then the network's round trip plus the time frames
+	// waited in the two ends' queues; a peer with nothing to say holds its
+	// acknowledgement until it next writes, as its program takes values
+	// or, on a quiet connection, for its keepalive, and the figure
+	// includes that wait.
 	RTT time.Duration `json:"rtt_ns"`
 	// Resumes counts the network connections the session resumed on
 	// after a cut.

@@ -6,5 +6,5 @@
 // hands each connection to netchan.OnConnect, whose argument has one.
 // Reading them costs the connection nothing on its way of values: the
 // counters are those it keeps anyway, read under its locks, and the round
-// trip is sampled, one frame at a time.
+// trip is sampled, one batch of frames at a time.
 package stats

@@ -84,23 +84,23 @@ func (s *Set) Totals() Totals {
 	return t
 }
 
-// Peer is one open connection's stats, by its peer's address.
-type Peer struct {
+// peer is one open connection's stats, by its peer's address.
+type peer struct {
 	Remote string `json:"remote"`
 	Conn
 }
 
 // read returns the totals and each open connection's stats.
-func (s *Set) read() (Totals, []Peer) {
+func (s *Set) read() (Totals, []peer) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sweepLocked()
 	t := Totals{Conns: s.conns, Open: len(s.open), Conn: s.ended}
-	peers := make([]Peer, len(s.open))
+	peers := make([]peer, len(s.open))
 	for i, c := range s.open {
 		st := c.Stats()
 		t.add(st)
-		peers[i] = Peer{Remote: c.RemoteAddr().String(), Conn: st}
+		peers[i] = peer{Remote: c.RemoteAddr().String(), Conn: st}
 	}
 	return t, peers
 }
@@ -111,7 +111,7 @@ func (s *Set) String() string {
 	t, peers := s.read()
 	b, err := json.Marshal(struct {
 		Totals
-		Peers []Peer `json:"peers"`
+		Peers []peer `json:"peers"`
 	}{t, peers})
 	if err != nil {
 		return fmt.Sprintf("%q", err.Error()) // cannot happen: numbers and strings

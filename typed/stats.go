@@ -6,8 +6,8 @@ import "github.com/netchan/netchan/stats"
 // way, values in flight, the time sends waited for credits, the latest
 // round trip and the resumes (see stats.Conn for what each counts).
 // Reading them costs the connection's values nothing: they are counters
-// the connection keeps anyway, and a round trip sampled one frame at a
-// time. Pass the Conn to a stats.Set to publish it with expvar.
+// the connection keeps anyway, and a round trip sampled one batch of frames
+// at a time. Pass the Conn to a stats.Set to publish it with expvar.
 func (c *Conn[T]) Stats() stats.Conn { return c.c.Stats() }
 
 // Stats returns what the connections Accept returned did together, those

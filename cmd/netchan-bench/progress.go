@@ -16,11 +16,14 @@ type reading struct {
 	// which does not know it.
 	sent int64
 	// received counts the echoes the server received, or in the clients'
-	// view the values they echoed.
+	// view the values they echoed; with -broadcast, the values the clients
+	// received, summed over them.
 	received uint64
 	// inFlight counts the values sent and not back yet: in the server's
 	// view, sent and not echoed; in the clients', echoes sent that the
-	// server's program has not taken, as their connections know it.
+	// server's program has not taken, as their connections know it; with
+	// -broadcast, deliveries to come, a value sent counting once per
+	// client.
 	inFlight int64
 	// lost counts the values netchan reported undelivered so far.
 	lost uint64

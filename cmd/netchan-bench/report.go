@@ -135,6 +135,8 @@ func (s *summary) write(w io.Writer, asJSON bool) error {
 		}
 	}
 	if c.Broadcast {
+		writeConns(tw, "Server's connections", s.ServerConns)
+		writeConns(tw, "Clients' connections", s.ClientConns)
 		fmt.Fprintf(tw, "Elapsed\t%.2fs\n", s.ElapsedSeconds)
 		fmt.Fprintf(tw, "Delivered/s\t%.0f, summed over clients (per client %.0f)\n", s.RoundTripsPerSec, s.PerClientPerSec)
 		if s.Errors > 0 {

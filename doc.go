@@ -103,9 +103,17 @@
 // the connection's own goroutine; a panic there is kept with its stack and
 // raised again in the Recv that would have returned the value.
 //
+// # Stats
+//
+// OnConnect hands the program each connection as a *Conn, whose Stats say
+// what it did: values and bytes each way, values in flight, the time sends
+// waited for credits, the latest round trip, resumes. A stats.Set gathers
+// many and publishes them with expvar.
+//
 // # Packages
 //
 // Package typed offers the same connections as methods with contexts and
 // errors per value; package codec holds the codecs and the interface to plug
-// in another; conn is the transport and sync the flow control.
+// in another; stats the connections' counters; conn is the transport and
+// sync the flow control.
 package netchan

@@ -59,7 +59,11 @@ func (s *Session) onFrame(h wire.Header, p []byte) error {
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		return s.log.ack(n)
+		if err := s.log.ack(n); err != nil {
+			return err
+		}
+		s.rtt.acked(n)
+		return nil
 	case wire.KindPing:
 		if len(p) != 0 {
 			return fmt.Errorf("%w: ping with a payload", ErrProtocol)

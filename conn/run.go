@@ -120,7 +120,11 @@ func (s *Session) batchLocked(dst []byte) (batch []byte, more, last bool) {
 		s.log.count(wire.KindCredit, cr.stream, cr.n)
 	}
 	s.credits = s.credits[:0]
+	before := s.log.wrote
 	dst = s.log.take(dst, maxBatch-len(dst))
+	if s.log.wrote != before {
+		s.rtt.written(s.log.wrote)
+	}
 	s.checkAckedLocked()
 	if s.log.unwritten() <= maxQueued {
 		s.space.Broadcast()

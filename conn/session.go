@@ -67,6 +67,7 @@ type Session struct {
 	next     *carrier // a listener's: a resumed connection to take over
 	counter  uint64   // a dialer's resumes, or the last a listener accepted
 	resumes  int      // resumes that succeeded
+	rtt      rttProbe // times round trips: see Stats
 	closing  bool     // Close was called: flush, say goodbye, end
 	// A Close that resumes through cuts until the peer acknowledged every
 	// frame: see CloseContext. gaveUp is why it stopped short, if it did.
@@ -148,6 +149,7 @@ func (s *Session) adoptLocked(c *carrier) {
 	c.s = s
 	c.turn.init(c, s.capacity == 0)
 	s.cur, s.last = c, c
+	s.rtt.reset()
 }
 
 // Main returns the session's main stream.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/netchan/netchan/internal/wire"
 	nsync "github.com/netchan/netchan/sync"
@@ -21,6 +22,7 @@ type Stream struct {
 	recv     *nsync.Receiver
 	credits  creditor
 	onAck    atomic.Pointer[func(acked uint64)]
+	waited   atomic.Int64 // nanoseconds sends waited for credits: see Stats
 
 	// in holds values that arrived and were not yet taken. Credits bound
 	// it: an honest peer never has more than the window outstanding, so the
@@ -71,6 +73,7 @@ func (st *Stream) Reserve(ctx context.Context) error {
 	if ok, err := st.send.TryReserve(); ok || err != nil {
 		return err
 	}
+	defer st.waitedSince(time.Now())
 	return st.s.waitOnReader(func() error { return st.send.Reserve(ctx) })
 }
 
@@ -143,6 +146,7 @@ const maxQueued = 1 << 20
 // WaitTaken waits until the peer's program took the value with sequence
 // number seq: the rendezvous acknowledgement.
 func (st *Stream) WaitTaken(ctx context.Context, seq uint64) error {
+	defer st.waitedSince(time.Now())
 	return st.s.Await(ctx,
 		func() (bool, error) { return st.send.Taken(seq) },
 		func() error { return st.send.WaitTaken(ctx, seq) })

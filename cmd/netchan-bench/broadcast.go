@@ -66,7 +66,10 @@ func runBroadcast(ctx context.Context, cfg *config, progressOut io.Writer) (*sum
 		})
 	}
 	var sent atomic.Int64
-	p := startProgress(progressOut, func() (int64, uint64) { return sent.Load(), delivered.Load() })
+	p := startProgress(progressOut, isTerminal(progressOut), func() reading {
+		n, d := sent.Load(), delivered.Load()
+		return reading{sent: n, received: d, inFlight: n*int64(cfg.Clients) - int64(d), lost: errs.lost()}
+	})
 	start := time.Now()
 	deadline := time.NewTimer(cfg.Duration)
 send:
@@ -87,6 +90,7 @@ send:
 	}
 	elapsed := time.Since(start)
 	p.stop()
+	sum.setStats(opts.serverConns, opts.clientConns)
 	errs.silence()
 	cancel()
 	for range lrecv {

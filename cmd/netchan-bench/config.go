@@ -47,10 +47,14 @@ A listener sends numbered values on its channel, each of N clients echoes
 back every value it receives, and the listener checks and counts the
 echoes. The values are bare integers, as in the original netchan's
 benchmark, or with -size N structs {Seq uint64; Payload []byte} with N
-bytes of payload; server and clients processes must use the same -size. After -duration it stops sending, drains what is in
-flight (giving up if none comes back for -drain) and prints Sent, Received,
-Lost and the rates; the clock runs from the first echo to the end of the
-drain.
+bytes of payload; server and clients processes must use the same -size.
+After -duration it stops sending, drains what is in flight (giving up if
+none comes back for -drain) and prints Sent, Received, Lost and the rates,
+and what each end's connections did (package stats: values and bytes each
+way, time sends waited for credits, the slowest latest round trip,
+resumes); the clock runs from the first echo to the end of the drain. Progress goes to stderr: values/s, values in flight (sent
+and not echoed yet) and values lost so far (reported undelivered), on a
+terminal as one line rewritten in place, otherwise a line each second.
 It exits with status 1 if a value was lost or duplicated, or on error.
 
 Roles:

@@ -11,10 +11,11 @@ import (
 // run is live; once the run shuts down on purpose, connections ending are
 // expected and no longer count.
 type errorLog struct {
-	mu    sync.Mutex
-	quiet bool
-	count int
-	first error
+	mu          sync.Mutex
+	quiet       bool
+	count       int
+	first       error
+	undelivered uint64 // of the errors, values reported undelivered
 	// With -cut-every, a listener's handshake that fails is a resume the
 	// proxy cut before it completed, which the client tries again: it is
 	// counted apart, not as an error. A session that could not resume in
@@ -38,9 +39,27 @@ func (l *errorLog) add(err error) {
 		return
 	}
 	l.count++
+	if isUndelivered(err) {
+		l.undelivered++
+	}
 	if l.first == nil {
 		l.first = err
 	}
+}
+
+// lost returns how many values were reported undelivered so far.
+func (l *errorLog) lost() uint64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.undelivered
+}
+
+// isUndelivered reports whether err reports a value of either type the
+// benchmark sends as undelivered.
+func isUndelivered(err error) bool {
+	var n *netchan.UndeliveredError[uint64]
+	var v *netchan.UndeliveredError[value]
+	return errors.As(err, &n) || errors.As(err, &v)
 }
 
 // silence stops counting, before a deliberate shutdown.

@@ -5,10 +5,14 @@
 // value it receives; the listener counts the echoes by sequence number.
 // The values are bare integers by default, as in the original netchan's
 // benchmark; with -size N, structs {Seq uint64; Payload []byte} with N
-// bytes of payload, checked on their return. It prints progress each
-// second and, at the end, Sent, Received, Lost, the round trips per second
-// overall and per client, the memory per client and what it holds, and the
-// settings (-json: one JSON object).
+// bytes of payload, checked on their return. It shows progress on stderr
+// (values per second, values in flight, values lost so far): on a
+// terminal one line rewritten in place, otherwise a line each second. At
+// the end it prints Sent, Received, Lost, the round trips per second
+// overall and per client, the memory per client and what it holds, what
+// each end's connections did as package stats counts it (values and bytes
+// each way, time waiting for credits, the slowest latest round trip,
+// resumes), and the settings (-json: one JSON object on stdout).
 //
 // Usage:
 //

@@ -7,6 +7,8 @@ import (
 	"io"
 	"text/tabwriter"
 	"time"
+
+	"github.com/netchan/netchan/stats"
 )
 
 // summary is the outcome of a run: every figure and the settings, printed
@@ -50,6 +52,12 @@ type summary struct {
 	RoundTripsPerSec float64 `json:"round_trips_per_sec"`
 	PerClientPerSec  float64 `json:"per_client_per_sec"`
 
+	// What each end's connections did, as package stats counts it, read
+	// once the values in flight were drained, while the connections are
+	// open: RTT is the largest of their latest round trips.
+	ServerConns *stats.Totals `json:"server_conns,omitempty"`
+	ClientConns *stats.Totals `json:"client_conns,omitempty"`
+
 	Interrupted bool   `json:"interrupted"` // ended early by a signal
 	Errors      int    `json:"errors"`      // reported by netchan, or run failures
 	FirstError  string `json:"first_error,omitempty"`
@@ -64,6 +72,19 @@ func (s *summary) setRates(count uint64, elapsed time.Duration, clients int) {
 	s.RoundTripsPerSec = float64(count) / elapsed.Seconds()
 	if clients > 0 {
 		s.PerClientPerSec = s.RoundTripsPerSec / float64(clients)
+	}
+}
+
+// setStats reads the totals of each end's connections, of those this
+// process has.
+func (s *summary) setStats(server, clients *stats.Set) {
+	if server != nil {
+		t := server.Totals()
+		s.ServerConns = &t
+	}
+	if clients != nil {
+		t := clients.Totals()
+		s.ClientConns = &t
 	}
 }
 
@@ -114,6 +135,8 @@ func (s *summary) write(w io.Writer, asJSON bool) error {
 		}
 	}
 	if c.Broadcast {
+		writeConns(tw, "Server's connections", s.ServerConns)
+		writeConns(tw, "Clients' connections", s.ClientConns)
 		fmt.Fprintf(tw, "Elapsed\t%.2fs\n", s.ElapsedSeconds)
 		fmt.Fprintf(tw, "Delivered/s\t%.0f, summed over clients (per client %.0f)\n", s.RoundTripsPerSec, s.PerClientPerSec)
 		if s.Errors > 0 {
@@ -134,6 +157,8 @@ func (s *summary) write(w io.Writer, asJSON bool) error {
 		fmt.Fprintf(tw, "Cuts\t%d connections cut (every %v, %s); the clients resumed %d times\n", s.Cuts, c.CutEvery, c.CutKind, s.Resumes)
 		fmt.Fprintf(tw, "\t(%d redials failed and were tried again; %d handshakes cut, as the listener saw them)\n", s.FailedRedials, s.HandshakesCut)
 	}
+	writeConns(tw, "Server's connections", s.ServerConns)
+	writeConns(tw, "Clients' connections", s.ClientConns)
 	fmt.Fprintf(tw, "Elapsed\t%.2fs\n", s.ElapsedSeconds)
 	if c.Clients > 0 {
 		fmt.Fprintf(tw, "Round trips/s\t%.0f (per client %.0f)\n", s.RoundTripsPerSec, s.PerClientPerSec)
@@ -157,6 +182,25 @@ func memoryScope(role string) string {
 			"-role clients against a -role server in another process measures a client's end alone"
 	}
 	return "a client's end of its connection alone"
+}
+
+// writeConns prints what one end's connections did, if it was read.
+func writeConns(w io.Writer, title string, t *stats.Totals) {
+	if t == nil {
+		return
+	}
+	fmt.Fprintf(w, "%s\t%d: values sent %d, received %d; %s sent, %s received\n",
+		title, t.Conns, t.ValuesSent, t.ValuesReceived, size(t.BytesSent), size(t.BytesReceived))
+	fmt.Fprintf(w, "\tsends waited %v for credits in all; latest round trip, the slowest: %v; %d resumes\n",
+		t.CreditWait.Round(time.Microsecond), t.RTT.Round(time.Microsecond), t.Resumes)
+}
+
+// size prints a count of bytes in KiB, or MiB from 10 MiB on.
+func size(n uint64) string {
+	if n >= 10<<20 {
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+	return kib(int64(n))
 }
 
 func kib(n int64) string { return fmt.Sprintf("%.1f KiB", float64(n)/1024) }

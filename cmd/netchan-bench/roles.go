@@ -58,8 +58,9 @@ func runAll[V message](stop context.Context, cfg *config, progressOut io.Writer)
 	sum.MemPerConnBytes = memPerConn(stop, base, cfg.Clients)
 	cut.start()
 	cl.start(connCtx)
-	elapsed, interrupted, err := srv.measure(stop, cfg, progressOut, firstEchoPatience)
+	elapsed, interrupted, err := srv.measure(stop, cfg, progressOut, firstEchoPatience, errs.lost)
 	sum.addError(err)
+	sum.setStats(opts.serverConns, opts.clientConns)
 	sum.MemAfterTrafficBytes = -1
 	if !sleep(stop, quietAfterTraffic) {
 		sum.MemAfterTrafficBytes = (memInUse() - base) / int64(cfg.Clients)
@@ -97,8 +98,9 @@ func runServer[V message](stop context.Context, cfg *config, progressOut io.Writ
 	cfg.Addr = srv.addr.String()
 	announce(progressOut, cfg, cfg.Addr)
 	sum := &summary{Settings: cfg}
-	elapsed, interrupted, err := srv.measure(stop, cfg, progressOut, 0)
+	elapsed, interrupted, err := srv.measure(stop, cfg, progressOut, 0, errs.lost)
 	sum.addError(err)
+	sum.setStats(opts.serverConns, nil)
 	sleep(stop, idlePause) // the clients read their memory once quiet
 	srv.closeSend()
 	sleep(stop, endGrace)
@@ -145,13 +147,16 @@ func runClients[V message](stop context.Context, cfg *config, progressOut io.Wri
 	quiet := make(chan int64, 1)
 	go func() { quiet <- memWhenQuiet(connCtx, base, cfg.Clients, cl.total) }()
 	cl.start(connCtx)
-	p := startProgress(progressOut, func() (int64, uint64) { return -1, cl.total() })
+	p := startProgress(progressOut, isTerminal(progressOut), func() reading {
+		return reading{sent: -1, received: cl.total(), inFlight: int64(opts.clientConns.Totals().InFlight), lost: errs.lost()}
+	})
 	select {
 	case <-cl.done:
 	case <-stop.Done():
 		sum.Interrupted = true
 	}
 	p.stop()
+	sum.setStats(nil, opts.clientConns)
 	elapsed := time.Since(start)
 	if !sum.Interrupted && !cl.closeAll(cfg.Drain) {
 		sum.addError(errors.New("connections did not all end within -drain after the server closed"))

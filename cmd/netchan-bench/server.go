@@ -166,18 +166,19 @@ func (s *server[V]) wait() {
 }
 
 // measure waits for the first echo, at most patience (0: no bound), then
-// sends for cfg.Duration or until stop ends, then stops sending and drains.
+// sends for cfg.Duration or until stop ends, then stops sending and drains;
+// its progress lines on out show lost, the values reported undelivered.
 // It returns the time from the first echo to the end of the drain, and
 // whether stop cut the run short.
-func (s *server[V]) measure(stop context.Context, cfg *config, out io.Writer, patience time.Duration) (time.Duration, bool, error) {
+func (s *server[V]) measure(stop context.Context, cfg *config, out io.Writer, patience time.Duration, lost func() uint64) (time.Duration, bool, error) {
 	defer s.stopSending()
 	if err := s.awaitFirstEcho(stop, patience); err != nil {
 		return 0, stop.Err() != nil, err
 	}
 	start := time.Now()
-	p := startProgress(out, func() (int64, uint64) {
+	p := startProgress(out, isTerminal(out), func() reading {
 		sent, received := s.counts()
-		return int64(sent), received
+		return reading{sent: int64(sent), received: received, inFlight: int64(sent) - int64(received), lost: lost()}
 	})
 	defer p.stop()
 	interrupted := sleep(stop, cfg.Duration)

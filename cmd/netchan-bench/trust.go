@@ -5,11 +5,14 @@ import (
 
 	"github.com/netchan/netchan"
 	"github.com/netchan/netchan/internal/certs"
+	"github.com/netchan/netchan/stats"
 )
 
-// endOptions are the netchan options of the two ends of a run.
+// endOptions are the netchan options of the two ends of a run, and the
+// stats of each end's connections, which the options gather.
 type endOptions struct {
-	server, client []netchan.Option
+	server, client           []netchan.Option
+	serverConns, clientConns *stats.Set
 }
 
 // buildOptions turns the settings into options for each end; onError
@@ -24,10 +27,15 @@ func buildOptions(c *config, onError func(error)) (endOptions, error) {
 	if err != nil {
 		return endOptions{}, err
 	}
-	return endOptions{
-		server: append(append([]netchan.Option{}, common...), srv),
-		client: append(append([]netchan.Option{}, common...), cli),
-	}, nil
+	e := endOptions{serverConns: &stats.Set{}, clientConns: &stats.Set{}}
+	e.server = append(append([]netchan.Option{}, common...), srv, gather(e.serverConns))
+	e.client = append(append([]netchan.Option{}, common...), cli, gather(e.clientConns))
+	return e, nil
+}
+
+// gather is the option that adds each connection to set.
+func gather(set *stats.Set) netchan.Option {
+	return netchan.OnConnect(func(c *netchan.Conn) { set.Add(c) })
 }
 
 // trustOptions returns the trust option of the server and of the clients.

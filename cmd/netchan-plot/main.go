@@ -17,8 +17,9 @@
 // It writes throughput-clients.png and throughput-capacity.png into -out
 // (default "."), each only when the results vary that setting.
 //
-// To measure and plot a sweep (clients 1 to 64 at the default capacity;
-// capacity 1 to 1024 with 1 and 8 clients), from the repository's root:
+// To measure and plot a sweep, for the channel API and for typed (clients
+// 1 to 64 at the default capacity; capacity 1 to 1024 with 8 clients),
+// from anywhere in the repository:
 //
 //	cmd/netchan-plot/sweep.sh            # DURATION=3s OUT=docs by default
 //
@@ -26,12 +27,14 @@
 //
 //	go build -o /tmp/nb ./cmd/netchan-bench
 //	mkdir -p /tmp/results
-//	for c in 1 2 4 8 16 32 64; do
-//		/tmp/nb -json -duration 3s -clients $c >/tmp/results/clients-$c.json
+//	for api in chan typed; do
+//		for c in 1 2 4 8 16 32 64; do
+//			/tmp/nb -json -api $api -duration 3s -clients $c >/tmp/results/$api-clients-$c.json
+//		done
+//		for n in 1 4 16 64 256 1024; do
+//			/tmp/nb -json -api $api -duration 3s -clients 8 -buffer $n >/tmp/results/$api-capacity-$n.json
+//		done
 //	done
-//	for n in 1 4 16 64 256 1024; do for c in 1 8; do
-//		/tmp/nb -json -duration 3s -clients $c -buffer $n >/tmp/results/capacity-$n-clients-$c.json
-//	done; done
 //	(cd cmd/netchan-plot && go run . -out ../../docs /tmp/results)
 //
 // Netchan-plot is a module of its own, so that the plotting library stays

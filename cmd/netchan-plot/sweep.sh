@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Measures netchan-bench over a sweep and plots it, for the channel API and
 # for typed: clients 1 to 64 at the default capacity, then capacity 1 to 1024
-# with 8 clients. Each run writes one JSON summary into a temporary directory; netchan-plot then
-# writes docs/throughput-clients.png and docs/throughput-capacity.png.
+# with 8 clients. Each run writes one JSON summary into a temporary
+# directory; netchan-plot then writes docs/throughput-clients.png and
+# docs/throughput-capacity.png.
 # DURATION (default 3s) is each run's length, OUT (default docs) where the
 # PNG files go, RESULTS (default a new temporary directory) where the JSON
 # files go. Run it from anywhere; paths are taken from the repository root.

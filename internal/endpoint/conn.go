@@ -145,7 +145,7 @@ func Dial[T any](ctx context.Context, addr string, s *options.Settings) (*Conn[T
 	if err != nil {
 		return nil, err
 	}
-	return newConn[T](ctx, c, s), nil
+	return connected(newConn[T](ctx, c, s), s), nil
 }
 
 // carry tells cfg how the main stream carries values of T: their inbox,

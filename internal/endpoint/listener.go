@@ -8,6 +8,7 @@ import (
 
 	"github.com/netchan/netchan/conn"
 	"github.com/netchan/netchan/internal/options"
+	"github.com/netchan/netchan/stats"
 )
 
 // Listener accepts connections carrying values of type T. All methods are
@@ -17,6 +18,7 @@ type Listener[T any] struct {
 	s       *options.Settings
 	ctx     context.Context
 	unwatch func() bool
+	conns   stats.Set // the connections accepted: see Stats
 }
 
 // Listen listens on addr ("host:port"), or serves the listener given with
@@ -63,7 +65,9 @@ func (l *Listener[T]) Accept(ctx context.Context) (*Conn[T], error) {
 		}
 		return nil, err
 	}
-	return newConn[T](l.ctx, c, l.s), nil
+	tc := connected(newConn[T](l.ctx, c, l.s), l.s)
+	l.conns.Add(tc)
+	return tc, nil
 }
 
 // Addr returns the address the listener listens on.

@@ -58,6 +58,7 @@ type Settings struct {
 	OnListen         func(net.Addr)
 	OnError          func(error)
 	OnDone           func(error) // the channel API's, per connection
+	OnConnect        func(Conn)  // see onconnect.go
 	MaxMessageSize   int
 	HandshakeTimeout time.Duration
 	IdleTimeout      time.Duration

@@ -1,0 +1,125 @@
+package netchan_test
+
+import (
+	"context"
+	"encoding/json"
+	"expvar"
+	"fmt"
+	"testing"
+
+	"github.com/netchan/netchan"
+	"github.com/netchan/netchan/internal/testkit"
+	"github.com/netchan/netchan/stats"
+	"github.com/netchan/netchan/typed"
+)
+
+// published numbers the names the tests publish, so that they differ
+// when a test runs again in one process.
+var published int
+
+// OnConnect hands each end its connection, whose stats count what went
+// each way, and a stats.Set published with expvar shows them, and keeps
+// their figures once they ended.
+func TestOnConnectStats(t *testing.T) {
+	var set stats.Set
+	published++
+	name := fmt.Sprint("netchan-test-onconnect-", published)
+	if err := set.Publish(name); err != nil {
+		t.Fatal(err)
+	}
+	conns := make(chan *netchan.Conn, 2)
+	onConnect := netchan.OnConnect(func(c *netchan.Conn) {
+		set.Add(c)
+		conns <- c
+	})
+	opts := []netchan.Option{netchan.Insecure(), onConnect}
+	e := connect[int](t, opts, opts)
+	const up, down = 50, 30
+	for i := range up {
+		testkit.Send(t, e.ds, i)
+	}
+	for range up {
+		testkit.Recv(t, e.lr)
+	}
+	for i := range down {
+		testkit.Send(t, e.ls, i)
+	}
+	for range down {
+		testkit.Recv(t, e.dr)
+	}
+	// The dialer's acknowledgement of the listener's values rides on its
+	// next frames.
+	testkit.Send(t, e.ds, up)
+	testkit.Recv(t, e.lr)
+	a, _ := testkit.Recv(t, conns)
+	b, _ := testkit.Recv(t, conns)
+	dialer, listener := a, b
+	if a.LocalAddr().String() == e.addr {
+		dialer, listener = b, a
+	}
+	if d := dialer.Stats(); d.ValuesSent != up+1 || d.ValuesReceived != down {
+		t.Errorf("dialer: %d values sent, %d received; want %d and %d", d.ValuesSent, d.ValuesReceived, up+1, down)
+	}
+	if l := listener.Stats(); l.ValuesSent != down || l.ValuesReceived != up+1 {
+		t.Errorf("listener: %d values sent, %d received; want %d and %d", l.ValuesSent, l.ValuesReceived, down, up+1)
+	}
+	testkit.Eventually(t, "the bytes each end sent to arrive, and a round trip measured", func() bool {
+		d, l := dialer.Stats(), listener.Stats()
+		return d.BytesSent == l.BytesReceived && l.BytesSent == d.BytesReceived && d.RTT > 0 && l.RTT > 0
+	})
+	var shown stats.Totals
+	if err := json.Unmarshal([]byte(expvar.Get(name).String()), &shown); err != nil {
+		t.Fatal(err)
+	}
+	if shown.Conns != 2 || shown.Open != 2 || shown.ValuesSent != up+1+down || shown.ValuesReceived != up+1+down {
+		t.Fatalf("expvar shows %+v; want two connections open, %d values each way in all", shown, up+1+down)
+	}
+	e.cancel()
+	<-dialer.Done()
+	<-listener.Done()
+	if got := set.Totals(); got.Open != 0 || got.ValuesSent != up+1+down || got.InFlight != 0 {
+		t.Fatalf("once ended: %+v; want none open, their %d values kept", got, up+1+down)
+	}
+}
+
+// A typed listener's Stats add up its connections, those that ended too.
+func TestTypedListenerStats(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	l, ln := typedListener(t, ctx)
+	var clients []*typed.Conn[int]
+	for i := range 2 {
+		var hooked *netchan.Conn
+		c, err := typed.Dial[int](ctx, ln.Addr().String(), netchan.Insecure(),
+			netchan.OnConnect(func(c *netchan.Conn) { hooked = c }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if hooked == nil || hooked.RemoteAddr().String() != ln.Addr().String() {
+			t.Fatalf("typed.Dial's OnConnect got %v", hooked)
+		}
+		defer c.Close()
+		clients = append(clients, c)
+		a, err := l.Accept(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		for v := range i + 1 {
+			if err := c.Send(ctx, v); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.Recv(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if s := c.Stats(); s.ValuesSent != uint64(i+1) || hooked.Stats().ValuesSent != s.ValuesSent {
+			t.Fatalf("client %d sent %d values, its OnConnect says %d; want %d", i, s.ValuesSent, hooked.Stats().ValuesSent, i+1)
+		}
+	}
+	_ = clients[0].Close()
+	testkit.Eventually(t, "the closed client's end to end at the listener", func() bool { return l.Stats().Open == 1 })
+	if s := l.Stats(); s.Conns != 2 || s.ValuesReceived != 3 || s.ValuesSent != 0 {
+		t.Fatalf("listener: %+v; want 2 connections, 3 values received in all", s)
+	}
+}

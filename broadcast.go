@@ -69,6 +69,9 @@ func serveFeed[T any](ctx context.Context, c *endpoint.Conn[T], f *endpoint.Feed
 		case err == nil:
 		case ctx.Err() != nil && !errors.Is(err, ErrStalled):
 			k.reportUndelivered(err) // the listener is ending: no client takes them
+		case errors.Is(err, ErrPeerClosed):
+			// A client that leaves is no failure, and what it had not
+			// taken goes nowhere: the others have it already.
 		default:
 			k.fail(err)
 		}

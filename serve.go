@@ -82,6 +82,10 @@ func serveClient[T any](ctx context.Context, c *endpoint.Conn[T], lane *endpoint
 		case err == nil:
 		case ctx.Err() != nil:
 			k.reportUndelivered(err) // the listener is ending: no client takes them
+		case errors.Is(err, ErrPeerClosed):
+			// A client that leaves is no failure: what it had not
+			// taken goes to the other clients.
+			inHand = endpoint.UndeliveredValues[T](err)
 		default:
 			k.fail(err)
 			inHand = endpoint.UndeliveredValues[T](err)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"regexp"
@@ -39,6 +40,7 @@ func StartMain(tb testing.TB, env []string, args ...string) *Process {
 // the test's end kills it if it still runs, and waits for it.
 type Process struct {
 	cmd    *exec.Cmd
+	stdin  io.WriteCloser
 	stderr lockedBuffer
 
 	mu    sync.Mutex
@@ -60,6 +62,9 @@ func Start(tb testing.TB, env []string, name string, args ...string) *Process {
 	p.cmd.Stderr = &p.stderr
 	out, err := p.cmd.StdoutPipe()
 	if err != nil {
+		tb.Fatal(err)
+	}
+	if p.stdin, err = p.cmd.StdinPipe(); err != nil {
 		tb.Fatal(err)
 	}
 	if err := p.cmd.Start(); err != nil {
@@ -157,6 +162,22 @@ func (p *Process) Wait(tb testing.TB) ([]string, error) {
 func (p *Process) Interrupt(tb testing.TB) {
 	tb.Helper()
 	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// Type writes line and a newline to the program's stdin.
+func (p *Process) Type(tb testing.TB, line string) {
+	tb.Helper()
+	if _, err := io.WriteString(p.stdin, line+"\n"); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// EndInput closes the program's stdin, as Ctrl-D in a terminal does.
+func (p *Process) EndInput(tb testing.TB) {
+	tb.Helper()
+	if err := p.stdin.Close(); err != nil {
 		tb.Fatal(err)
 	}
 }

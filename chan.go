@@ -58,7 +58,7 @@ func Dial[T any](ctx context.Context, addr string, opts ...Option) (send chan<- 
 		release()
 		return nil, nil, err
 	}
-	b := chanBuffer[T](c.Capacity())
+	b := min(chanBuffer[T](c.Capacity()), heldByBudget(s.MaxMessageSize))
 	in, out := make(chan T, b), make(chan T, b)
 	go func() {
 		defer release()
@@ -183,6 +183,16 @@ func owned(ctx context.Context) (octx context.Context, detach func(), release co
 func chanBuffer[T any](n int) int {
 	var v T
 	return min(nsync.MaxHold(n), chanBufferBytes/max(int(unsafe.Sizeof(v)), 1))
+}
+
+// heldByBudget bounds the buffer of Dial's receive channel by the byte
+// budget of its window: the credits of the values in that buffer are
+// withheld, and the program's receives from it are seen only when one more
+// value waits to go in. So the values the buffer holds, each up to
+// maxValue bytes, must leave the sender room in the budget for one more,
+// or a sender of large values would wait for ever.
+func heldByBudget(maxValue int) int {
+	return int(nsync.Budget(maxValue)/uint64(maxValue)) - 1
 }
 
 // chanBufferBytes bounds the memory of a channel's buffer.

@@ -160,7 +160,7 @@ func within(t *testing.T, what string, f func()) {
 
 // drain receives from ch until it closes, which the channel API does once
 // everything behind it stopped, or until testkit.Patience passed.
-func drain(ch <-chan int) {
+func drain[T any](ch <-chan T) {
 	timeout := time.After(testkit.Patience)
 	for {
 		select {

@@ -410,18 +410,20 @@ func Broadcast() Option {
 }
 
 // WithStallTimeout sets how long a client of a broadcast listener may hold
-// the others back. A client stalls when it has no room for the next value,
-// values sent to it are outstanding (beyond those a receiver keeps for its
-// receive channel's buffer), and no credit comes back from it: its program
-// took none of them. Once it has stalled
-// for d, the listener ends its session, which does not resume, reports an
-// error wrapping ErrStalled that names the client's address and counts the
-// values it did not take, and goes on with the others. A client whose
-// connection broke returns no credit either: if its resume takes longer
-// than d once its capacity is full, it is cut the same way. A client that
-// has taken everything and waits is never cut, nor one whose program takes
-// a value at least every d: once its sender may be out of room, each value
-// it takes returns its credit at once.
+// the others back. A client stalls when it has no room for the next value
+// while values wait for it, and for d neither its connection took any (it
+// stopped reading) nor its program (no credit came back). Values wait for
+// it when its connection has not written them all, or when its program
+// has not taken them all, beyond those a receiver keeps for its receive
+// channel's buffer. Once it has stalled for d, the listener ends its
+// session, which does not resume, reports an error wrapping ErrStalled
+// that names the client's address and counts the values it did not take,
+// and goes on with the others. A client whose connection broke takes
+// nothing either: if its resume takes longer than d while it holds the
+// others back, it is cut the same way. A client that has taken everything
+// and waits is never cut, nor one whose program takes a value at least
+// every d: once its sender may be out of room, each value it takes
+// returns its credit at once.
 //
 // d is in [MinStallTimeout, MaxResumeWindow]; the default is
 // DefaultStallTimeout. It is an option of Listen with Broadcast only:

@@ -18,7 +18,8 @@ import (
 // which would make the dialer report values the listener's program has.
 // So a listener remembers, for the resume window, each session whose
 // dialer's goodbye it read, and answers a resume of it, once proven, with
-// a goodbye of code normal: every frame arrived.
+// a goodbye of code normal: every frame arrived. It remembers a bounded
+// number, forgetting those closest to expiry first.
 
 // farewell is what a listener keeps of a session its dialer closed.
 type farewell struct {
@@ -48,18 +49,25 @@ func (l *Listener) remember(s *Session) {
 	if l.closed {
 		return
 	}
-	for id, f := range l.farewells {
-		if now.After(f.until) {
-			delete(l.farewells, id)
-		}
-	}
+	// At the bound, the session closest to expiry is forgotten, not this
+	// one: its dialer, which closed last, is the likeliest to resume yet.
 	limit := l.cfg.MaxDetached
 	if limit <= 0 {
 		limit = maxFarewells
 	}
-	if len(l.farewells) < limit {
-		l.farewells[string(s.id)] = farewell{secret: s.secret, until: now.Add(s.window)}
+	oldest, first := "", time.Time{}
+	for id, f := range l.farewells {
+		switch {
+		case now.After(f.until):
+			delete(l.farewells, id)
+		case oldest == "" || f.until.Before(first):
+			oldest, first = id, f.until
+		}
 	}
+	if len(l.farewells) >= limit {
+		delete(l.farewells, oldest)
+	}
+	l.farewells[string(s.id)] = farewell{secret: s.secret, until: now.Add(s.window)}
 }
 
 // farewell answers a resume of a session the listener does not hold: with

@@ -23,9 +23,10 @@ import (
 // value once, and every Feed carries the same bytes; a stateful codec's
 // state belongs to one connection, so each Conn encodes for itself.
 //
-// A Feed that has no room and whose Conn returns no credit for the stall
-// timeout holds every other back: the Broadcaster ends its session (see
-// ready and cut). A Feed that stops gives nothing back: its values go
+// A Feed that has no room, while values wait for its client, holds every
+// other back: if neither its client's credits nor its connection took any
+// for the stall timeout, the Broadcaster ends its session (see ready and
+// cut). A Feed that stops gives nothing back: its values go
 // nowhere, since the others have them.
 //
 // Run runs once; Add and Feed.Stop may be called from any goroutine,
@@ -35,7 +36,7 @@ type Broadcaster[T any] struct {
 	codec       codec.Codec // nil with a stateful codec: each Conn encodes
 	stall       time.Duration
 	undelivered func(v T, cause error)
-	epoch       time.Time     // times of credits count from it
+	epoch       time.Time     // when a Feed moved counts from it
 	waiting     atomic.Bool   // Run waits for room
 	wake        chan struct{} // capacity 1: wakes Run
 
@@ -66,10 +67,13 @@ type shared[T any] struct {
 // Feed is a Conn's share of a Broadcaster's values: each value in it
 // holds a reservation of room in the Conn's window.
 type Feed[T any] struct {
-	ch      chan shared[T]
-	c       *Conn[T]
-	b       *Broadcaster[T]
-	lastAck atomic.Int64 // when the Conn's last credit came, since b.epoch
+	ch chan shared[T]
+	c  *Conn[T]
+	b  *Broadcaster[T]
+	// Since b.epoch, when it last moved: Run gave it a value, SendFeed
+	// took one, or a credit came.
+	moved  atomic.Int64
+	unsent atomic.Int64 // values Run gave it that SendFeed has not queued yet
 
 	// SendFeed's, for a group of values: a stateful codec's encodings, and
 	// the encodings to queue.
@@ -77,9 +81,8 @@ type Feed[T any] struct {
 	encs [][]byte
 
 	// Guarded by b.mu.
-	held      int           // room Run reserved in the window and in ch
-	fullSince time.Duration // since b.epoch, when Run found it without room; 0 while it has room
-	gone      bool          // Stop was called, or the Feed was cut
+	held int  // room Run reserved in the window and in ch
+	gone bool // Stop was called, or the Feed was cut
 }
 
 // Add gives c a Feed of size values, at least one, and returns it: c sends
@@ -87,15 +90,10 @@ type Feed[T any] struct {
 // now on c gets every value the program sends.
 func (b *Broadcaster[T]) Add(c *Conn[T], size int) *Feed[T] {
 	f := &Feed[T]{ch: make(chan shared[T], max(size, 1)), c: c, b: b}
-	f.lastAck.Store(int64(time.Since(b.epoch)))
+	f.move()
 	// Credits say the peer's program took values: room, and no stall. The
 	// values themselves are not kept: a Feed's Conn reports none.
-	c.s.OnAck(func(uint64) {
-		f.lastAck.Store(int64(time.Since(b.epoch)))
-		if b.waiting.Load() {
-			b.signal()
-		}
-	})
+	c.s.OnAck(func(uint64) { f.move() })
 	b.mu.Lock()
 	if b.closed {
 		close(f.ch)
@@ -160,8 +158,10 @@ func (f *Feed[T]) ending() bool {
 	}
 }
 
-// took tells the Broadcaster that a Feed has room again, if Run waits.
-func (f *Feed[T]) took() {
+// move records that f moved, and tells Run, if it waits: f may have room
+// again, and its stall clock starts again.
+func (f *Feed[T]) move() {
+	f.moved.Store(int64(time.Since(f.b.epoch)))
 	if f.b.waiting.Load() {
 		f.b.signal()
 	}
@@ -218,8 +218,11 @@ func (b *Broadcaster[T]) deliver(v T, all bool) bool {
 			return false
 		}
 	}
+	now := int64(time.Since(b.epoch))
 	for _, f := range b.feeds {
 		if f.held > 0 {
+			f.unsent.Add(1)
+			f.moved.Store(now)
 			f.ch <- s // never waits: room was kept for it, and only Run fills a Feed
 			f.held--
 		}

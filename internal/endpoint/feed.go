@@ -54,8 +54,9 @@ func (c *Conn[T]) SendFeed(ctx context.Context, f *Feed[T]) error {
 				break more
 			}
 		}
-		f.took()
+		f.move()
 		err := c.sendShared(f, group)
+		f.unsent.Add(-int64(len(group)))
 		clear(group) // the program's values are not kept alive here
 		if err != nil {
 			return err

@@ -10,14 +10,16 @@ import (
 )
 
 // ErrStalled: a client of a broadcast listener had no room for the next
-// value and returned no credit for the stall timeout, so its session was
-// ended; the error is a *StallError.
+// value, and neither its connection nor its program took any of the values
+// waiting for it for the stall timeout, so its session was ended; the
+// error is a *StallError.
 var ErrStalled = errors.New("netchan: client stalled")
 
 // StallError reports a client a broadcast listener cut because it held
-// the others back: it had no room for the next value, and its program took
-// none of the values it had for Timeout. Values counts the values sent to
-// it that it did not take, which go nowhere.
+// the others back: it had no room for the next value, and neither its
+// connection nor its program took any of the values waiting for it for
+// Timeout. Values counts the values given to it that it did not take,
+// which go nowhere.
 type StallError struct {
 	Addr    string        // the client's address
 	Values  int           // values it did not take
@@ -35,7 +37,7 @@ func (e *StallError) Unwrap() error { return ErrStalled }
 // ready reserves room for the next value in every Feed, waiting while one
 // has none, and reports true once every Feed has room and there is one at
 // least; false if ctx ended. While it waits, it cuts each Feed that has
-// had no room, and no credit, for the stall timeout.
+// stalled for the stall timeout (see lacking).
 func (b *Broadcaster[T]) ready(ctx context.Context, timer *time.Timer) bool {
 	for {
 		b.waiting.Store(true)
@@ -71,6 +73,14 @@ func (b *Broadcaster[T]) ready(ctx context.Context, timer *time.Timer) bool {
 // lacking reserves room where it can, and reports ok if every Feed has
 // some, and there is one. Otherwise it returns the Feeds stalled for the
 // stall timeout, and how long until the next of the others would be.
+//
+// A Feed without room stalls while values wait for its client: values Run
+// gave it that its Conn has not queued, which a connection that no longer
+// writes keeps; or values sent that the client has not taken, beyond what
+// a receiver may keep uncredited for its receive buffer. A client with
+// none has taken everything it can, and waits: it is never cut. The clock
+// runs from the last moment the Feed moved: a value given, taken by its
+// Conn, or credited.
 func (b *Broadcaster[T]) lacking() (next time.Duration, stalled []*Feed[T], ok bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -79,7 +89,6 @@ func (b *Broadcaster[T]) lacking() (next time.Duration, stalled []*Feed[T], ok b
 	for _, f := range b.feeds {
 		if f.held > 0 || b.reserveLocked(f) {
 			live++
-			f.fullSince = 0
 			continue
 		}
 		if f.ending() {
@@ -87,19 +96,10 @@ func (b *Broadcaster[T]) lacking() (next time.Duration, stalled []*Feed[T], ok b
 		}
 		live++
 		short = true
-		if f.c.Unacknowledged() <= nsync.MaxHold(max(f.c.Capacity(), 1)) {
-			// Its peer took everything, but for what a receiver may keep
-			// for its receive buffer: its own send pump lags, no stall.
-			f.fullSince = 0
+		if f.unsent.Load() == 0 && f.c.Unacknowledged() <= nsync.MaxHold(max(f.c.Capacity(), 1)) {
 			continue
 		}
-		if f.fullSince == 0 {
-			f.fullSince = now
-		}
-		// The clock runs from the later of the moment it found no room and
-		// the last credit.
-		since := max(f.fullSince, time.Duration(f.lastAck.Load()))
-		if wait := since + b.stall - now; wait <= 0 {
+		if wait := time.Duration(f.moved.Load()) + b.stall - now; wait <= 0 {
 			stalled = append(stalled, f)
 		} else if next == 0 || wait < next {
 			next = wait
@@ -121,7 +121,7 @@ func (b *Broadcaster[T]) cut(f *Feed[T]) {
 	b.mu.Unlock()
 	err := &StallError{
 		Addr:    f.c.RemoteAddr().String(),
-		Values:  f.c.Unacknowledged() + len(f.ch),
+		Values:  f.c.Unacknowledged() + int(f.unsent.Load()),
 		Timeout: b.stall,
 	}
 	f.c.c.Abort(err)

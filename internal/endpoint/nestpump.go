@@ -48,6 +48,10 @@ func (p *pump) in() {
 		m, err := p.st.Next(p.n.ctx)
 		if err != nil {
 			if errors.Is(err, io.EOF) {
+				// The values still in ch's buffer reach the program before
+				// the close: their credits free the peer's pump, which
+				// waits for them to close the stream, and so its permit.
+				p.st.Withhold(0)
 				p.st.TookClose()
 			}
 			return

@@ -64,8 +64,12 @@
 // peer closes its field, or when the connection ends, so that no program
 // waits for ever on a reply that cannot come; a stream's field is closed
 // when the connection ends too. A program sending on the original of a
-// stream, or on a reply field, after its connection ended waits, as on
-// any channel no one receives from: select on the connection's end too.
+// stream, or on a reply field, after its connection ended does not wait:
+// each value is reported as an UndeliveredError, with the connection's
+// error, until the program closes the channel, or closes the listener or
+// dialed connection that made the connection, or the context given to
+// Listen or Dial ends; from then on such a send waits, as on any channel
+// no one receives from.
 //
 // Each channel costs a stream, and its far end a goroutine, until the
 // channel is closed or the connection ends: close reply channels when done.

@@ -47,6 +47,7 @@ type Conn[T any] struct {
 	rendez   bool
 	ctx      context.Context // bounds the Conn's life, its Close's resumes too
 	unwatch  func() bool     // stops closing the Conn when ctx ends
+	drains   *drains         // a dialed Conn's own; an accepted one's are its Listener's
 
 	sendMu gosync.Mutex
 	encBuf []byte
@@ -138,21 +139,27 @@ func Dial[T any](ctx context.Context, addr string, s *options.Settings) (*Conn[T
 	if err != nil {
 		return nil, err
 	}
-	if err := carry[T](cfg, s); err != nil {
+	d := newDrains(ctx)
+	if err := carry[T](cfg, s, d); err != nil {
+		d.stop()
 		return nil, err
 	}
 	c, err := conn.Dial(ctx, addr, cfg)
 	if err != nil {
+		d.stop()
 		return nil, err
 	}
-	return connected(newConn[T](ctx, c, s), s), nil
+	tc := newConn[T](ctx, c, s)
+	tc.drains = d
+	return connected(tc, s), nil
 }
 
 // carry tells cfg how the main stream carries values of T: their inbox,
 // what the handshake says of T, and whether the peer may open streams, for
-// the channels in values, which a T without channels does not hold. It
-// fails for a T whose channels cannot travel.
-func carry[T any](cfg *conn.Config, s *options.Settings) error {
+// the channels in values, which a T without channels does not hold; d
+// drains those channels after their session (see drains). It fails for a
+// T whose channels cannot travel.
+func carry[T any](cfg *conn.Config, s *options.Settings, d *drains) error {
 	t := reflect.TypeFor[T]()
 	plan, err := chans.For(t)
 	if err != nil {
@@ -161,7 +168,7 @@ func carry[T any](cfg *conn.Config, s *options.Settings) error {
 	if plan == nil {
 		cfg.MaxStreams = 0
 	}
-	cfg.Inbox = inboxes[T](s, plan)
+	cfg.Inbox = inboxes[T](s, plan, d)
 	cfg.TypeName, cfg.TypeShape = t.String(), shape.Of(t)
 	if len(cfg.TypeName) > wire.MaxTypeName {
 		cfg.TypeName = cfg.TypeName[:wire.MaxTypeName-3] + "..."
@@ -361,6 +368,9 @@ func (c *Conn[T]) CloseContext(ctx context.Context) error {
 	c.closed.Store(true)
 	_ = c.c.CloseContext(ctx)
 	c.unwatch()
+	if c.drains != nil {
+		c.drains.stop()
+	}
 	return nil
 }
 

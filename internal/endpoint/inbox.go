@@ -49,12 +49,12 @@ type arrival[T any] struct {
 // inboxes returns the Config.Inbox function for connections of T with
 // the settings s: each connection gets a codec of its own, and, if T holds
 // channels (plan is not nil), what carries them.
-func inboxes[T any](s *options.Settings, plan *chans.Plan) func(*conn.Session, int) conn.Inbox {
+func inboxes[T any](s *options.Settings, plan *chans.Plan, d *drains) func(*conn.Session, int) conn.Inbox {
 	return func(cs *conn.Session, window int) conn.Inbox {
 		in := &inbox[T]{codec: codec.ForConnection(s.Codec), window: window, ready: make(chan struct{}, 1), scratch: new(T)}
 		in.q.owner = &in.mu
 		if plan != nil {
-			in.plan, in.nest = plan, newNest(cs, s.Codec, s.Report)
+			in.plan, in.nest = plan, newNest(cs, s.Codec, s.Report, d)
 		}
 		return in
 	}

@@ -15,7 +15,7 @@ import (
 
 func newTestInbox(t *testing.T, window int) *inbox[int] {
 	t.Helper()
-	return inboxes[int](&options.Settings{Codec: codec.JSON()}, nil)(nil, window).(*inbox[int])
+	return inboxes[int](&options.Settings{Codec: codec.JSON()}, nil, nil)(nil, window).(*inbox[int])
 }
 
 // noTrim keeps in's ring from being given up while the test looks at it:
@@ -178,7 +178,7 @@ func TestInboxDecodeErrors(t *testing.T) {
 // A decode error names the type the value was for, an interface type too,
 // rather than what the failed decode left, which for one is nothing.
 func TestInboxDecodeErrorNamesType(t *testing.T) {
-	in := inboxes[any](&options.Settings{Codec: codec.JSON()}, nil)(nil, 4).(*inbox[any])
+	in := inboxes[any](&options.Settings{Codec: codec.JSON()}, nil, nil)(nil, 4).(*inbox[any])
 	if err := in.Arrive([]byte(`{`)); err != nil {
 		t.Fatalf("Arrive of an undecodable value: %v; want it kept for Recv", err)
 	}
@@ -195,7 +195,7 @@ func (panicky) UnmarshalJSON([]byte) error { panic("boom") }
 // A panic in the codec does not escape the reader: it comes back as the
 // value, to be raised where the value is received.
 func TestInboxKeepsADecodePanic(t *testing.T) {
-	in := inboxes[panicky](&options.Settings{Codec: codec.JSON()}, nil)(nil, 2).(*inbox[panicky])
+	in := inboxes[panicky](&options.Settings{Codec: codec.JSON()}, nil, nil)(nil, 2).(*inbox[panicky])
 	if err := in.Arrive([]byte(`{}`)); err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +225,7 @@ type pair struct{ A, B int }
 // The variable decoded into is reused: a value must not inherit a field
 // the one before it had and it lacks.
 func TestInboxDecodesEachValueAfresh(t *testing.T) {
-	in := inboxes[pair](&options.Settings{Codec: codec.JSON()}, nil)(nil, 4).(*inbox[pair])
+	in := inboxes[pair](&options.Settings{Codec: codec.JSON()}, nil, nil)(nil, 4).(*inbox[pair])
 	for _, v := range []string{`{"A":1,"B":2}`, `{"A":3}`} {
 		if err := in.Arrive([]byte(v)); err != nil {
 			t.Fatal(err)

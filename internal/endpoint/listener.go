@@ -18,6 +18,7 @@ type Listener[T any] struct {
 	s       *options.Settings
 	ctx     context.Context
 	unwatch func() bool
+	drains  *drains   // of the channels its connections carried: see drains
 	conns   stats.Set // the connections accepted: see Stats
 }
 
@@ -30,7 +31,9 @@ func Listen[T any](ctx context.Context, addr string, s *options.Settings) (*List
 	if err != nil {
 		return nil, err
 	}
-	if err := carry[T](cfg, s); err != nil {
+	d := newDrains(ctx)
+	if err := carry[T](cfg, s, d); err != nil {
+		d.stop()
 		return nil, err
 	}
 	var l *conn.Listener
@@ -43,6 +46,7 @@ func Listen[T any](ctx context.Context, addr string, s *options.Settings) (*List
 		l, err = conn.Listen(ctx, addr, cfg)
 	}
 	if err != nil {
+		d.stop()
 		return nil, err
 	}
 	if s.OnListen != nil {
@@ -51,7 +55,7 @@ func Listen[T any](ctx context.Context, addr string, s *options.Settings) (*List
 	if s.Insecure {
 		s.Notices.Warn("netchan: listening without TLS: values travel in plaintext and clients are not authenticated", "addr", l.Addr())
 	}
-	tl := &Listener[T]{l: l, s: s, ctx: ctx}
+	tl := &Listener[T]{l: l, s: s, ctx: ctx, drains: d}
 	tl.unwatch = context.AfterFunc(ctx, func() { _ = l.Close() })
 	return tl, nil
 }
@@ -73,9 +77,13 @@ func (l *Listener[T]) Accept(ctx context.Context) (*Conn[T], error) {
 // Addr returns the address the listener listens on.
 func (l *Listener[T]) Addr() net.Addr { return l.l.Addr() }
 
-// Close stops accepting and waits for the listener's goroutines.
-// Connections already accepted stay open. It is idempotent.
+// Close stops accepting and waits for the listener's goroutines, those
+// that drain the channels of its connections that ended too (see drains):
+// a send on such a channel waits from then on. Connections already
+// accepted stay open. It is idempotent.
 func (l *Listener[T]) Close() error {
 	l.unwatch()
-	return l.l.Close()
+	err := l.l.Close()
+	l.drains.stop()
+	return err
 }

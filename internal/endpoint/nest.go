@@ -31,6 +31,7 @@ type nest struct {
 	s      *conn.Session
 	codec  codec.Codec // each direction of each stream takes a session of its own
 	report func(error)
+	drains *drains         // of the endpoint: see keepDraining
 	ctx    context.Context // ends when the session has ended
 	cancel context.CancelFunc
 
@@ -43,8 +44,8 @@ type nest struct {
 	pumps gosync.WaitGroup
 }
 
-func newNest(s *conn.Session, c codec.Codec, report func(error)) *nest {
-	n := &nest{s: s, codec: c, report: report}
+func newNest(s *conn.Session, c codec.Codec, report func(error), d *drains) *nest {
+	n := &nest{s: s, codec: c, report: report, drains: d}
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	s.AfterDone(n.stop)
 	return n
@@ -149,11 +150,12 @@ func (n *nest) bindOut(ch chans.Chan, id uint32, depth int) error {
 		return err
 	}
 	p := &pump{n: n, st: st, ch: ch.V, depth: depth}
-	f := p.in
+	release := func() { chans.Release(ch.V) }
+	f := func() { p.in(); release() }
 	if ch.Dir == chans.Stream {
-		f = p.out
+		f = func() { n.keepDraining(p, p.out(), release) }
 	}
-	if !n.start(func() { defer chans.Release(ch.V); f() }) {
+	if !n.start(f) {
 		chans.Release(ch.V)
 		return n.s.Err()
 	}
@@ -190,7 +192,7 @@ func (n *nest) bindIn(id uint32, t reflect.Type, depth int) (reflect.Value, erro
 	}
 	local := reflect.MakeChan(reflect.ChanOf(reflect.BothDir, t.Elem()), 0)
 	p := &pump{n: n, st: st, ch: local, depth: depth}
-	f := p.out
+	f := func() { n.keepDraining(p, p.out(), func() {}) }
 	if chans.DirOf(t) == chans.Stream {
 		f = p.in
 	}
@@ -198,6 +200,16 @@ func (n *nest) bindIn(id uint32, t reflect.Type, depth int) (reflect.Value, erro
 		return reflect.Value{}, n.s.Err()
 	}
 	return local, nil
+}
+
+// keepDraining hands the channel of an out pump that stopped with it still
+// open to the endpoint's drains, and calls release once nothing receives
+// from it any more: at once if it was closed, or could not be handed.
+func (n *nest) keepDraining(p *pump, open bool, release func()) {
+	if open && n.drains.start(func(ctx context.Context) { defer release(); p.drain(ctx) }) {
+		return
+	}
+	release()
 }
 
 // hostile reports whether a decoding error is the peer's breach rather

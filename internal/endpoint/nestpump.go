@@ -130,8 +130,10 @@ func (p *pump) decoder() func([]byte) (reflect.Value, error) {
 // out sends what the program sends on ch, once the stream has room for
 // each value, until the program closes ch; then it closes the stream and
 // waits until the peer took every value, or the session ended. The values
-// the peer had not taken then are reported undelivered.
-func (p *pump) out() {
+// the peer had not taken then are reported undelivered. It says whether
+// it stopped with ch still open: the values sent on it from then on
+// cannot go (see drains).
+func (p *pump) out() (open bool) {
 	c := codec.ForConnection(p.n.codec)
 	_, stateful := c.(codec.Stateful)
 	plan, _ := chans.For(p.elem())
@@ -145,7 +147,7 @@ func (p *pump) out() {
 	defer func() { p.settle(sent, base) }()
 	for {
 		if err := p.st.Reserve(p.n.ctx); err != nil {
-			return
+			return true
 		}
 		i, v, ok := reflect.Select([]reflect.SelectCase{
 			{Dir: reflect.SelectRecv, Chan: p.ch},
@@ -156,7 +158,7 @@ func (p *pump) out() {
 			if i == 0 {
 				p.finish()
 			}
-			return
+			return i == 1
 		}
 		var err error
 		if broken == nil {
@@ -181,7 +183,7 @@ func (p *pump) out() {
 		if err != nil {
 			p.n.report(&UndeliveredError[any]{Value: v.Interface(), Err: err})
 			if !errors.Is(err, conn.ErrTooLarge) {
-				return
+				return true
 			}
 			if stateful { // it counted the value sent
 				broken = fmt.Errorf("%w: %w", ErrSendBroken, err)

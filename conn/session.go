@@ -350,14 +350,29 @@ func (s *Session) addCreditLocked(id uint32, n uint64) {
 	}
 }
 
+// streamCapacityLimit is the largest capacity of a stream opened toward an
+// end whose main stream has capacity c: that, and at least one, so that a
+// rendezvous end still takes a stream with room for one value. An end
+// holds up to a stream's capacity of its values, with room for each made
+// when the stream opens: one open frame must not make it allocate more
+// than the capacity it chose.
+func streamCapacityLimit(c int) int { return max(c, 1) }
+
+// PeerMaxStreamCapacity returns the largest capacity of a stream this end
+// may open: see streamCapacityLimit.
+func (s *Session) PeerMaxStreamCapacity() int { return streamCapacityLimit(int(s.peer.Capacity)) }
+
 // Open opens a stream of the given capacity, whose open frame carries meta
 // to the peer; values sent on it go to in (nil: kept as bytes). It does not
 // wait: the peer learns of the stream with its first frame, and values may
 // follow at once. It fails with ErrLimit when this end has as many streams
-// open as the peer allows.
+// open as the peer allows, or capacity is above PeerMaxStreamCapacity.
 func (s *Session) Open(capacity int, meta []byte, in Inbox) (*Stream, error) {
 	if capacity < 0 || capacity > wire.MaxCapacity || len(meta) > wire.MaxMeta {
 		return nil, fmt.Errorf("netchan: stream of capacity %d with %d bytes of meta is out of range", capacity, len(meta))
+	}
+	if limit := s.PeerMaxStreamCapacity(); capacity > limit {
+		return nil, fmt.Errorf("%w: a stream of capacity %d, the peer takes streams of at most %d", ErrLimit, capacity, limit)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -410,6 +425,9 @@ func (s *Session) Accept(ctx context.Context) (*Stream, error) {
 
 // peerOpened is called by the reader for an open frame.
 func (s *Session) peerOpened(id uint32, o wire.Open) error {
+	if limit := streamCapacityLimit(s.cfg.Capacity); o.Capacity > uint64(limit) {
+		return fmt.Errorf("%w: peer opened stream %d of capacity %d, above the %d of this end", ErrLimit, id, o.Capacity, limit)
+	}
 	var in Inbox
 	if s.cfg.OpenInbox != nil {
 		var err error

@@ -170,3 +170,20 @@ func TestRetiredStreamGivesAPermit(t *testing.T) {
 	wantErr(t, "a frame for a retired stream", ended(t, s), ErrProtocol)
 	<-bye
 }
+
+// A stream may hold no more values than the main stream the end it goes
+// to chose: Open refuses a larger one, so that no peer makes an end
+// allocate room for more values than it chose to hold.
+func TestStreamCapacityLimit(t *testing.T) {
+	p := connect(t, testConfig(), testConfig(), nil)
+	limit := p.d.PeerMaxStreamCapacity()
+	if limit != testConfig().Capacity {
+		t.Fatalf("limit %d, want the peer's capacity %d", limit, testConfig().Capacity)
+	}
+	if _, err := p.d.Open(limit+1, nil, nil); !errors.Is(err, ErrLimit) {
+		t.Fatalf("Open above the limit: %v, want ErrLimit", err)
+	}
+	if _, err := p.d.Open(limit, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -73,7 +73,7 @@ func TestStreamsOpenAccept(t *testing.T) {
 	for i, ends := range [][2]*Session{{p.d, p.a}, {p.a, p.d}, {p.d, p.a}} {
 		opener, acceptor := ends[0], ends[1]
 		meta := fmt.Sprintf("stream %d", i)
-		st, err := opener.Open(3, []byte(meta), nil)
+		st, err := opener.Open(2, []byte(meta), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -81,7 +81,7 @@ func TestStreamsOpenAccept(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if peer.ID() != st.ID() || string(peer.Meta()) != meta || peer.Capacity() != 3 || peer.Session() != acceptor {
+		if peer.ID() != st.ID() || string(peer.Meta()) != meta || peer.Capacity() != 2 || peer.Session() != acceptor {
 			t.Fatalf("opened %d (%q), accepted %d (%q) of capacity %d", st.ID(), meta, peer.ID(), peer.Meta(), peer.Capacity())
 		}
 		g.Go(func() error { return exchange(ctx, st, peer, 50+10*i) })

@@ -75,7 +75,8 @@ func (n *nest) start(f func()) bool {
 // c, then opens a stream for each channel v holds, at the given depth, and
 // starts its pump. It opens none if the value cannot go: the codec refuses
 // it, it is larger than the peer accepts, a channel in it is carried
-// already, or it would open more streams than the peer allows now.
+// already, a reply channel in it has more capacity than the peer takes, or
+// it would open more streams than the peer allows now.
 func (n *nest) encode(c codec.Codec, dst []byte, p *chans.Plan, v reflect.Value, depth int) ([]byte, error) {
 	n.open.Lock()
 	defer n.open.Unlock()
@@ -87,6 +88,8 @@ func (n *nest) encode(c codec.Codec, dst []byte, p *chans.Plan, v reflect.Value,
 			return 0, fmt.Errorf("%w: channels nest deeper than %d", conn.ErrLimit, MaxDepth)
 		case chans.Owned(ch.V) || holdsChan(found, ch.V):
 			return 0, fmt.Errorf("%w (%v)", ErrChanInUse, ch.V.Type())
+		case ch.Dir == chans.Reply && ch.V.Cap() > n.s.PeerMaxStreamCapacity():
+			return 0, fmt.Errorf("%w: a reply channel of capacity %d, the peer takes at most %d", conn.ErrLimit, ch.V.Cap(), n.s.PeerMaxStreamCapacity())
 		case uint64(len(found)) >= permits:
 			return 0, fmt.Errorf("%w: the peer allows %d more streams now, and the value holds more channels", conn.ErrLimit, permits)
 		}

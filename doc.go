@@ -71,6 +71,11 @@
 // Listen or Dial ends; from then on such a send waits, as on any channel
 // no one receives from.
 //
+// Values sent on a channel netchan carried that the peer's program had not
+// received when the connection ended, however it ended, are reported as
+// UndeliveredError values at the end that sent them, with those still in
+// the buffer of a stream's original.
+//
 // Each channel costs a stream, and its far end a goroutine, until the
 // channel is closed or the connection ends: close reply channels when done.
 // A value whose channels would open more streams than the peer allows at

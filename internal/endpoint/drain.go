@@ -52,9 +52,10 @@ func (d *drains) stop() {
 }
 
 // drain reports each value the program sends on ch as undelivered, with
-// the session's error, until the program closes ch or ctx ends.
+// the session's error, until the program closes ch or ctx ends; then
+// those still in ch's buffer, which no one will take either.
 func (p *pump) drain(ctx context.Context) {
-	cause := cmp.Or(p.n.s.Err(), error(conn.ErrClosed))
+	defer p.reportBuffered()
 	for {
 		i, v, ok := reflect.Select([]reflect.SelectCase{
 			{Dir: reflect.SelectRecv, Chan: p.ch},
@@ -63,6 +64,21 @@ func (p *pump) drain(ctx context.Context) {
 		if i == 1 || !ok {
 			return
 		}
-		p.n.report(&UndeliveredError[any]{Value: v.Interface(), Err: cause})
+		p.undelivered(v)
 	}
+}
+
+// reportBuffered reports the values waiting in ch's buffer as undelivered.
+func (p *pump) reportBuffered() {
+	for {
+		v, ok := p.ch.TryRecv()
+		if !ok {
+			return
+		}
+		p.undelivered(v)
+	}
+}
+
+func (p *pump) undelivered(v reflect.Value) {
+	p.n.report(&UndeliveredError[any]{Value: v.Interface(), Err: cmp.Or(p.n.s.Err(), error(conn.ErrClosed))})
 }

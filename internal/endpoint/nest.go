@@ -207,10 +207,14 @@ func (n *nest) bindIn(id uint32, t reflect.Type, depth int) (reflect.Value, erro
 
 // keepDraining hands the channel of an out pump that stopped with it still
 // open to the endpoint's drains, and calls release once nothing receives
-// from it any more: at once if it was closed, or could not be handed.
+// from it any more: at once if it was closed, or could not be handed, its
+// buffered values reported then.
 func (n *nest) keepDraining(p *pump, open bool, release func()) {
 	if open && n.drains.start(func(ctx context.Context) { defer release(); p.drain(ctx) }) {
 		return
+	}
+	if open {
+		p.reportBuffered()
 	}
 	release()
 }

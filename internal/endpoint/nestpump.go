@@ -221,17 +221,18 @@ func (p *pump) finish() {
 }
 
 // settle reports the values sent, numbered from base, that the peer's
-// program had not taken when the pump stopped, unless the session ended
-// cleanly, every frame with the peer.
+// program had not taken when the pump stopped. Even after a clean end
+// with every frame at the peer: unlike the main stream's, whose values
+// wait in the peer's inbox for its program, a channel's values there are
+// dropped with the session, since its pump cannot wait for a program that
+// may never receive.
 func (p *pump) settle(sent []reflect.Value, base uint64) {
 	acked := p.st.Acknowledged()
 	if acked >= base+uint64(len(sent)) {
 		return
 	}
-	<-p.n.ctx.Done() // the session has ended: Flushed says how
-	if p.n.s.Flushed() {
-		return
-	}
+	<-p.n.ctx.Done() // the last acknowledgements have arrived
+	acked = p.st.Acknowledged()
 	for i, v := range sent {
 		if base+uint64(i) >= acked {
 			p.n.report(&UndeliveredError[any]{Value: v.Interface(), Err: p.n.s.Err()})

@@ -81,17 +81,27 @@ func (n *nest) encode(c codec.Codec, dst []byte, p *chans.Plan, v reflect.Value,
 	n.open.Lock()
 	defer n.open.Unlock()
 	next, permits := n.s.NextOpen()
+	// Each channel found is owned at once, so that no other session's
+	// value takes it meanwhile; bindOut takes over found[:bound], and
+	// those it never got are released here.
 	var found []chans.Chan
+	bound := 0
+	defer func() {
+		for _, ch := range found[bound:] {
+			chans.Release(ch.V)
+		}
+	}()
 	w, err := p.ToWire(v, func(ch chans.Chan) (uint32, error) {
 		switch {
 		case depth > MaxDepth:
 			return 0, fmt.Errorf("%w: channels nest deeper than %d", conn.ErrLimit, MaxDepth)
-		case chans.Owned(ch.V) || holdsChan(found, ch.V):
-			return 0, fmt.Errorf("%w (%v)", ErrChanInUse, ch.V.Type())
 		case ch.Dir == chans.Reply && ch.V.Cap() > n.s.PeerMaxStreamCapacity():
 			return 0, fmt.Errorf("%w: a reply channel of capacity %d, the peer takes at most %d", conn.ErrLimit, ch.V.Cap(), n.s.PeerMaxStreamCapacity())
 		case uint64(len(found)) >= permits:
 			return 0, fmt.Errorf("%w: the peer allows %d more streams now, and the value holds more channels", conn.ErrLimit, permits)
+		}
+		if err := chans.Own(ch.V); err != nil { // in this value already, or in another
+			return 0, err
 		}
 		found = append(found, ch)
 		return next + 2*uint32(len(found)-1), nil
@@ -107,20 +117,12 @@ func (n *nest) encode(c codec.Codec, dst []byte, p *chans.Plan, v reflect.Value,
 		return dst, fmt.Errorf("%w: %d bytes encoded, the peer accepts %d", conn.ErrTooLarge, size, limit)
 	}
 	for i, ch := range found {
+		bound = i + 1
 		if err := n.bindOut(ch, next+2*uint32(i), depth); err != nil {
 			return dst, err
 		}
 	}
 	return out, nil
-}
-
-func holdsChan(found []chans.Chan, ch reflect.Value) bool {
-	for _, f := range found {
-		if f.V.UnsafePointer() == ch.UnsafePointer() {
-			return true
-		}
-	}
-	return false
 }
 
 // appendWire encodes the wire value w points to.
@@ -134,11 +136,9 @@ func appendWire(c codec.Codec, dst []byte, w reflect.Value) ([]byte, error) {
 // bindOut opens the stream of a channel of a value sent, which must get
 // the id given, and starts its pump. A reply channel's stream has the
 // capacity of the channel; a stream channel's has none, since the
-// channel's own buffer is where its values wait.
+// channel's own buffer is where its values wait. The caller owned ch
+// (chans.Own): bindOut releases it when it fails, or its pump once done.
 func (n *nest) bindOut(ch chans.Chan, id uint32, depth int) error {
-	if err := chans.Own(ch.V); err != nil {
-		return err
-	}
 	capacity := 0
 	if ch.Dir == chans.Reply {
 		capacity = ch.V.Cap()

@@ -5,7 +5,21 @@ import (
 	gosync "sync"
 
 	"github.com/netchan/netchan/internal/endpoint"
+	"github.com/netchan/netchan/internal/options"
 )
+
+// startListener starts Listen's endpoint listener, owned by ctx: release
+// ends it once the goroutine serving it stopped.
+func startListener[T any](ctx context.Context, addr string, s *options.Settings) (l *endpoint.Listener[T], release func(), err error) {
+	octx, detach, release := owned(ctx)
+	l, err = endpoint.Listen[T](octx, addr, s)
+	detach()
+	if err != nil {
+		release()
+		return nil, nil, err
+	}
+	return l, release, nil
+}
 
 // serveListener serves Listen's connections: it accepts them from l, each
 // served by serve in a goroutine of its own, while run hands out the

@@ -20,11 +20,8 @@ func listenBroadcast[T any](ctx context.Context, addr string, s *options.Setting
 	if err := broadcastable[T](); err != nil {
 		return nil, nil, err
 	}
-	octx, detach, release := owned(ctx)
-	l, err := endpoint.Listen[T](octx, addr, s)
-	detach()
+	l, release, err := startListener[T](ctx, addr, s)
 	if err != nil {
-		release()
 		return nil, nil, err
 	}
 	r := reporter{s}

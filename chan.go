@@ -117,11 +117,8 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 	if s.Broadcast {
 		return listenBroadcast[T](ctx, addr, s, stall)
 	}
-	octx, detach, release := owned(ctx)
-	l, err := endpoint.Listen[T](octx, addr, s)
-	detach()
+	l, release, err := startListener[T](ctx, addr, s)
 	if err != nil {
-		release()
 		return nil, nil, err
 	}
 	r := reporter{s}

@@ -67,11 +67,17 @@ func TestResumeThroughCuts(t *testing.T) {
 }
 
 // cutEvery resets the proxy's connection each time another n bytes crossed
-// it on a new connection, until stop is closed.
+// it on a new connection, until stop is closed; it gives up, failing the
+// test, when no such traffic comes within testkit.Patience.
 func cutEvery(t testing.TB, proxy *testkit.Proxy, n int64, stop <-chan struct{}) {
 	for i := 0; ; i++ {
 		up, down := proxy.Bytes()
+		deadline := time.Now().Add(testkit.Patience)
 		for {
+			if time.Now().After(deadline) {
+				t.Errorf("cut %d: not %d bytes more within %v", i, n, testkit.Patience)
+				return
+			}
 			select {
 			case <-stop:
 				return

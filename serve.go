@@ -145,16 +145,7 @@ func (k *link[T]) report(err error) { k.r.report(k.c.AboutPeer(err)) }
 // reportUndelivered reports the *UndeliveredError err is, or each one it
 // joins, in order; nothing if it is none.
 func (k *link[T]) reportUndelivered(err error) {
-	errs := []error{err}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	}
-	for _, e := range errs {
-		var u *UndeliveredError[T]
-		if errors.As(e, &u) {
-			k.r.report(e)
-		}
-	}
+	endpoint.EachUndelivered(err, func(e error, _ *UndeliveredError[T]) { k.r.report(e) })
 }
 
 // done calls OnDone, once both pumps stopped: with nil, or the failure

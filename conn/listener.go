@@ -237,8 +237,13 @@ func (l *Listener) handshake(ctx context.Context, nc net.Conn) (*Session, *carri
 		local, err = l.cfg.hello(sc, wire.RoleListener)
 		local.Session, local.Nonce = random(wire.SessionIDSize), random(wire.NonceSize)
 	}
-	if max := l.cfg.MaxConns; err == nil && max > 0 && l.open.Load() >= int64(max) {
-		err = fmt.Errorf("%w: %d sessions open, refusing %s", ErrLimit, max, sc.RemoteAddr())
+	// The session counts as open from here, so that handshakes under way
+	// at once cannot together pass MaxConns.
+	counted := err == nil
+	if counted {
+		if n, max := l.open.Add(1), l.cfg.MaxConns; max > 0 && n > int64(max) {
+			err = fmt.Errorf("%w: %d sessions open, refusing %s", ErrLimit, max, sc.RemoteAddr())
+		}
 	}
 	if err == nil {
 		err = writeHello(sc, local)
@@ -251,6 +256,9 @@ func (l *Listener) handshake(ctx context.Context, nc net.Conn) (*Session, *carri
 		secret, err = sessionSecret(sc, peer, local)
 	}
 	if err != nil {
+		if counted {
+			l.open.Add(-1)
+		}
 		if !errors.Is(err, errPeerRefused) {
 			refuse(sc, err)
 		}
@@ -262,7 +270,6 @@ func (l *Listener) handshake(ctx context.Context, nc net.Conn) (*Session, *carri
 		l.forget(local.Session)
 	}
 	s.listener = l
-	l.open.Add(1)
 	l.mu.Lock()
 	l.sessions[string(local.Session)] = s
 	l.mu.Unlock()

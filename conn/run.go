@@ -78,14 +78,12 @@ func (s *Session) writeLoop(c *carrier) error {
 			err = c.write(batch, s.cfg.IdleTimeout)
 		}
 		s.wmu.Unlock()
-		if len(batch) > 0 {
-			if err != nil {
-				c.fail(err)
-				if last {
-					return nil // the session ended anyway
-				}
-				return err
+		if err != nil {
+			c.fail(err)
+			if last {
+				return nil // the session ended anyway
 			}
+			return err
 		}
 		if last {
 			return nil

@@ -20,7 +20,8 @@ type SessionStats struct {
 }
 
 // Stats returns the session's counters. It takes the session's lock once;
-// the data path pays nothing for them but one probe per round trip.
+// the data path pays nothing for them but a round-trip probe on one batch
+// in probeEvery and a clock reading around each wait for credits.
 func (s *Session) Stats() SessionStats {
 	received := s.received.Load()
 	s.mu.Lock()

@@ -146,6 +146,9 @@ const maxQueued = 1 << 20
 // WaitTaken waits until the peer's program took the value with sequence
 // number seq: the rendezvous acknowledgement.
 func (st *Stream) WaitTaken(ctx context.Context, seq uint64) error {
+	if ok, err := st.send.Taken(seq); ok || err != nil {
+		return err
+	}
 	defer st.waitedSince(time.Now())
 	return st.s.Await(ctx,
 		func() (bool, error) { return st.send.Taken(seq) },

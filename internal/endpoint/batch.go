@@ -17,8 +17,8 @@ const maxBatchBytes = keepEncodeBuffer
 
 // sendBatch sends first, for which the caller holds a reservation, and
 // behind it the values already waiting in ch that the window has room
-// for, encoded and queued in one step: one lock of each kind for them all,
-// rather than five per value. With reserved, every value in ch holds a
+// for, encoded and queued in one step: one lock of each kind for them all.
+// With reserved, every value in ch holds a
 // reservation already, as in a Dispatcher's lane. It reports whether it
 // found ch closed.
 //

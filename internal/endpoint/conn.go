@@ -366,12 +366,12 @@ func (c *Conn[T]) Close() error { return c.CloseContext(c.ctx) }
 // too.
 func (c *Conn[T]) CloseContext(ctx context.Context) error {
 	c.closed.Store(true)
-	_ = c.c.CloseContext(ctx)
+	err := c.c.CloseContext(ctx)
 	c.unwatch()
 	if c.drains != nil {
 		c.drains.stop()
 	}
-	return nil
+	return err
 }
 
 // held is a value taken off the stream and not handed to the program, with

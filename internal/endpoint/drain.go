@@ -56,11 +56,12 @@ func (d *drains) stop() {
 // those still in ch's buffer, which no one will take either.
 func (p *pump) drain(ctx context.Context) {
 	defer p.reportBuffered()
+	cases := []reflect.SelectCase{
+		{Dir: reflect.SelectRecv, Chan: p.ch},
+		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ctx.Done())},
+	}
 	for {
-		i, v, ok := reflect.Select([]reflect.SelectCase{
-			{Dir: reflect.SelectRecv, Chan: p.ch},
-			{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ctx.Done())},
-		})
+		i, v, ok := reflect.Select(cases)
 		if i == 1 || !ok {
 			return
 		}

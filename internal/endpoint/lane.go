@@ -40,19 +40,20 @@ func (l *Lane[T]) Stop() []T {
 	d.lanes = slices.DeleteFunc(d.lanes, func(o *Lane[T]) bool { return o == l })
 	d.mu.Unlock()
 	var left []T
+take:
 	for {
 		select {
 		case v, ok := <-l.ch:
 			if !ok {
-				l.c.s.CancelN(len(left))
-				return left
+				break take
 			}
 			left = append(left, v)
 		default:
-			l.c.s.CancelN(len(left))
-			return left
+			break take
 		}
 	}
+	l.c.s.CancelN(len(left))
+	return left
 }
 
 // took tells c's lane, if it sends from one, that it took n values from

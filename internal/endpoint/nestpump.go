@@ -143,16 +143,16 @@ func (p *pump) out() (open bool) {
 		broken error // a stateful codec out of step
 		buf    []byte
 	)
-	done := reflect.ValueOf(p.n.ctx.Done())
+	cases := []reflect.SelectCase{
+		{Dir: reflect.SelectRecv, Chan: p.ch},
+		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(p.n.ctx.Done())},
+	}
 	defer func() { p.settle(sent, base) }()
 	for {
 		if err := p.st.Reserve(p.n.ctx); err != nil {
 			return true
 		}
-		i, v, ok := reflect.Select([]reflect.SelectCase{
-			{Dir: reflect.SelectRecv, Chan: p.ch},
-			{Dir: reflect.SelectRecv, Chan: done},
-		})
+		i, v, ok := reflect.Select(cases)
 		if i == 1 || !ok {
 			p.st.Cancel()
 			if i == 0 {

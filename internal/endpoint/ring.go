@@ -45,12 +45,20 @@ func (r *ring[E]) push(e E, limit int) {
 }
 
 // grow doubles the ring, up to limit, keeping the values in order.
-func (r *ring[E]) grow(limit int) {
-	buf := make([]E, min(max(2*len(r.buf), 8), limit))
-	for i := range r.n {
-		buf[i] = r.buf[(r.head+i)%len(r.buf)]
-	}
+func (r *ring[E]) grow(limit int) { r.resize(min(max(2*len(r.buf), 8), limit)) }
+
+// resize moves the values held, in order, to a ring of size slots.
+func (r *ring[E]) resize(size int) {
+	buf := make([]E, size)
+	r.copyTo(buf)
 	r.buf, r.head = buf, 0
+}
+
+// copyTo copies the values held, oldest first, to dst.
+func (r *ring[E]) copyTo(dst []E) {
+	for i := range r.n {
+		dst[i] = r.buf[(r.head+i)%len(r.buf)]
+	}
 }
 
 // front returns the oldest value; there is one.
@@ -107,20 +115,14 @@ func (r *ring[E]) trimIdle() {
 	case r.n == 0:
 		r.buf, r.lean = nil, 0
 	case len(r.buf) > keepRing && r.n <= len(r.buf)/4:
-		buf := make([]E, max(keepRing, 2*r.n))
-		for i := range r.n {
-			buf[i] = r.buf[(r.head+i)%len(r.buf)]
-		}
-		r.buf, r.head = buf, 0
+		r.resize(max(keepRing, 2*r.n))
 	}
 }
 
 // drain returns the values held, oldest first, and gives up the ring.
 func (r *ring[E]) drain() []E {
 	vs := make([]E, r.n)
-	for i := range r.n {
-		vs[i] = r.buf[(r.head+i)%len(r.buf)]
-	}
+	r.copyTo(vs)
 	r.buf, r.head, r.n, r.peak, r.lean = nil, 0, 0, 0, 0
 	return vs
 }

@@ -53,7 +53,9 @@ func (u *unacked[T]) trim(acked uint64) {
 		u.q.pop()
 		u.first++
 	}
-	u.q.armTrim() // a peer may keep a few values unacknowledged for long
+	if u.q.n > 0 {
+		u.q.armTrim() // a peer may keep a few values unacknowledged for long
+	}
 }
 
 // takeAll returns the values kept, oldest first, and keeps none.

@@ -25,18 +25,22 @@ func (e *UndeliveredError[T]) Unwrap() error { return e.Err }
 // when values they took could not be sent. It returns nil if err holds
 // none.
 func UndeliveredValues[T any](err error) []T {
-	var u *UndeliveredError[T]
+	var vs []T
+	EachUndelivered(err, func(_ error, u *UndeliveredError[T]) { vs = append(vs, u.Value) })
+	return vs
+}
+
+// EachUndelivered calls f with the *UndeliveredError err is, or with each
+// one it joins, in order, and with the error that holds it.
+func EachUndelivered[T any](err error, f func(e error, u *UndeliveredError[T])) {
+	errs := []error{err}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var vs []T
-		for _, e := range j.Unwrap() {
-			if errors.As(e, &u) {
-				vs = append(vs, u.Value)
-			}
+		errs = j.Unwrap()
+	}
+	for _, e := range errs {
+		var u *UndeliveredError[T]
+		if errors.As(e, &u) {
+			f(e, u)
 		}
-		return vs
 	}
-	if errors.As(err, &u) {
-		return []T{u.Value}
-	}
-	return nil
 }

@@ -137,7 +137,8 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 			var unacked []T
 			var cause error
 			c.OnUndelivered(func(vs []T, err error) { unacked, cause = vs, err })
-			inHand := serveClient(cctx, c, lane, out, r)
+			inHand, done := serveClient(cctx, c, lane, out, r)
+			defer done() // OnDone, once the client's values went back
 			cause = cmp.Or(cause, c.Err(), ErrClosed)
 			if holdsChans {
 				// Their channels were bound to this client's session,

@@ -107,8 +107,9 @@ func TestGivenBackReportedWhenTheListenerEnds(t *testing.T) {
 	defer cancel()
 	ln := testkit.Loopback(t)
 	log := &errorLog{}
-	done := make(chan error, 1)
-	ls, lr, err := netchan.Listen[int](ctx, "", netchan.WithListener(ln), netchan.Insecure(), netchan.WithBuffer(capacity), netchan.OnError(log.add))
+	done, left := make(chan error, 1), make(chan error, 1)
+	ls, lr, err := netchan.Listen[int](ctx, "", netchan.WithListener(ln), netchan.Insecure(), netchan.WithBuffer(capacity), netchan.OnError(log.add),
+		netchan.OnDone(func(err error) { left <- err }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,6 +125,9 @@ func TestGivenBackReportedWhenTheListenerEnds(t *testing.T) {
 	if err, _ := testkit.Recv(t, done); err != nil {
 		t.Fatalf("the client's OnDone: %v; want nil", err)
 	}
+	// The listener has given back the client's values once it is done
+	// with the client; only then may it end.
+	testkit.Recv(t, left)
 	cancel()
 	for { // lr closes once the listener has stopped
 		if _, ok := testkit.Recv(t, lr); !ok {

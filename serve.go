@@ -70,10 +70,11 @@ func (k *link[T]) sendDial(ctx context.Context, in <-chan T) {
 
 // serveClient runs a connection a Listen accepted: the values of its lane
 // go to the peer, and the peer's values to out, shared with the other
-// clients, until each direction is done; then it closes the connection and
-// calls OnDone. It returns the values it took from the lane and could not
-// send because the connection ended, for other clients to take.
-func serveClient[T any](ctx context.Context, c *endpoint.Conn[T], lane *endpoint.Lane[T], out *endpoint.Outlet[T], r reporter) (inHand []T) {
+// clients, until each direction is done; then it closes the connection. It
+// returns the values it took from the lane and could not send because the
+// connection ended, for other clients to take, and done, which calls
+// OnDone once the caller has dealt with them.
+func serveClient[T any](ctx context.Context, c *endpoint.Conn[T], lane *endpoint.Lane[T], out *endpoint.Outlet[T], r reporter) (inHand []T, done func()) {
 	k := &link[T]{c: c, r: r}
 	var wg gosync.WaitGroup
 	wg.Go(func() {
@@ -98,8 +99,7 @@ func serveClient[T any](ctx context.Context, c *endpoint.Conn[T], lane *endpoint
 	})
 	wg.Wait()
 	k.close(ctx)
-	k.done()
-	return inHand
+	return inHand, k.done
 }
 
 // close closes the connection once both pumps stopped, resuming through

@@ -127,7 +127,7 @@ func (d *Dispatcher[T]) Run(ctx context.Context) {
 				drained = true
 				continue
 			}
-			d.put(&h, v)
+			drained = d.putReady(&h, v)
 		case <-d.wake: // values given back, or a new lane: look again
 		case <-h.l.c.c.Ending():
 			// A connection that is ending must not be handed a value:
@@ -222,11 +222,26 @@ func (d *Dispatcher[T]) await(ctx context.Context, h *hold[T]) bool {
 	}
 }
 
-// put puts v, for which h holds room, in h's lane.
-func (d *Dispatcher[T]) put(h *hold[T], v T) {
+// putReady puts v, for which h holds room, in h's lane, and after it the
+// values already waiting in the channel while h holds room for them: a
+// receive that does not wait locks one channel, where Run's select locks
+// four. It reports whether it found the channel closed.
+func (d *Dispatcher[T]) putReady(h *hold[T], v T) (drained bool) {
 	d.mu.Lock()
+	defer d.mu.Unlock()
 	d.putLocked(h, v)
-	d.mu.Unlock()
+	for h.n > 0 {
+		select {
+		case v, ok := <-d.ch:
+			if !ok {
+				return true
+			}
+			d.putLocked(h, v)
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 // putLocked puts v in h's lane, spending the room held for it; or, if the

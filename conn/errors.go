@@ -48,32 +48,6 @@ var (
 	ErrTypeMismatch = errors.New("netchan: type mismatch")
 )
 
-// GoAwayError reports the reason a peer gave for ending the connection.
-type GoAwayError struct {
-	Code   wire.Code
-	Reason string
-}
-
-// Error gives the peer's code and reason.
-func (e *GoAwayError) Error() string {
-	return fmt.Sprintf("netchan: peer ended the connection (%s): %s", e.Code, e.Reason)
-}
-
-// Unwrap classifies the peer's reason among the sentinels.
-func (e *GoAwayError) Unwrap() error {
-	switch e.Code {
-	case wire.CodeProtocol:
-		return ErrProtocol
-	case wire.CodeRefused:
-		return ErrHandshake
-	case wire.CodeLimit:
-		return ErrLimit
-	case wire.CodeSessionLost:
-		return ErrSessionLost
-	}
-	return ErrPeerClosed
-}
-
 // timeoutError is a deadline that passed; it satisfies net.Error.
 type timeoutError struct{ what string }
 

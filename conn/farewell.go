@@ -94,5 +94,5 @@ func (l *Listener) farewell(nc net.Conn, peer wire.Hello) (bool, error) {
 // end's goodbye arrived.
 func saidFarewell(err error) bool {
 	var g *GoAwayError
-	return errors.As(err, &g) && g.Code == wire.CodeNormal
+	return errors.As(err, &g) && g.Code == GoAwayNormal
 }

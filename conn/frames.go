@@ -95,5 +95,5 @@ func byeError(g *wire.GoAway) error {
 	if g.Code == wire.CodeNormal {
 		return fmt.Errorf("%w (%s)", ErrPeerClosed, g.Reason)
 	}
-	return &GoAwayError{Code: g.Code, Reason: g.Reason}
+	return goAwayError(*g)
 }

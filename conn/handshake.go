@@ -163,7 +163,7 @@ func readHello(br *bufio.Reader, nc net.Conn, cfg *Config) (wire.Hello, error) {
 		if err != nil {
 			return wire.Hello{}, fmt.Errorf("%w: %s sent a malformed refusal: %w", ErrHandshake, nc.RemoteAddr(), err)
 		}
-		return wire.Hello{}, fmt.Errorf("%w: %s %w: %w", ErrHandshake, nc.RemoteAddr(), errPeerRefused, &GoAwayError{Code: g.Code, Reason: g.Reason})
+		return wire.Hello{}, fmt.Errorf("%w: %s %w: %w", ErrHandshake, nc.RemoteAddr(), errPeerRefused, goAwayError(g))
 	case h.Kind != wire.KindHello || h.Stream != 0 || h.Length > wire.MaxHelloSize:
 		return wire.Hello{}, fmt.Errorf("%w: %s sent a %s frame of %d bytes where a hello belongs", ErrHandshake, nc.RemoteAddr(), h.Kind, h.Length)
 	}

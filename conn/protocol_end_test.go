@@ -57,7 +57,7 @@ func TestPeerGoAway(t *testing.T) {
 			err := ended(t, s)
 			wantErr(t, tc.code.String(), err, tc.want)
 			var g *GoAwayError
-			if tc.want != ErrPeerClosed && (!errors.As(err, &g) || g.Code != tc.code || g.Reason != "the reason") {
+			if tc.want != ErrPeerClosed && (!errors.As(err, &g) || g.Code != GoAwayCode(tc.code) || g.Reason != "the reason") {
 				t.Errorf("error %v, want a GoAwayError with the peer's code and reason", err)
 			}
 			// This end says goodbye too, before it closes.

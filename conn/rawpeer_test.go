@@ -122,7 +122,7 @@ func (p *rawPeer) readHello() (wire.Hello, error) {
 		if err != nil {
 			return wire.Hello{}, err
 		}
-		return wire.Hello{}, &GoAwayError{Code: g.Code, Reason: g.Reason}
+		return wire.Hello{}, goAwayError(g)
 	case wire.KindHello:
 	default:
 		return wire.Hello{}, fmt.Errorf("a %s frame where a hello belongs", f.Kind)

@@ -155,7 +155,7 @@ func (s *Session) resumeOnce(deadline time.Time) (*carrier, error) {
 	if err != nil {
 		_ = nc.Close()
 		var g *GoAwayError
-		if errors.As(err, &g) && g.Code == wire.CodeSessionLost {
+		if errors.As(err, &g) && g.Code == GoAwaySessionLost {
 			return nil, errLost(err)
 		}
 		if saidFarewell(err) {

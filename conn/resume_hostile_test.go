@@ -28,7 +28,7 @@ func refusedResume(t *testing.T, q *rawPeer, errs <-chan error, code wire.Code, 
 	t.Helper()
 	_, err := q.readHello()
 	var g *GoAwayError
-	if !errors.As(err, &g) || g.Code != code {
+	if !errors.As(err, &g) || g.Code != GoAwayCode(code) {
 		t.Fatalf("a hostile resume was answered with %v, want a refusal with code %s", err, code)
 	}
 	lerr, _ := testkit.Recv(t, errs)

@@ -68,13 +68,17 @@ func (c *carrier) fail(err error) {
 }
 
 // read runs the reader goroutine until the connection fails, the peer
-// says goodbye, or a frame breaks the protocol.
+// says goodbye, or a frame breaks the protocol. After the goodbye it reads
+// on, discarding, until the peer's end of stream (see close).
 func (c *carrier) read() {
 	defer close(c.readerDone)
 	for {
 		c.turn.awaitReader()
 		if err := c.readFrame(); err != nil {
 			c.fail(err)
+			if c.err == errBye && halfCloses(c.nc) {
+				_, _ = io.Copy(io.Discard, c.br)
+			}
 			return
 		}
 		c.turn.afterReader(c.br.Buffered())
@@ -215,7 +219,11 @@ const stallChunk = 256 << 10
 // close ends the connection. After a goodbye it first ends the writing side
 // and reads on until the peer closes too, for at most the linger: closing
 // with the peer's last frames unread would make TCP reset the connection,
-// and a reset can destroy frames of ours the peer has not read yet.
+// and a reset can destroy frames of ours the peer has not read yet. The
+// reader goes on past the peer's goodbye for the same reason, and because
+// on a transport whose writes wait for the reader, as net.Pipe's do, the
+// peer's TLS close_notify would otherwise wait out crypto/tls's 5 s
+// deadline.
 func (c *carrier) close(graceful bool) {
 	c.turn.end()
 	if graceful {
@@ -232,6 +240,16 @@ func (c *carrier) close(graceful bool) {
 // linger bounds how long a closing session waits to flush its last frames
 // to a peer that does not read, and for the peer's own goodbye.
 const linger = 2 * time.Second
+
+// halfCloses reports whether closeWrite can end the writing side of nc, so
+// that the peer reads an end of stream while its own writing side is open.
+func halfCloses(nc net.Conn) bool {
+	if _, ok := nc.(*tls.Conn); ok {
+		return true
+	}
+	_, ok := nc.(interface{ CloseWrite() error })
+	return ok
+}
 
 // closeWrite ends the writing side of nc: a TLS close_notify, then the
 // TCP half-close, so the peer reads to the end of what was sent.

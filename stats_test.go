@@ -123,3 +123,74 @@ func TestTypedListenerStats(t *testing.T) {
 		t.Fatalf("listener: %+v; want 2 connections, 3 values received in all", s)
 	}
 }
+
+// InFlight lags what the peer's program took by no more than stats.Conn
+// says: through typed, by nothing once the peer took every value; through
+// the channel API, once values stop, by at most the peer's receive
+// channel's buffer and a quarter of the capacity, each way.
+func TestInFlightOnceTaken(t *testing.T) {
+	const capacity, n = 64, 200
+	t.Run("typed", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		l, ln := typedListener(t, ctx)
+		c, err := typed.Dial[int](ctx, ln.Addr().String(), netchan.Insecure(), netchan.WithBuffer(capacity))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		a, err := l.Accept(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		for i := range n {
+			if err := c.Send(ctx, i); err != nil {
+				t.Fatal(err)
+			}
+			if i%10 == 9 {
+				for range 10 {
+					if _, err := a.Recv(ctx); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
+		testkit.Eventually(t, "no value in flight once the peer took each", func() bool { return c.Stats().InFlight == 0 })
+	})
+	t.Run("channels", func(t *testing.T) {
+		conns := make(chan *netchan.Conn, 2)
+		opts := []netchan.Option{netchan.Insecure(), netchan.WithBuffer(capacity),
+			netchan.OnConnect(func(c *netchan.Conn) { conns <- c })}
+		e := connect[int](t, opts, opts)
+		for i := range n {
+			testkit.Send(t, e.ds, i)
+			testkit.Send(t, e.ls, i)
+			if i%10 == 9 {
+				for range 10 {
+					testkit.Recv(t, e.lr)
+					testkit.Recv(t, e.dr)
+				}
+			}
+		}
+		a, _ := testkit.Recv(t, conns)
+		b, _ := testkit.Recv(t, conns)
+		dialer, listener := a, b
+		if a.LocalAddr().String() == e.addr {
+			dialer, listener = b, a
+		}
+		for _, end := range []struct {
+			name string
+			c    *netchan.Conn
+			peer int // the peer's receive channel's buffer
+		}{{"dialer", dialer, cap(e.lr)}, {"listener", listener, cap(e.dr)}} {
+			bound := end.peer + capacity/4
+			testkit.Eventually(t, fmt.Sprintf("the %s's in flight at most %d", end.name, bound), func() bool {
+				return end.c.Stats().InFlight <= bound
+			})
+			if s := end.c.Stats(); s.ValuesSent != n {
+				t.Errorf("the %s sent %d values, want %d", end.name, s.ValuesSent, n)
+			}
+		}
+	})
+}

@@ -21,9 +21,23 @@ type Conn struct {
 	BytesSent uint64 `json:"bytes_sent"`
 	// BytesReceived counts the bytes of such frames that arrived.
 	BytesReceived uint64 `json:"bytes_received"`
-	// InFlight is how many values this end sent that the peer's program
-	// has not received yet, as far as this end knows: at most the
-	// capacity.
+	// InFlight is how many values this end sent whose credits the peer
+	// has not returned: at most the capacity. A credit says the peer's
+	// program took the value, but credits come back in groups: at once
+	// when the peer's program has taken every value that arrived, and
+	// otherwise once a quarter of the capacity is owed. So InFlight may
+	// exceed what the peer's program has still to receive by less than a
+	// quarter of the capacity, and by nothing once it took every value.
+	//
+	// Through the channel API, a value the peer's receive pump put in its
+	// buffered receive channel counts as not received until the peer learns
+	// that its program took it out, which it does as later values go in
+	// (on a Listen channel, also while this end may wait for room). So
+	// once values stop, InFlight may stay up to the size of the peer's
+	// receive channel (cap of it) and a quarter of the capacity above the
+	// values its program has still to receive. Values in a send channel's
+	// buffer have not been sent: they count in neither ValuesSent nor
+	// InFlight.
 	InFlight int `json:"in_flight"`
 	// CreditWait is how long sends waited for the peer's credits: for room
 	// in the window while the capacity was used up, and, in rendezvous

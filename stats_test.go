@@ -47,38 +47,56 @@ func TestOnConnectStats(t *testing.T) {
 	for range down {
 		testkit.Recv(t, e.dr)
 	}
-	// The dialer's acknowledgement of the listener's values rides on its
-	// next frames.
-	testkit.Send(t, e.ds, up)
-	testkit.Recv(t, e.lr)
 	a, _ := testkit.Recv(t, conns)
 	b, _ := testkit.Recv(t, conns)
 	dialer, listener := a, b
 	if a.LocalAddr().String() == e.addr {
 		dialer, listener = b, a
 	}
-	if d := dialer.Stats(); d.ValuesSent != up+1 || d.ValuesReceived != down {
-		t.Errorf("dialer: %d values sent, %d received; want %d and %d", d.ValuesSent, d.ValuesReceived, up+1, down)
+	// A round trip is sampled when the peer acknowledges a batch, and it
+	// acknowledges with the next frames it writes. A program may receive
+	// a value before its end counts the frame as arrived, so only once
+	// each end counted every byte the other sent does one more value each
+	// way carry an acknowledgement of all of them.
+	var d, l stats.Conn
+	arrived := func() bool {
+		d, l = dialer.Stats(), listener.Stats()
+		return d.BytesSent == l.BytesReceived && l.BytesSent == d.BytesReceived
 	}
-	if l := listener.Stats(); l.ValuesSent != down || l.ValuesReceived != up+1 {
-		t.Errorf("listener: %d values sent, %d received; want %d and %d", l.ValuesSent, l.ValuesReceived, down, up+1)
+	func() {
+		defer func() {
+			if t.Failed() {
+				t.Logf("dialer %+v\nlistener %+v", d, l)
+			}
+		}()
+		testkit.Eventually(t, "the bytes each end sent to arrive", arrived)
+		testkit.Send(t, e.ds, up)
+		testkit.Recv(t, e.lr)
+		testkit.Send(t, e.ls, down)
+		testkit.Recv(t, e.dr)
+		testkit.Eventually(t, "the bytes each end sent to arrive, and a round trip measured", func() bool {
+			return arrived() && d.RTT > 0 && l.RTT > 0
+		})
+	}()
+	if d.ValuesSent != up+1 || d.ValuesReceived != down+1 {
+		t.Errorf("dialer: %d values sent, %d received; want %d and %d", d.ValuesSent, d.ValuesReceived, up+1, down+1)
 	}
-	testkit.Eventually(t, "the bytes each end sent to arrive, and a round trip measured", func() bool {
-		d, l := dialer.Stats(), listener.Stats()
-		return d.BytesSent == l.BytesReceived && l.BytesSent == d.BytesReceived && d.RTT > 0 && l.RTT > 0
-	})
+	if l.ValuesSent != down+1 || l.ValuesReceived != up+1 {
+		t.Errorf("listener: %d values sent, %d received; want %d and %d", l.ValuesSent, l.ValuesReceived, down+1, up+1)
+	}
+	const all = up + 1 + down + 1
 	var shown stats.Totals
 	if err := json.Unmarshal([]byte(expvar.Get(name).String()), &shown); err != nil {
 		t.Fatal(err)
 	}
-	if shown.Conns != 2 || shown.Open != 2 || shown.ValuesSent != up+1+down || shown.ValuesReceived != up+1+down {
-		t.Fatalf("expvar shows %+v; want two connections open, %d values each way in all", shown, up+1+down)
+	if shown.Conns != 2 || shown.Open != 2 || shown.ValuesSent != all || shown.ValuesReceived != all {
+		t.Fatalf("expvar shows %+v; want two connections open, %d values sent and received in all", shown, all)
 	}
 	e.cancel()
-	<-dialer.Done()
-	<-listener.Done()
-	if got := set.Totals(); got.Open != 0 || got.ValuesSent != up+1+down || got.InFlight != 0 {
-		t.Fatalf("once ended: %+v; want none open, their %d values kept", got, up+1+down)
+	testkit.Recv(t, dialer.Done())
+	testkit.Recv(t, listener.Done())
+	if got := set.Totals(); got.Open != 0 || got.ValuesSent != all || got.InFlight != 0 {
+		t.Fatalf("once ended: %+v; want none open, their %d values kept", got, all)
 	}
 }
 

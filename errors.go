@@ -6,8 +6,10 @@ import (
 	"github.com/netchan/netchan/internal/options"
 )
 
-// Errors, for errors.Is. The same values are exported by the packages that
-// produce them; they are gathered here for users of the channel API.
+// Errors, for errors.Is. Those of the transport are the same values as
+// package conn's of the same names, and ErrEncode, ErrDecode and
+// ErrSendBroken as package typed's; all are gathered here for users of the
+// channel API.
 var (
 	ErrNoTrust       = conn.ErrNoTrust          // no WithTLS, WithSecret or Insecure
 	ErrUnverified    = conn.ErrUnverified       // a TLS configuration that verifies nothing
@@ -42,7 +44,12 @@ var (
 type UndeliveredError[T any] = endpoint.UndeliveredError[T]
 
 // StallError reports, through OnError, a client a broadcast listener cut
-// because it held the others back (see WithStallTimeout): its address, how
-// many values sent to it it did not take, and the stall timeout. It wraps
-// ErrStalled.
+// because it held the others back (see WithStallTimeout). Its fields are
+// Addr, the client's address; Values, how many values sent to it it did
+// not take; and Timeout, the stall timeout. It wraps ErrStalled:
+//
+//	var s *netchan.StallError
+//	if errors.As(err, &s) {
+//		log.Printf("%s was cut, %d values not taken", s.Addr, s.Values)
+//	}
 type StallError = endpoint.StallError

@@ -35,7 +35,7 @@ type byteInbox chan Message
 // Message is a value's encoding as it arrived. Release it after decoding.
 type Message struct {
 	buf   *[]byte
-	Value []byte
+	Value []byte // the value's encoding, valid until Release
 }
 
 // Release recycles the message's buffer. The caller must not use m.Value

@@ -12,9 +12,9 @@ import (
 // Source is a connection whose stats a Set gathers: a typed.Conn, or the
 // *netchan.Conn that netchan.OnConnect gives.
 type Source interface {
-	Stats() Conn
-	RemoteAddr() net.Addr
-	Done() <-chan struct{}
+	Stats() Conn           // what the connection did so far
+	RemoteAddr() net.Addr  // its peer's address, which the Set's JSON shows
+	Done() <-chan struct{} // closed once it ended; the Set then keeps its figures and lets it go
 }
 
 // Totals is what the connections of a Set did together.

@@ -89,7 +89,8 @@ func (c *Conn[T]) Close() error { return c.c.Close() }
 func (c *Conn[T]) Capacity() int { return c.c.Capacity() }
 
 // Unacknowledged returns how many values this end sent that the peer's
-// program has not received, as far as this end knows.
+// program has not received, as far as this end knows: Stats().InFlight,
+// whose doc says how far behind the peer's receives it may be.
 func (c *Conn[T]) Unacknowledged() int { return c.c.Unacknowledged() }
 
 // Done is closed when the connection has ended.

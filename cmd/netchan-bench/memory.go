@@ -8,8 +8,10 @@ import (
 
 // idleBeforeMemory lets connections finish what they started on connecting
 // (first credits, the first values pushed into buffers) before memory is
-// read, so the figure is that of an idle connection.
-const idleBeforeMemory = 300 * time.Millisecond
+// read, so the figure is that of an idle connection. It and the pauses
+// below are variables so that tests, which read no memory figure, can
+// shorten them.
+var idleBeforeMemory = 300 * time.Millisecond
 
 // memInUse returns the bytes of heap and stack in use, after a collection.
 func memInUse() int64 {
@@ -36,7 +38,7 @@ func memPerConn(ctx context.Context, base int64, conns int) int64 {
 // a quiet connection (a second), so the figure is that of an idle
 // connection that has carried traffic. A lone server keeps quiet for
 // idlePause before closing, so that remote clients see such a spell.
-const (
+var (
 	quietAfterTraffic = 1500 * time.Millisecond
 	idlePause         = 3 * time.Second
 )

@@ -99,7 +99,7 @@ batch:
 			return buf[ends[i-1]:ends[i]]
 		})
 		if err == nil {
-			c.unacked.push(seq, batch...)
+			c.keepUnacked(seq, batch...)
 		} else {
 			c.breakIfStateful(err)
 			for _, u := range batch {

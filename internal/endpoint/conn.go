@@ -253,8 +253,17 @@ func (c *Conn[T]) sendReserved(v T) (uint64, error) {
 		c.breakIfStateful(err)
 		return 0, err
 	}
-	c.unacked.push(seq, v)
+	c.keepUnacked(seq, v)
 	return seq, nil
+}
+
+// keepUnacked keeps vs, queued from seq on, until the peer's program takes
+// them; or, if the session ended since they were queued and settle has
+// run, deals with them as settle did with the others.
+func (c *Conn[T]) keepUnacked(seq uint64, vs ...T) {
+	if late := c.unacked.push(seq, vs...); len(late) > 0 && !c.c.Flushed() {
+		c.undelivered(late, c.c.Err())
+	}
 }
 
 // appendValue encodes *p onto dst. The channels a value holds are carried

@@ -78,10 +78,11 @@
 //
 // Each channel costs a stream, and its far end a goroutine, until the
 // channel is closed or the connection ends: close reply channels when done.
-// A value whose channels would open more streams than the peer allows at
-// once (WithMaxStreams), hold a reply channel of more capacity than the
-// peer's WithBuffer (at least 1), or nest deeper than eight values, is
-// refused whole with ErrLimit. A value holding channels that a client of a listener had
+// A reply channel may have more capacity than either end's WithBuffer:
+// up to 4096, or the peer's WithBuffer if that is more. A value whose
+// channels would open more streams than the peer allows at once
+// (WithMaxStreams), hold a reply channel of more capacity than that, or
+// nest deeper than eight values, is refused whole with ErrLimit. A value holding channels that a client of a listener had
 // not taken when it left is reported as undelivered, not handed to another
 // client: its channels were bound to the session that ended. Types without
 // channels take the path they always took.

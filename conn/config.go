@@ -58,7 +58,9 @@ type Config struct {
 	Inbox func(s *Session, window int) Inbox
 	// OpenInbox, if not nil, makes the inbox of a stream the peer opens,
 	// given the stream's meta and window; an error refuses the stream and
-	// ends the session. With nil, values are kept as bytes.
+	// ends the session. The peer chose the window: an inbox should make
+	// room for values as they arrive, not for the window at once. With
+	// nil, values are kept as bytes.
 	OpenInbox func(meta []byte, window int) (Inbox, error)
 	// Logger receives what cannot be returned. Never nil after Check.
 	Logger *slog.Logger

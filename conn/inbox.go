@@ -2,7 +2,6 @@ package conn
 
 import (
 	"context"
-	"fmt"
 	"io"
 
 	"github.com/netchan/netchan/internal/pool"
@@ -28,10 +27,6 @@ type Inbox interface {
 	Len() int
 }
 
-// byteInbox is a stream's inbox when Config.Inbox is nil: it keeps each
-// value's bytes for [Stream.Next].
-type byteInbox chan Message
-
 // Message is a value's encoding as it arrived. Release it after decoding.
 type Message struct {
 	buf   *[]byte
@@ -46,24 +41,6 @@ func (m Message) Release() {
 	}
 }
 
-func (in byteInbox) Arrive(value []byte) error {
-	buf := pool.Get(len(value))
-	copy(*buf, value)
-	select {
-	case in <- Message{buf: buf, Value: *buf}:
-		return nil
-	default:
-		pool.Put(buf)
-		// The window bounds what is held and is the inbox's capacity; this
-		// is unreachable unless that invariant broke.
-		return fmt.Errorf("%w: inbox full", ErrProtocol)
-	}
-}
-
-func (in byteInbox) Close() { close(in) }
-
-func (in byteInbox) Len() int { return len(in) }
-
 // Next returns the next value that arrived, waiting for one if need be. It
 // returns io.EOF once the peer closed its side and every value was returned,
 // and the session's error if it ended first. Values that arrived before the
@@ -73,19 +50,18 @@ func (in byteInbox) Len() int { return len(in) }
 // Next serves streams whose values are kept as bytes; on the others it
 // fails with ErrOwnInbox.
 func (st *Stream) Next(ctx context.Context) (Message, error) {
-	in, ok := st.in.(byteInbox)
+	in, ok := st.in.(*byteInbox)
 	if !ok {
 		return Message{}, ErrOwnInbox
 	}
-	var m Message
+	var (
+		m      Message
+		closed bool
+	)
 	err := st.s.Await(ctx,
 		func() (bool, error) {
-			select {
-			case m, ok = <-in:
-				return true, nil
-			default:
-				return false, nil
-			}
+			m, ok, closed = in.pop()
+			return ok || closed, nil
 		},
 		func() (err error) {
 			m, ok, err = in.wait(ctx, st.s)
@@ -100,20 +76,24 @@ func (st *Stream) Next(ctx context.Context) (Message, error) {
 	return m, nil
 }
 
-// wait receives the next message: ok is false once the inbox is closed. It
-// returns ctx's cause if ctx ends first, and the session's error if it
-// ended with the inbox empty.
-func (in byteInbox) wait(ctx context.Context, s *Session) (m Message, ok bool, err error) {
-	select {
-	case m, ok = <-in:
-		return m, ok, nil
-	case <-ctx.Done():
-		return m, false, context.Cause(ctx)
-	case <-s.done:
-		select {
-		case m, ok = <-in:
+// wait returns the next message: ok is false once the peer closed the
+// stream and every value was returned. It returns ctx's cause if ctx ends
+// first, and the session's error if it ended with nothing waiting.
+func (in *byteInbox) wait(ctx context.Context, s *Session) (m Message, ok bool, err error) {
+	for {
+		m, ok, closed := in.pop()
+		if ok || closed {
 			return m, ok, nil
-		default:
+		}
+		select {
+		case <-in.ready:
+		case <-ctx.Done():
+			return m, false, context.Cause(ctx)
+		case <-s.done:
+			m, ok, closed := in.pop()
+			if ok || closed {
+				return m, ok, nil
+			}
 			return m, false, s.Err()
 		}
 	}

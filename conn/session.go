@@ -350,16 +350,21 @@ func (s *Session) addCreditLocked(id uint32, n uint64) {
 	}
 }
 
+// MaxOpenCapacity is the capacity a stream opened toward an end may have
+// whatever that end's own capacity: an open frame may ask for this, or
+// the capacity of the main stream the end offered if that is more. A
+// stream's inbox grows as its values arrive (see byteInbox), so what a
+// peer makes an end hold is what it sent, within the window and the byte
+// budget; the bound keeps the count of values, and so their bookkeeping,
+// from growing with a number the peer chose.
+const MaxOpenCapacity = 4096
+
 // streamCapacityLimit is the largest capacity of a stream opened toward an
-// end whose main stream has capacity c: that, and at least one, so that a
-// rendezvous end still takes a stream with room for one value. An end
-// holds up to a stream's capacity of its values, with room for each made
-// when the stream opens: one open frame must not make it allocate more
-// than the capacity it chose.
-func streamCapacityLimit(c int) int { return max(c, 1) }
+// end whose main stream has capacity c.
+func streamCapacityLimit(c int) int { return max(c, MaxOpenCapacity) }
 
 // PeerMaxStreamCapacity returns the largest capacity of a stream this end
-// may open: see streamCapacityLimit.
+// may open: MaxOpenCapacity, or the capacity the peer offered if more.
 func (s *Session) PeerMaxStreamCapacity() int { return streamCapacityLimit(int(s.peer.Capacity)) }
 
 // Open opens a stream of the given capacity, whose open frame carries meta

@@ -47,7 +47,7 @@ func newStream(s *Session, id uint32, capacity int, meta []byte, in Inbox) *Stre
 		in:       in,
 	}
 	if st.in == nil {
-		st.in = make(byteInbox, st.send.Window())
+		st.in = newByteInbox(st.send.Window())
 	}
 	st.credits.init(st, st.send.Window())
 	return st

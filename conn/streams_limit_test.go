@@ -171,19 +171,23 @@ func TestRetiredStreamGivesAPermit(t *testing.T) {
 	<-bye
 }
 
-// A stream may hold no more values than the main stream the end it goes
-// to chose: Open refuses a larger one, so that no peer makes an end
-// allocate room for more values than it chose to hold.
+// A stream may have the larger of MaxOpenCapacity and the capacity the
+// end it goes to offered, whatever the capacity of the main stream: Open
+// refuses a larger one.
 func TestStreamCapacityLimit(t *testing.T) {
-	p := connect(t, testConfig(), testConfig(), nil)
-	limit := p.d.PeerMaxStreamCapacity()
-	if limit != testConfig().Capacity {
-		t.Fatalf("limit %d, want the peer's capacity %d", limit, testConfig().Capacity)
-	}
-	if _, err := p.d.Open(limit+1, nil, nil); !errors.Is(err, ErrLimit) {
-		t.Fatalf("Open above the limit: %v, want ErrLimit", err)
-	}
-	if _, err := p.d.Open(limit, nil, nil); err != nil {
-		t.Fatal(err)
+	for _, offered := range []int{0, 2, 2 * MaxOpenCapacity} {
+		lcfg := testConfig()
+		lcfg.Capacity = offered
+		p := connect(t, lcfg, testConfig(), nil)
+		limit := p.d.PeerMaxStreamCapacity()
+		if want := max(offered, MaxOpenCapacity); limit != want {
+			t.Fatalf("toward a capacity of %d: limit %d, want %d", offered, limit, want)
+		}
+		if _, err := p.d.Open(limit+1, nil, nil); !errors.Is(err, ErrLimit) {
+			t.Fatalf("Open above the limit: %v, want ErrLimit", err)
+		}
+		if _, err := p.d.Open(limit, nil, nil); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -60,9 +60,11 @@ func Dial[T any](ctx context.Context, addr string, opts ...Option) (send chan<- 
 	}
 	b := min(chanBuffer[T](c.Capacity()), heldByBudget(s.MaxMessageSize))
 	in, out := make(chan T, b), make(chan T, b)
+	drained := c.KeepDrains(ctx)
 	go func() {
 		defer release()
 		serveDial(ctx, c, in, out, reporter{s})
+		drained()
 	}()
 	return in, out, nil
 }
@@ -130,8 +132,10 @@ func Listen[T any](ctx context.Context, addr string, opts ...Option) (send chan<
 	undelivered := func(v T, cause error) { r.report(&UndeliveredError[T]{Value: v, Err: cause}) }
 	d := endpoint.NewDispatcher[T](in, undelivered)
 	holdsChans := chans.Holds(reflect.TypeFor[T]())
+	drained := l.KeepDrains(ctx)
 	go func() {
 		defer release()
+		defer drained()
 		serveListener(ctx, l, in, out, r, d.Run, func(cctx context.Context, c *endpoint.Conn[T]) {
 			lane := d.Add(c, chanBuffer[T](c.Capacity()))
 			var unacked []T

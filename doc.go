@@ -66,10 +66,10 @@
 // when the connection ends too. A program sending on the original of a
 // stream, or on a reply field, after its connection ended does not wait:
 // each value is reported as an UndeliveredError, with the connection's
-// error, until the program closes the channel, or closes the listener or
-// dialed connection that made the connection, or the context given to
-// Listen or Dial ends; from then on such a send waits, as on any channel
-// no one receives from.
+// error, until the program closes the channel or the context given to
+// Listen or Dial ends, or, with package typed, the program closes the
+// Listener or Conn that made the connection; from then on such a send
+// waits, as on any channel no one receives from.
 //
 // Values sent on a channel netchan carried that the peer's program had not
 // received when the connection ended, however it ended, are reported as

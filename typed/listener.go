@@ -45,7 +45,9 @@ func (l *Listener[T]) Accept(ctx context.Context) (*Conn[T], error) {
 // Addr returns the address the listener listens on.
 func (l *Listener[T]) Addr() net.Addr { return l.l.Addr() }
 
-// Close stops accepting and waits for the listener's goroutines.
-// Connections already accepted stay open, though one whose network
+// Close stops accepting and waits for the listener's goroutines, those
+// that drain the channels its connections carried after they ended too
+// (see "Channels in values" in package netchan): a send on such a channel
+// waits from then on. Connections already accepted stay open, though one whose network
 // connection breaks can no longer resume. It is idempotent.
 func (l *Listener[T]) Close() error { return l.l.Close() }

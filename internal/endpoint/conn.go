@@ -383,6 +383,12 @@ func (c *Conn[T]) CloseContext(ctx context.Context) error {
 	return err
 }
 
+// KeepDrains makes the goroutines that drain the channels this dialed
+// Conn's values carried, once its session ended (see drains), outlast
+// Close: each stops when the program closes its channel or ctx ends. wait
+// waits for them, after the Conn ended. Call it before the Conn ends.
+func (c *Conn[T]) KeepDrains(ctx context.Context) (wait func()) { return c.drains.keep(ctx) }
+
 // held is a value taken off the stream and not handed to the program, with
 // its number in the order values were taken.
 type held[T any] struct {

@@ -15,13 +15,15 @@ import (
 // wait for ever, and a server answering many clients from one loop with
 // it. Each value is reported undelivered until the program closes the
 // channel, or the endpoint that made the session (a Listener, or a
-// dialed Conn) is closed, or the context it was made with ends.
+// dialed Conn) is closed, or the context it was made with ends; or, once
+// kept (see keep), until a context of the program's ends.
 type drains struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
 	mu      gosync.Mutex
 	stopped bool
+	kept    bool // the endpoint's Close leaves them be
 	wg      gosync.WaitGroup
 }
 
@@ -42,13 +44,44 @@ func (d *drains) start(f func(ctx context.Context)) bool {
 	return true
 }
 
-// stop ends the drains and waits for them. It is idempotent.
+// stop ends the drains and waits for them, unless they are kept. It is
+// idempotent.
 func (d *drains) stop() {
+	d.mu.Lock()
+	kept := d.kept
+	d.mu.Unlock()
+	if !kept {
+		d.end()
+	}
+}
+
+func (d *drains) end() {
 	d.mu.Lock()
 	d.stopped = true
 	d.mu.Unlock()
 	d.cancel()
 	d.wg.Wait()
+}
+
+// keep makes the drains outlast the Close of their endpoint: each goes on
+// until the program closes its channel or ctx ends. The channel API keeps
+// them so, since its program has no Close to call and a dialed connection
+// ends when its peer leaves: a program answering on a reply field it
+// received would otherwise wait for ever. wait waits for them, once no
+// session of the endpoint can start another, then ends them.
+func (d *drains) keep(ctx context.Context) (wait func()) {
+	d.mu.Lock()
+	d.kept = true
+	d.mu.Unlock()
+	unwatch := context.AfterFunc(ctx, d.cancel)
+	return func() {
+		d.mu.Lock()
+		d.stopped = true
+		d.mu.Unlock()
+		d.wg.Wait()
+		unwatch()
+		d.end()
+	}
 }
 
 // drain reports each value the program sends on ch as undelivered, with

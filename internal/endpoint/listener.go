@@ -77,10 +77,16 @@ func (l *Listener[T]) Accept(ctx context.Context) (*Conn[T], error) {
 // Addr returns the address the listener listens on.
 func (l *Listener[T]) Addr() net.Addr { return l.l.Addr() }
 
+// KeepDrains makes the goroutines that drain the channels the
+// connections of this Listener carried (see drains) outlast Close: each
+// stops when the program closes its channel or ctx ends. wait waits for
+// them, after the Listener and its connections ended.
+func (l *Listener[T]) KeepDrains(ctx context.Context) (wait func()) { return l.drains.keep(ctx) }
+
 // Close stops accepting and waits for the listener's goroutines, those
-// that drain the channels of its connections that ended too (see drains):
-// a send on such a channel waits from then on. Connections already
-// accepted stay open. It is idempotent.
+// that drain the channels of its connections that ended too (see drains),
+// unless kept: a send on such a channel waits from then on. Connections
+// already accepted stay open. It is idempotent.
 func (l *Listener[T]) Close() error {
 	l.unwatch()
 	err := l.l.Close()

@@ -82,7 +82,9 @@
 // up to 4096, or the peer's WithBuffer if that is more. A value whose
 // channels would open more streams than the peer allows at once
 // (WithMaxStreams), hold a reply channel of more capacity than that, or
-// nest deeper than eight values, is refused whole with ErrLimit. A value holding channels that a client of a listener had
+// nest deeper than eight values, is refused whole with ErrLimit. Such a
+// refusal, and ErrChanInUse, concern the value alone: the connection goes
+// on, whatever the codec. A value holding channels that a client of a listener had
 // not taken when it left is reported as undelivered, not handed to another
 // client: its channels were bound to the session that ended. Types without
 // channels take the path they always took.

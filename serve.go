@@ -114,19 +114,31 @@ func (k *link[T]) close(ctx context.Context) {
 }
 
 // sendLoop runs send until it returns nil, ctx ends, or the connection
-// fails. A value that cannot be encoded or is too large is reported and
-// sending goes on; so does every value after a stateful codec broke the
-// send side: the connection still receives, so nothing would drain the
-// program's sends, and a sender would be stuck.
+// fails. A value that cannot be encoded, is too large, or is refused for a
+// limit or a channel netchan carries already is reported and sending goes
+// on; so does every value after a stateful codec broke the send side: the
+// connection still receives, so nothing would drain the program's sends,
+// and a sender would be stuck.
 func (k *link[T]) sendLoop(ctx context.Context, send func() error) error {
 	for {
 		err := send()
 		if err == nil || ctx.Err() != nil || k.c.Err() != nil || endpoint.UndeliveredValues[T](err) == nil ||
-			!(errors.Is(err, ErrEncode) || errors.Is(err, ErrTooLarge) || errors.Is(err, ErrSendBroken)) {
+			!refused(err) {
 			return err
 		}
 		k.reportUndelivered(err)
 	}
+}
+
+// refused reports whether err is about a value alone, which the
+// connection survives.
+func refused(err error) bool {
+	for _, target := range []error{ErrEncode, ErrTooLarge, ErrSendBroken, ErrLimit, ErrChanInUse} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return false
 }
 
 // fail reports the connection's failure once: the session's error if it

@@ -2,7 +2,6 @@ package endpoint
 
 import (
 	"errors"
-	"fmt"
 )
 
 // maxBatch is the most values SendFrom encodes and queues in one step:
@@ -45,6 +44,7 @@ func (c *Conn[T]) sendBatch(first T, ch <-chan T, reserved bool) (closed bool, e
 	v := first
 	var (
 		failed   error  // why v cannot be encoded
+		moved    bool   // and a stateful codec's state moved with it
 		tooLarge []byte // v encoded, larger than the peer accepts
 	)
 batch:
@@ -54,7 +54,7 @@ batch:
 		batch = append(batch, v)
 		out, err := c.appendValue(buf, &batch[len(batch)-1])
 		if err != nil {
-			failed = fmt.Errorf("%w %T with %s: %w", ErrEncode, v, c.in.codec.Name(), err)
+			failed, moved = encodeFailed(v, c.in.codec, err)
 			break
 		}
 		if len(out)-len(buf) > limit {
@@ -110,7 +110,9 @@ batch:
 	switch {
 	case failed != nil:
 		c.s.Cancel()
-		c.breakIfStateful(failed)
+		if moved {
+			c.breakIfStateful(failed)
+		}
 		errs = append(errs, &UndeliveredError[T]{Value: v, Err: failed})
 	case tooLarge != nil:
 		// Send refuses it, saying why, and gives its reservation back. A

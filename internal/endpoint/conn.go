@@ -243,8 +243,10 @@ func (c *Conn[T]) sendReserved(v T) (uint64, error) {
 	clear(c.batch[:1]) // the program's value is not kept alive here
 	if err != nil {
 		c.s.Cancel()
-		err = fmt.Errorf("%w %T with %s: %w", ErrEncode, v, c.in.codec.Name(), err)
-		c.breakIfStateful(err)
+		err, moved := encodeFailed(v, c.in.codec, err)
+		if moved {
+			c.breakIfStateful(err)
+		}
 		return 0, err
 	}
 	c.keepEncodeBuffer(buf)

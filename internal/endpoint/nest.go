@@ -74,9 +74,10 @@ func (n *nest) start(f func()) bool {
 // encode appends to dst the wire form of v, a value of p.T, encoded with
 // c, then opens a stream for each channel v holds, at the given depth, and
 // starts its pump. It opens none if the value cannot go: the codec refuses
-// it, it is larger than the peer accepts, a channel in it is carried
-// already, a reply channel in it has more capacity than the peer takes, or
-// it would open more streams than the peer allows now.
+// it, it is larger than the peer accepts, or, before the codec sees it (a
+// *refusal), a channel in it is carried already, a reply channel in it has
+// more capacity than the peer takes, it would open more streams than the
+// peer allows now, or nest them deeper than MaxDepth.
 func (n *nest) encode(c codec.Codec, dst []byte, p *chans.Plan, v reflect.Value, depth int) ([]byte, error) {
 	n.open.Lock()
 	defer n.open.Unlock()
@@ -107,7 +108,7 @@ func (n *nest) encode(c codec.Codec, dst []byte, p *chans.Plan, v reflect.Value,
 		return next + 2*uint32(len(found)-1), nil
 	})
 	if err != nil {
-		return dst, err
+		return dst, &refusal{err}
 	}
 	out, err := appendWire(c, dst, w)
 	if err != nil {

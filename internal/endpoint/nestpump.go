@@ -168,10 +168,11 @@ func (p *pump) out() (open bool) {
 		}
 		if err != nil {
 			p.st.Cancel()
-			if stateful && broken == nil {
+			err, moved := encodeFailed(v.Interface(), c, err)
+			if stateful && moved && broken == nil {
 				broken = fmt.Errorf("%w: %w", ErrSendBroken, err)
 			}
-			p.n.report(&UndeliveredError[any]{Value: v.Interface(), Err: fmt.Errorf("%w %v with %s: %w", ErrEncode, v.Type(), c.Name(), err)})
+			p.n.report(&UndeliveredError[any]{Value: v.Interface(), Err: err})
 			continue
 		}
 		acked := p.st.Acknowledged()

@@ -106,3 +106,37 @@ func TestReplyOnCleanClose(t *testing.T) {
 	}
 	accountedFor(t, log, got, 7)
 }
+
+// Replies that wait in the buffer of a reply channel's original when the
+// connection ends cleanly are the program's, as values in a closed Go
+// channel's buffer are: they are received there, and not reported
+// undelivered at the end that sent them.
+func TestBufferedRepliesOnCleanClose(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*testkit.Patience)
+	defer cancel()
+	server, client, log := chanPair[request](t, ctx)
+	reply := make(chan int, 2)
+	if err := client.Send(ctx, request{N: 1, Reply: reply}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := server.Recv(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testkit.Send(t, r.Reply, 1)
+	testkit.Send(t, r.Reply, 2)
+	testkit.Eventually(t, "both replies in the buffer", func() bool { return len(reply) == 2 })
+	if err := server.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var got []int
+	for v := range reply {
+		got = append(got, v)
+	}
+	if !slices.Equal(got, []int{1, 2}) {
+		t.Fatalf("received %v, want [1 2]", got)
+	}
+	if vs := reportedValues(log); len(vs) > 0 {
+		t.Fatalf("received, and reported undelivered too: %v", vs)
+	}
+}

@@ -74,7 +74,12 @@
 // Values sent on a channel netchan carried that the peer's program had not
 // received when the connection ended, however it ended, are reported as
 // UndeliveredError values at the end that sent them, with those still in
-// the buffer of a stream's original.
+// the buffer of a stream's original. Ending a connection, by Close or by
+// the end of the channel API's context, does not wait for them: a value
+// sent, or a channel closed, just before may not have left, and a value
+// that arrived waits for no program once its connection ended. So end a
+// connection once the channels it carried are done: a program awaiting
+// replies has them all when the reply channel's original is closed.
 //
 // Each channel costs a stream, and its far end a goroutine, until the
 // channel is closed or the connection ends: close reply channels when done.

@@ -28,6 +28,7 @@ type creditor struct {
 
 	mu       gosync.Mutex
 	withheld uint64 // credits kept for values taken but not yet received: see Stream.Withhold
+	kept     bool   // those values stay the program's when the session ends: see Stream.KeepsBuffered
 }
 
 func (c *creditor) init(st *Stream, window int) {
@@ -54,15 +55,20 @@ func (c *creditor) withhold(n uint64) {
 }
 
 // owed takes, as granted, every credit the program freed and no rule has
-// sent yet: the session says them before its goodbye.
+// sent yet: the session says them before its goodbye. The withheld ones
+// count too if their values stay the program's.
 func (c *creditor) owed() uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	withheld := c.withheld
+	if c.kept {
+		withheld = 0
+	}
 	granted, taken := c.granted.Load(), c.st.recv.Taken()
-	if taken <= c.withheld+granted {
+	if taken <= withheld+granted {
 		return 0
 	}
-	owed := taken - c.withheld - granted
+	owed := taken - withheld - granted
 	c.granted.Store(granted + owed)
 	return owed
 }

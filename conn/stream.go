@@ -216,6 +216,17 @@ func (st *Stream) TakeN(n int) {
 // for one value, whose arrival lets this end see its program took another.
 func (st *Stream) Withhold(n int) { st.credits.withhold(uint64(n)) }
 
+// KeepsBuffered says that the values whose credits this end withholds
+// (see Withhold) stay its program's when the session ends, as a closed Go
+// channel keeps the values in its buffer: the session then counts them
+// taken, and says so before its goodbye, so that the peer does not count
+// them undelivered.
+func (st *Stream) KeepsBuffered() {
+	st.credits.mu.Lock()
+	st.credits.kept = true
+	st.credits.mu.Unlock()
+}
+
 // TookClose tells the stream that this end's program saw the peer's close:
 // once both directions are closed and done, the stream is forgotten.
 func (st *Stream) TookClose() {

@@ -81,8 +81,11 @@ func (c *Conn[T]) CloseSend() error { return c.c.CloseSend() }
 // until io.EOF first. If the connection is cut as Close tells the peer,
 // the session resumes so that the peer hears of it with everything sent
 // before: Close then waits for that, for at most the resume window, and
-// no longer than the context given to Dial, or to Listen, lives. Closing
-// a Conn that Dial returned also stops draining the channels its values
+// no longer than the context given to Dial, or to Listen, lives. Close
+// does not wait for the channels that values carried: what was sent on
+// them and not yet taken by the peer's program is reported undelivered
+// (see "Channels in values" in package netchan). Closing a Conn that Dial
+// returned also stops draining the channels its values
 // carried (see "Channels in values" in package netchan): a send on a reply
 // field received on it, after its session ended, waits from then on. It
 // is idempotent.

@@ -42,6 +42,9 @@ func (p *pump) elem() reflect.Type { return p.ch.Type().Elem() }
 // original of a reply channel while netchan carries it.
 func (p *pump) in() {
 	_ = p.st.CloseSend()
+	// ch is closed when the session ends, and the values in its buffer
+	// are then the program's to receive.
+	p.st.KeepsBuffered()
 	dec := p.decoder()
 	defer p.closeCh()
 	for {

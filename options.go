@@ -237,7 +237,10 @@ func OnError(f func(error)) Option {
 // ended (after what was handed over was flushed), however many times it
 // resumed, and otherwise once with the error that ended it, which was
 // reported too (see OnError), such as ErrSessionLost. It is called from
-// netchan's goroutines and must not block for long.
+// netchan's goroutines and must not block for long. The goroutines that go
+// on receiving from channels the connection's values carried, once it
+// ended (see "Channels in values" in the package doc), may outlive it:
+// each stops when the program closes its channel or ctx ends.
 //
 // A program that closes its send channel and then exits would cut the
 // connection while its last values or its close are still on the way;

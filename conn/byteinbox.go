@@ -11,23 +11,30 @@ import (
 // value's bytes for [Stream.Next].
 //
 // It grows as values arrive rather than making room for the window when
-// the stream opens: an open frame of a large capacity costs the receiver
-// nothing until the values come, and what it holds is what arrived, which
-// the window and the byte budget bound. So a stream may be granted a
-// larger capacity than the main stream's (see maxOpenCapacity).
+// the stream opens, and keeps their bytes end to end with four bytes of
+// length each: a peer's open frame costs the receiver nothing until
+// values come, and values waiting cost at most about twice what their
+// frames were on the wire (a frame is 10 bytes and more), the slack of
+// buffers that grow by doubling. The window and the byte budget bound
+// what arrives, so a stream may be granted a larger capacity than the
+// main stream's (see MaxOpenCapacity). Next copies each value out, into a
+// pooled buffer.
 type byteInbox struct {
 	window int // the most an honest peer has held here at once
 
 	mu     gosync.Mutex
-	queue  []Message // waiting from head on
+	data   []byte   // the values waiting, end to end, from start on
+	start  int      // where the first value waiting begins in data
+	sizes  []uint32 // their lengths, from head on
 	head   int
 	closed bool
 	ready  chan struct{} // capacity 1: a value or the close may be waiting
 }
 
-// shrinkAt is the capacity of an emptied queue beyond which it is let go
-// of, so that a burst's memory is not kept while the stream is quiet.
-const shrinkAt = 64
+// keepInbox is the memory, in bytes, an emptied inbox keeps for the next
+// values; beyond it, it lets its buffers go, so that a burst's memory is
+// not kept while the stream is quiet.
+const keepInbox = 4 << 10
 
 func newByteInbox(window int) *byteInbox {
 	return &byteInbox{window: window, ready: make(chan struct{}, 1)}
@@ -36,19 +43,22 @@ func newByteInbox(window int) *byteInbox {
 func (in *byteInbox) Arrive(value []byte) error {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	if len(in.queue)-in.head >= in.window {
+	if len(in.sizes)-in.head >= in.window {
 		// The window bounds what is held; this is unreachable unless the
 		// stream's flow control broke.
 		return fmt.Errorf("%w: inbox full", ErrProtocol)
 	}
-	if len(in.queue) == cap(in.queue) && in.head > 0 {
-		n := copy(in.queue, in.queue[in.head:])
-		clear(in.queue[n:])
-		in.queue, in.head = in.queue[:n], 0
+	// Before a buffer would grow, what was taken makes room.
+	if len(in.data)+len(value) > cap(in.data) && in.start > 0 {
+		n := copy(in.data, in.data[in.start:])
+		in.data, in.start = in.data[:n], 0
 	}
-	buf := pool.Get(len(value))
-	copy(*buf, value)
-	in.queue = append(in.queue, Message{buf: buf, Value: *buf})
+	if len(in.sizes) == cap(in.sizes) && in.head > 0 {
+		n := copy(in.sizes, in.sizes[in.head:])
+		in.sizes, in.head = in.sizes[:n], 0
+	}
+	in.data = append(in.data, value...)
+	in.sizes = append(in.sizes, uint32(len(value)))
 	in.signal()
 	return nil
 }
@@ -63,7 +73,7 @@ func (in *byteInbox) Close() {
 func (in *byteInbox) Len() int {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	return len(in.queue) - in.head
+	return len(in.sizes) - in.head
 }
 
 // pop returns the next value without waiting: ok is false if none waits,
@@ -71,21 +81,24 @@ func (in *byteInbox) Len() int {
 func (in *byteInbox) pop() (m Message, ok, closed bool) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	if in.head == len(in.queue) {
+	if in.head == len(in.sizes) {
 		return m, false, in.closed
 	}
-	m = in.queue[in.head]
-	in.queue[in.head] = Message{}
+	n := int(in.sizes[in.head])
+	buf := pool.Get(n)
+	copy(*buf, in.data[in.start:in.start+n])
+	in.start += n
 	in.head++
-	if in.head == len(in.queue) {
-		in.queue, in.head = in.queue[:0], 0
-		if cap(in.queue) > shrinkAt {
-			in.queue = nil
+	if in.head == len(in.sizes) {
+		in.data, in.start = in.data[:0], 0
+		in.sizes, in.head = in.sizes[:0], 0
+		if cap(in.data)+4*cap(in.sizes) > keepInbox {
+			in.data, in.sizes = nil, nil
 		}
 	} else {
 		in.signal() // for another goroutine waiting in Next
 	}
-	return m, true, false
+	return Message{buf: buf, Value: *buf}, true, false
 }
 
 // signal wakes a goroutine waiting in Next. The caller holds mu.

@@ -88,7 +88,10 @@ func (p *pump) closeCh() {
 	p.ch.Close()
 }
 
-// put sends v on ch, unless the session ends first.
+// put sends v on ch, unless the session starts ending first: once it
+// has, the credits it says before its goodbye are counted, and a value
+// handed over later would reach the program while its sender reports it
+// undelivered.
 func (p *pump) put(v reflect.Value) (ok bool) {
 	defer func() {
 		if r := recover(); r != nil { // the program closed an original it gave away
@@ -96,9 +99,15 @@ func (p *pump) put(v reflect.Value) (ok bool) {
 			ok = false
 		}
 	}()
+	ending := p.n.s.Ending()
+	select {
+	case <-ending:
+		return false
+	default:
+	}
 	i, _, _ := reflect.Select([]reflect.SelectCase{
 		{Dir: reflect.SelectSend, Chan: p.ch, Send: v},
-		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(p.n.ctx.Done())},
+		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ending)},
 	})
 	return i == 0
 }

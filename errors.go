@@ -18,7 +18,7 @@ var (
 	ErrAuth          = conn.ErrAuth             // the peer did not prove the shared secret
 	ErrProtocol      = conn.ErrProtocol         // the peer broke the protocol
 	ErrTooLarge      = conn.ErrTooLarge         // a value above the receiver's size limit
-	ErrLimit         = conn.ErrLimit            // the peer exceeded a limit
+	ErrLimit         = conn.ErrLimit            // a limit exceeded: by the peer, or by a value refused at this end
 	ErrClosed        = conn.ErrClosed           // use of a closed connection or listener
 	ErrSendClosed    = conn.ErrSendClosed       // a send after CloseSend
 	ErrConnLost      = conn.ErrConnLost         // the connection broke before both ends were done

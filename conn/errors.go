@@ -25,7 +25,9 @@ var (
 	ErrProtocol = errors.New("netchan: protocol error")
 	// ErrTooLarge: a value is larger than the receiving end accepts.
 	ErrTooLarge = errors.New("netchan: value too large")
-	// ErrLimit: the peer exceeded a limit.
+	// ErrLimit: the peer exceeded a limit, which ends the session; or a
+	// stream or a value this end would send would exceed one of the
+	// peer's, which it refuses, the session going on.
 	ErrLimit = errors.New("netchan: limit exceeded")
 	// ErrClosed: the connection or listener was closed by this end.
 	ErrClosed = errors.New("netchan: use of closed connection")

@@ -8,7 +8,7 @@
 // under "Channels in values": Send fails with netchan.ErrLimit for a value
 // whose channels the peer does not allow now, and with netchan.ErrChanInUse
 // for one holding a channel netchan carries already; nothing of such a value
-// is sent.
+// is sent, and the connection goes on.
 package typed
 
 import "github.com/netchan/netchan/internal/options"

@@ -120,9 +120,10 @@ func (st *Stream) SendN(n int, value func(i int) []byte) (uint64, error) {
 	}
 	switch {
 	case s.err != nil:
+		err := s.err
 		s.mu.Unlock()
 		st.send.CancelN(n)
-		return 0, s.err
+		return 0, err
 	case st.sendClosed:
 		s.mu.Unlock()
 		st.send.CancelN(n)
@@ -179,9 +180,9 @@ func (st *Stream) CloseSend() error {
 		s.mu.Unlock()
 		return nil
 	}
-	if s.err != nil {
+	if err := s.err; err != nil {
 		s.mu.Unlock()
-		return s.err
+		return err
 	}
 	st.sendClosed = true
 	st.send.Close(ErrSendClosed)

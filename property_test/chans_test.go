@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"pgregory.net/rapid"
+
+	"github.com/netchan/netchan"
 )
 
 // carrier holds a reply channel or a stream channel.
@@ -17,12 +19,13 @@ type carrier struct {
 // on a channel carried in a value, a reply channel or a stream, and checks
 // every outcome against a Go channel: values, order, close, and capacity,
 // which is the original channel's plus the one value netchan holds in hand
-// (see the package documentation), so a Go channel of capacity n+1.
+// (see the package documentation), so a Go channel of capacity n+1,
+// whatever the capacity of the connection that carries it.
 func TestCarriedChannels(t *testing.T) {
 	forEach(t, 5, func(t *rapid.T, s setup) {
 		n := rapid.IntRange(0, 4).Draw(t, "capacity")
 		stream := rapid.Bool().Draw(t, "stream")
-		srv, cli := connect[carrier](t, s, 1).pair()
+		srv, cli := connect[carrier](t, s, 1, netchan.WithBuffer(rapid.IntRange(1, 4).Draw(t, "main capacity"))).pair()
 		original := make(chan int, n)
 		var d *direction
 		if stream {

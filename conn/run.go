@@ -140,6 +140,7 @@ func (s *Session) batchLocked(dst []byte) (batch []byte, more, last bool) {
 	dst = appendFrame(dst, wire.KindGoAway, 0, func(b []byte) []byte {
 		return wire.AppendGoAway(b, wire.GoAway{Code: codeOf(s.err), Reason: reason})
 	})
+	s.byeDue = true
 	return dst, false, true
 }
 

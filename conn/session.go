@@ -62,6 +62,7 @@ type Session struct {
 	accepted []*Stream // streams the peer opened, waiting for Accept
 	acceptCh chan struct{}
 	pingDue  bool     // the watchdog asks for a ping
+	byeDue   bool     // a goodbye went into a batch: credits after it cannot go
 	cur      *carrier // the connection of the moment; nil while broken
 	last     *carrier // the latest connection, kept for its addresses
 	next     *carrier // a listener's: a resumed connection to take over
@@ -330,10 +331,13 @@ func (s *Session) signal() {
 	}
 }
 
-// grant queues n credits for a stream.
+// grant queues n credits for a stream. Once the session is ending they
+// still go, before its goodbye: a program that took a value as the
+// session started ending received it, and the peer must not count it
+// undelivered.
 func (s *Session) grant(id uint32, n uint64) {
 	s.mu.Lock()
-	if s.err != nil {
+	if s.byeDue || s.finished {
 		s.mu.Unlock()
 		return
 	}

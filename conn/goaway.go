@@ -33,21 +33,7 @@ const (
 
 // String names the code as PROTOCOL.md does, or gives its number if it is
 // not one of the above.
-func (c GoAwayCode) String() string {
-	switch c {
-	case GoAwayNormal:
-		return "normal"
-	case GoAwayProtocol:
-		return "protocol error"
-	case GoAwayRefused:
-		return "refused"
-	case GoAwayLimit:
-		return "limit exceeded"
-	case GoAwaySessionLost:
-		return "session lost"
-	}
-	return fmt.Sprintf("code(%d)", uint64(c))
-}
+func (c GoAwayCode) String() string { return wire.Code(c).String() }
 
 // GoAwayError reports the reason a peer gave for ending the connection.
 type GoAwayError struct {

@@ -22,7 +22,8 @@ import (
 // subscribes; for netchan, a listener with Broadcast sends ints on its
 // channel, over TCP, to clients that each receive them all. An op is one
 // value published; delivered/s sums the values every subscriber received
-// per second.
+// per second, and cpu-ns/delivered the CPU time the whole process used
+// (publisher, server or listener, and subscribers) per value delivered.
 //
 // NATS has no flow control: a publisher that outruns a subscriber makes
 // the server drop the subscriber's messages. So the publisher here waits
@@ -64,6 +65,7 @@ func fanOut(b *testing.B, subscribers int) {
 	}
 	var buf [8]byte
 	limit := time.Now().Add(benchLimit)
+	cpu := cpuTime()
 	b.ResetTimer()
 	for i := range b.N {
 		if i%1024 == 0 {
@@ -101,6 +103,7 @@ func fanOut(b *testing.B, subscribers int) {
 	}
 	elapsed := b.Elapsed()
 	b.StopTimer()
+	reportCPU(b, cpu, total)
 	b.ReportMetric(float64(total)/elapsed.Seconds(), "delivered/s")
 	b.ReportMetric(float64(int64(b.N)*int64(subscribers)-total), "dropped")
 }
@@ -172,8 +175,17 @@ func fanOutNetchan(b *testing.B, clients int) {
 	}
 	run(0, 4*clients) // every connection warm before the clock starts
 	delivered.Store(0)
+	cpu := cpuTime()
 	b.ResetTimer()
 	run(4*clients, b.N)
+	reportCPU(b, cpu, delivered.Load())
 	b.ReportMetric(float64(delivered.Load())/b.Elapsed().Seconds(), "delivered/s")
 	b.ReportMetric(0, "dropped")
+}
+
+// reportCPU reports the CPU time used since start per value delivered.
+func reportCPU(b *testing.B, start time.Duration, delivered int64) {
+	if used := cpuTime() - start; start > 0 && delivered > 0 {
+		b.ReportMetric(float64(used.Nanoseconds())/float64(delivered), "cpu-ns/delivered")
+	}
 }

@@ -3,6 +3,7 @@ package endpoint
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	gosync "sync"
 	"sync/atomic"
@@ -13,7 +14,7 @@ import (
 
 // Broadcaster hands every value a program sends on one channel to every
 // Conn that feeds from it, as a broadcast listener does: each Conn sends
-// the values of a Feed, a small buffered channel of its own, with
+// the values of a Feed, its place in the ring of the latest values, with
 // SendFeed.
 //
 // It receives a value from the channel only once every Feed has room for
@@ -39,10 +40,31 @@ type Broadcaster[T any] struct {
 	epoch       time.Time     // when a Feed moved counts from it
 	waiting     atomic.Bool   // Run waits for room
 	wake        chan struct{} // capacity 1: wakes Run
+	given       atomic.Int64  // since epoch, when Run last gave the Feeds a value
+
+	// The values given, the one numbered n in ring[n%ringSize], written
+	// by Run under mu, read by each Feed's SendFeed; head numbers the next,
+	// end the first after the close (math.MaxUint64 while open).
+	ring []slot[T]
+	head atomic.Uint64
+	end  atomic.Uint64
 
 	mu     gosync.Mutex
 	feeds  []*Feed[T]
 	closed bool // the channel was closed: Feeds added since start closed
+}
+
+// ringSize is how far Run may be ahead of any Feed's SendFeed: the most a
+// Feed holds, as large as the largest buffer of a channel (see
+// sync.MaxHold).
+const ringSize = 64
+
+// slot holds one value of the ring, and how many Feeds have yet to take
+// it: the last one clears it, so that the program's value and its encoding
+// are not kept alive for nothing.
+type slot[T any] struct {
+	shared[T]
+	readers atomic.Int32
 }
 
 // NewBroadcaster returns a Broadcaster of the values sent on ch, encoded
@@ -50,7 +72,9 @@ type Broadcaster[T any] struct {
 // calls undelivered with a value it took that no Conn can have: one that
 // c cannot encode, or one taken as ctx ended without room for it.
 func NewBroadcaster[T any](ch <-chan T, c codec.Codec, stall time.Duration, undelivered func(v T, cause error)) *Broadcaster[T] {
-	b := &Broadcaster[T]{ch: ch, stall: stall, undelivered: undelivered, epoch: time.Now(), wake: make(chan struct{}, 1)}
+	b := &Broadcaster[T]{ch: ch, stall: stall, undelivered: undelivered, epoch: time.Now(), wake: make(chan struct{}, 1),
+		ring: make([]slot[T], ringSize)}
+	b.end.Store(math.MaxUint64)
 	if _, stateful := c.(codec.Stateful); !stateful {
 		b.codec = c
 	}
@@ -64,40 +88,48 @@ type shared[T any] struct {
 	enc []byte
 }
 
-// Feed is a Conn's share of a Broadcaster's values: each value in it
-// holds a reservation of room in the Conn's window.
+// Feed is a Conn's share of a Broadcaster's values: the values of the
+// ring from next to the head, each of which holds a reservation of room in
+// the Conn's window.
 type Feed[T any] struct {
-	ch chan shared[T]
-	c  *Conn[T]
-	b  *Broadcaster[T]
-	// Since b.epoch, when it last moved: Run gave it a value, SendFeed
-	// took one, or a credit came.
-	moved  atomic.Int64
-	unsent atomic.Int64 // values Run gave it that SendFeed has not queued yet
+	c    *Conn[T]
+	b    *Broadcaster[T]
+	size int // how far Run may be ahead of SendFeed: the most f holds
+	// Since b.epoch, when it last moved: SendFeed took a value, or a
+	// credit came; or when Run last gave one (b.given), if later.
+	moved    atomic.Int64
+	queued   atomic.Uint64 // the values before it are queued on the session, or refused
+	sleeping atomic.Bool   // SendFeed waits for a value: Run wakes it
+	wake     chan struct{} // capacity 1
+
+	// SendFeed reads the ring under mu, which gone, once set, forbids:
+	// Run no longer keeps the values of a Feed that is gone.
+	mu   gosync.Mutex
+	next atomic.Uint64 // the next value SendFeed takes
+	gone bool          // Stop was called, or the Feed was cut; written under b.mu too
 
 	// SendFeed's, for a group of values: a stateful codec's encodings, and
 	// the encodings to queue.
 	buf  []byte
 	encs [][]byte
 
-	// Guarded by b.mu.
-	held int  // room Run reserved in the window and in ch
-	gone bool // Stop was called, or the Feed was cut
+	held int // room Run reserved in the window and in the ring; guarded by b.mu
 }
 
 // Add gives c a Feed of size values, at least one, and returns it: c sends
 // its values with SendFeed, and calls Stop once it no longer does. From
 // now on c gets every value the program sends.
 func (b *Broadcaster[T]) Add(c *Conn[T], size int) *Feed[T] {
-	f := &Feed[T]{ch: make(chan shared[T], max(size, 1)), c: c, b: b}
+	f := &Feed[T]{c: c, b: b, size: min(max(size, 1), ringSize), wake: make(chan struct{}, 1)}
 	f.move()
 	// Credits say the peer's program took values: room, and no stall. The
 	// values themselves are not kept: a Feed's Conn reports none.
 	c.s.OnAck(func(uint64) { f.move() })
 	b.mu.Lock()
-	if b.closed {
-		close(f.ch)
-	} else {
+	h := b.head.Load()
+	f.next.Store(h)
+	f.queued.Store(h)
+	if !b.closed { // once closed, f starts at the end
 		b.feeds = append(b.feeds, f)
 	}
 	b.mu.Unlock()
@@ -113,37 +145,41 @@ func (f *Feed[T]) Stop() {
 	b.removeLocked(f)
 	b.mu.Unlock()
 	b.signal()
-	n := 0
-drain:
-	for {
-		select {
-		case _, ok := <-f.ch:
-			if !ok {
-				break drain
-			}
-			n++
-		default:
-			break drain
-		}
-	}
-	f.c.s.CancelN(n) // the room its values held
 }
 
-// removeLocked takes f off the list and gives back the room it held.
+// removeLocked takes f off the list and gives back the room it held: what
+// it reserved, and the values Run gave it that SendFeed did not take.
 func (b *Broadcaster[T]) removeLocked(f *Feed[T]) {
 	if f.gone {
 		return
 	}
-	f.gone = true
 	b.feeds = slices.DeleteFunc(b.feeds, func(o *Feed[T]) bool { return o == f })
-	f.c.s.CancelN(f.held)
+	f.mu.Lock()
+	f.gone = true
+	h, next := b.head.Load(), f.next.Load()
+	for n := next; n < h; n++ {
+		b.ring[n%ringSize].leave()
+	}
+	f.mu.Unlock()
+	f.c.s.CancelN(f.held + int(h-next))
 	f.held = 0
+	signal(f.wake)
 }
 
-func (b *Broadcaster[T]) signal() {
+func (b *Broadcaster[T]) signal() { signal(b.wake) }
+
+// signal wakes the goroutine waiting on wake, a channel of capacity 1.
+func signal(wake chan struct{}) {
 	select {
-	case b.wake <- struct{}{}:
+	case wake <- struct{}{}:
 	default:
+	}
+}
+
+// leave says that one Feed will not read the slot again: the last clears it.
+func (s *slot[T]) leave() {
+	if s.readers.Add(-1) == 0 {
+		s.shared = shared[T]{}
 	}
 }
 
@@ -166,6 +202,10 @@ func (f *Feed[T]) move() {
 		f.b.signal()
 	}
 }
+
+// lastMoved returns when f last moved, since b.epoch: Run gave it a value
+// when it last gave one to every Feed.
+func (f *Feed[T]) lastMoved() int64 { return max(f.moved.Load(), f.b.given.Load()) }
 
 // Run hands every value sent on the channel to every Feed, until the
 // channel is closed, then closes every Feed, and those added later start
@@ -196,11 +236,11 @@ func (b *Broadcaster[T]) Run(ctx context.Context) {
 	}
 }
 
-// deliver encodes v, if the codec is stateless, and puts it in every
-// Feed. A Feed without room reserved is one added since ready looked,
-// whose window is fresh; or one whose Conn is ending, which gets nothing.
-// With all, v goes only if every Feed whose Conn is not ending has room.
-// It reports whether v went.
+// deliver encodes v, if the codec is stateless, and puts it in the ring
+// for every Feed. A Feed without room reserved is one added since ready
+// looked, whose window is fresh; or one whose Conn is ending, which gets
+// nothing and goes. With all, v goes only if every Feed whose Conn is not
+// ending has room. It reports whether v went.
 func (b *Broadcaster[T]) deliver(v T, all bool) bool {
 	s := shared[T]{v: v}
 	if b.codec != nil {
@@ -218,22 +258,35 @@ func (b *Broadcaster[T]) deliver(v T, all bool) bool {
 			return false
 		}
 	}
-	now := int64(time.Since(b.epoch))
-	for _, f := range b.feeds {
-		if f.held > 0 {
-			f.unsent.Add(1)
-			f.moved.Store(now)
-			f.ch <- s // never waits: room was kept for it, and only Run fills a Feed
+	for i := 0; i < len(b.feeds); {
+		if f := b.feeds[i]; f.held == 0 {
+			b.removeLocked(f) // ending: what it holds goes nowhere
+		} else {
 			f.held--
+			i++
+		}
+	}
+	h := b.head.Load()
+	if len(b.feeds) > 0 {
+		// Free: each Feed's room counted the values it has not taken.
+		sl := &b.ring[h%ringSize]
+		sl.shared = s
+		sl.readers.Store(int32(len(b.feeds)))
+	}
+	b.given.Store(int64(time.Since(b.epoch)))
+	b.head.Store(h + 1)
+	for _, f := range b.feeds {
+		if f.sleeping.Load() {
+			signal(f.wake)
 		}
 	}
 	return true
 }
 
-// reserveLocked reserves as much room in f as its channel and its Conn's
+// reserveLocked reserves as much room in f as the ring and its Conn's
 // window have, and reports whether it got some.
 func (b *Broadcaster[T]) reserveLocked(f *Feed[T]) bool {
-	if free := cap(f.ch) - len(f.ch) - f.held; free > 0 {
+	if free := f.size - int(b.head.Load()-f.next.Load()) - f.held; free > 0 {
 		f.held += f.c.s.TryReserveN(free)
 	}
 	return f.held > 0
@@ -248,7 +301,7 @@ func (b *Broadcaster[T]) finish(cause error) {
 	b.mu.Lock()
 	n := 1
 	for _, f := range b.feeds {
-		n = max(n, cap(f.ch)+1)
+		n = max(n, f.size+1)
 	}
 	b.mu.Unlock()
 	for range n {
@@ -286,7 +339,8 @@ func (b *Broadcaster[T]) closeFeeds() {
 		return
 	}
 	b.closed = true
+	b.end.Store(b.head.Load())
 	for _, f := range b.feeds {
-		close(f.ch)
+		signal(f.wake)
 	}
 }

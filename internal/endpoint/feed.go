@@ -10,9 +10,10 @@ import (
 )
 
 // SendFeed sends the values of f, each of which holds a reservation in c's
-// window, until f is closed, then closes the send side as CloseSend does.
-// It returns nil after that, or the error that stopped it. It sends the
-// values waiting in f together, up to maxBatch, in one step.
+// window, until the Broadcaster's channel is closed, then closes the send
+// side as CloseSend does. It returns nil after that, or the error that
+// stopped it. It sends the values waiting in f together, up to maxBatch,
+// in one step.
 //
 // A value too large for the peer, or one a stateful codec cannot encode,
 // is not sent: the error joins an *UndeliveredError for each, and the
@@ -25,63 +26,106 @@ func (c *Conn[T]) SendFeed(ctx context.Context, f *Feed[T]) error {
 	defer cancel()
 	group := make([]shared[T], 0, maxBatch)
 	for {
-		var (
-			s  shared[T]
-			ok bool
-		)
+		var closed, gone bool
+		group, closed, gone = f.take(group[:0])
+		switch {
+		case gone:
+			return c.feedGone(ctx)
+		case len(group) > 0:
+			f.move()
+			err := c.sendShared(f, group)
+			f.queued.Add(uint64(len(group)))
+			clear(group) // the program's values are not kept alive here
+			if err != nil {
+				return err
+			}
+			continue
+		case closed:
+			return c.CloseSend()
+		}
+		// Run looks whether f sleeps after it gave a value: look again
+		// once f says so, or that value could wait for ever.
+		f.sleeping.Store(true)
+		if f.pending() {
+			f.sleeping.Store(false)
+			continue
+		}
 		select {
-		case s, ok = <-f.ch:
+		case <-f.wake:
 		case <-ctx.Done():
+			f.sleeping.Store(false)
 			return c.flushFeed(f, context.Cause(ctx))
 		case <-c.c.Ending():
+			f.sleeping.Store(false)
 			return c.c.Err()
 		}
-		if !ok {
-			return c.CloseSend()
-		}
-		group = append(group[:0], s)
-		closed := false
-	more:
-		for len(group) < maxBatch {
-			select {
-			case s, ok := <-f.ch:
-				if !ok {
-					closed = true
-					break more
-				}
-				group = append(group, s)
-			default:
-				break more
-			}
-		}
-		f.move()
-		err := c.sendShared(f, group)
-		f.unsent.Add(-int64(len(group)))
-		clear(group) // the program's values are not kept alive here
-		if err != nil {
-			return err
-		}
-		if closed {
-			return c.CloseSend()
-		}
+		f.sleeping.Store(false)
+	}
+}
+
+// take appends to dst the values waiting in f, up to maxBatch, and
+// reports whether f is closed and every value taken, or gone: Stopped, or
+// cut, when it may no longer read the ring.
+func (f *Feed[T]) take(dst []shared[T]) (_ []shared[T], closed, gone bool) {
+	b := f.b
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.gone {
+		return dst, false, true
+	}
+	next, h := f.next.Load(), b.head.Load()
+	n := min(h-next, maxBatch)
+	for i := range n {
+		sl := &b.ring[(next+i)%ringSize]
+		dst = append(dst, sl.shared)
+		sl.leave()
+	}
+	// Only now may Run write over what it read.
+	f.next.Store(next + n)
+	return dst, next+n >= b.end.Load(), false
+}
+
+// pending reports whether f has values waiting, or its close.
+func (f *Feed[T]) pending() bool {
+	next := f.next.Load()
+	return next < f.b.head.Load() || next >= f.b.end.Load()
+}
+
+// feedGone returns why f went while SendFeed ran: it was cut, and its
+// session is being aborted, or its session is ending.
+func (c *Conn[T]) feedGone(ctx context.Context) error {
+	select {
+	case <-c.c.Ending():
+		return c.c.Err()
+	case <-ctx.Done():
+		return context.Cause(ctx)
 	}
 }
 
 // flushFeed sends what f holds once ctx ended, and its close if it came:
-// the Broadcaster has returned, so f holds at most its size.
+// the Broadcaster has returned, or is about to, so f holds at most its
+// size.
 func (c *Conn[T]) flushFeed(f *Feed[T], cause error) error {
-	for range cap(f.ch) + 1 {
-		select {
-		case s, ok := <-f.ch:
-			if !ok {
-				return c.CloseSend()
-			}
-			if err := c.sendShared(f, []shared[T]{s}); err != nil {
-				return err
-			}
-		default:
+	group := make([]shared[T], 0, maxBatch)
+	for range f.size/maxBatch + 2 {
+		var closed, gone bool
+		group, closed, gone = f.take(group[:0])
+		if gone {
 			return cause
 		}
+		if len(group) > 0 {
+			err := c.sendShared(f, group)
+			f.queued.Add(uint64(len(group)))
+			clear(group)
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if closed {
+			return c.CloseSend()
+		}
+		return cause
 	}
 	return cause
 }

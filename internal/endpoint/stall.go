@@ -96,10 +96,10 @@ func (b *Broadcaster[T]) lacking() (next time.Duration, stalled []*Feed[T], ok b
 		}
 		live++
 		short = true
-		if f.unsent.Load() == 0 && f.c.Unacknowledged() <= nsync.MaxHold(max(f.c.Capacity(), 1)) {
+		if f.unsent() == 0 && f.c.Unacknowledged() <= nsync.MaxHold(max(f.c.Capacity(), 1)) {
 			continue
 		}
-		if wait := time.Duration(f.moved.Load()) + b.stall - now; wait <= 0 {
+		if wait := time.Duration(f.lastMoved()) + b.stall - now; wait <= 0 {
 			stalled = append(stalled, f)
 		} else if next == 0 || wait < next {
 			next = wait
@@ -117,12 +117,15 @@ func (b *Broadcaster[T]) cut(f *Feed[T]) {
 		b.mu.Unlock()
 		return
 	}
-	b.removeLocked(f)
-	b.mu.Unlock()
 	err := &StallError{
 		Addr:    f.c.RemoteAddr().String(),
-		Values:  f.c.Unacknowledged() + int(f.unsent.Load()),
+		Values:  f.c.Unacknowledged() + f.unsent(),
 		Timeout: b.stall,
 	}
+	b.removeLocked(f)
+	b.mu.Unlock()
 	f.c.c.Abort(err)
 }
+
+// unsent returns how many values Run gave f that its Conn has not queued.
+func (f *Feed[T]) unsent() int { return int(f.b.head.Load() - f.queued.Load()) }

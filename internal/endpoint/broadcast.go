@@ -40,7 +40,11 @@ type Broadcaster[T any] struct {
 	epoch       time.Time     // when a Feed moved counts from it
 	waiting     atomic.Bool   // Run waits for room
 	wake        chan struct{} // capacity 1: wakes Run
-	given       atomic.Int64  // since epoch, when Run last gave the Feeds a value
+
+	// Run's: the value being encoded, and the encodings of the latest
+	// values, one after the other, which they share.
+	v    T
+	slab []byte
 
 	// The values given, the one numbered n in ring[n%ringSize], written
 	// by Run under mu, read by each Feed's SendFeed; head numbers the next,
@@ -52,7 +56,16 @@ type Broadcaster[T any] struct {
 	mu     gosync.Mutex
 	feeds  []*Feed[T]
 	closed bool // the channel was closed: Feeds added since start closed
+	// Since epoch, about when Run last gave the Feeds a value: it reads
+	// the clock when it next needs it, and fresh says it gave one since.
+	given time.Duration
+	fresh bool
 }
+
+// slabSize is the size of the buffers that hold many values' encodings:
+// one allocation for many values, and no more kept alive by the ring and
+// the Feeds' groups than a few of them.
+const slabSize = 4 << 10
 
 // ringSize is how far Run may be ahead of any Feed's SendFeed: the most a
 // Feed holds, as large as the largest buffer of a channel (see
@@ -96,7 +109,7 @@ type Feed[T any] struct {
 	b    *Broadcaster[T]
 	size int // how far Run may be ahead of SendFeed: the most f holds
 	// Since b.epoch, when it last moved: SendFeed took a value, or a
-	// credit came; or when Run last gave one (b.given), if later.
+	// credit came; or when Run last gave one (see b.given), if later.
 	moved    atomic.Int64
 	queued   atomic.Uint64 // the values before it are queued on the session, or refused
 	sleeping atomic.Bool   // SendFeed waits for a value: Run wakes it
@@ -205,7 +218,10 @@ func (f *Feed[T]) move() {
 
 // lastMoved returns when f last moved, since b.epoch: Run gave it a value
 // when it last gave one to every Feed.
-func (f *Feed[T]) lastMoved() int64 { return max(f.moved.Load(), f.b.given.Load()) }
+// b.mu is held.
+func (f *Feed[T]) lastMoved() time.Duration {
+	return max(time.Duration(f.moved.Load()), f.b.given)
+}
 
 // Run hands every value sent on the channel to every Feed, until the
 // channel is closed, then closes every Feed, and those added later start
@@ -244,7 +260,7 @@ func (b *Broadcaster[T]) Run(ctx context.Context) {
 func (b *Broadcaster[T]) deliver(v T, all bool) bool {
 	s := shared[T]{v: v}
 	if b.codec != nil {
-		enc, err := codec.AppendPointer(b.codec, nil, &s.v)
+		enc, err := b.encode(v)
 		if err != nil {
 			b.undelivered(v, fmt.Errorf("%w %T with %s: %w", ErrEncode, v, b.codec.Name(), err))
 			return true
@@ -273,7 +289,7 @@ func (b *Broadcaster[T]) deliver(v T, all bool) bool {
 		sl.shared = s
 		sl.readers.Store(int32(len(b.feeds)))
 	}
-	b.given.Store(int64(time.Since(b.epoch)))
+	b.fresh = true
 	b.head.Store(h + 1)
 	for _, f := range b.feeds {
 		if f.sleeping.Load() {
@@ -281,6 +297,29 @@ func (b *Broadcaster[T]) deliver(v T, all bool) bool {
 		}
 	}
 	return true
+}
+
+// encode encodes v at the end of the slab and returns its encoding, which
+// no later value's overwrites. A small value that does not fit starts a
+// new slab; a large one keeps the array the codec grew for it.
+func (b *Broadcaster[T]) encode(v T) ([]byte, error) {
+	b.v = v // a pointer to it does not escape, as one to v would
+	start := len(b.slab)
+	out, err := codec.AppendPointer(b.codec, b.slab, &b.v)
+	var zero T
+	b.v = zero
+	if err != nil {
+		return nil, err
+	}
+	enc := out[start:len(out):len(out)]
+	switch {
+	case cap(out) == cap(b.slab): // it fitted
+		b.slab = out
+	case len(enc) <= slabSize/4:
+		b.slab = append(make([]byte, 0, slabSize), enc...)
+		enc = b.slab[:len(enc):len(enc)]
+	}
+	return enc, nil
 }
 
 // reserveLocked reserves as much room in f as the ring and its Conn's

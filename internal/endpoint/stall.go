@@ -84,7 +84,7 @@ func (b *Broadcaster[T]) ready(ctx context.Context, timer *time.Timer) bool {
 func (b *Broadcaster[T]) lacking() (next time.Duration, stalled []*Feed[T], ok bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	now := time.Since(b.epoch)
+	var now time.Duration // read once needed
 	live, short := 0, false
 	for _, f := range b.feeds {
 		if f.held > 0 || b.reserveLocked(f) {
@@ -99,7 +99,13 @@ func (b *Broadcaster[T]) lacking() (next time.Duration, stalled []*Feed[T], ok b
 		if f.unsent() == 0 && f.c.Unacknowledged() <= nsync.MaxHold(max(f.c.Capacity(), 1)) {
 			continue
 		}
-		if wait := time.Duration(f.lastMoved()) + b.stall - now; wait <= 0 {
+		if now == 0 {
+			now = time.Since(b.epoch)
+			if b.fresh {
+				b.given, b.fresh = now, false
+			}
+		}
+		if wait := f.lastMoved() + b.stall - now; wait <= 0 {
 			stalled = append(stalled, f)
 		} else if next == 0 || wait < next {
 			next = wait

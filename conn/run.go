@@ -71,7 +71,8 @@ func (s *Session) writeLoop(c *carrier) error {
 		runtime.Gosched()
 		s.wmu.Lock()
 		s.mu.Lock()
-		batch, more, last := s.batchLocked(batch[:0])
+		var more, last bool
+		batch, more, last = s.batchLocked(batch[:0])
 		s.mu.Unlock()
 		var err error
 		if len(batch) > 0 {

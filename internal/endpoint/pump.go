@@ -220,7 +220,8 @@ func (c *Conn[T]) recvTo(ctx context.Context, to sink[T], onDecodeError func(err
 		}
 		// Values waiting behind v go with it, in one step: one lock of
 		// the inbox and one of an Outlet for them all.
-		group, first := c.more(append(group[:0], v), maxBatch-1)
+		var first uint64
+		group, first = c.more(append(group[:0], v), maxBatch-1)
 		put, err := to.putAll(ctx, group)
 		if err != nil {
 			c.holdGroup(n, first, group, put)

@@ -141,6 +141,7 @@ func (c *Conn[T]) sendShared(f *Feed[T], group []shared[T]) error {
 	var errs []error
 	refuse := func(v T, err error) {
 		c.s.Cancel()
+		f.move() // room again: Run may wait for it, and no credit will come
 		c.breakIfStateful(err)
 		// One client of many: say which.
 		errs = append(errs, &UndeliveredError[T]{Value: v, Err: c.AboutPeer(err)})

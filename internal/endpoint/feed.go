@@ -35,6 +35,10 @@ func (c *Conn[T]) SendFeed(ctx context.Context, f *Feed[T]) error {
 			f.move()
 			err := c.sendShared(f, group)
 			f.queued.Add(uint64(len(group)))
+			// Queuing gave back room no credit will announce: that of a
+			// value refused, and what a byte budget counted for a
+			// reservation beyond the value's size. Run may wait for it.
+			f.move()
 			clear(group) // the program's values are not kept alive here
 			if err != nil {
 				return err
@@ -141,7 +145,6 @@ func (c *Conn[T]) sendShared(f *Feed[T], group []shared[T]) error {
 	var errs []error
 	refuse := func(v T, err error) {
 		c.s.Cancel()
-		f.move() // room again: Run may wait for it, and no credit will come
 		c.breakIfStateful(err)
 		// One client of many: say which.
 		errs = append(errs, &UndeliveredError[T]{Value: v, Err: c.AboutPeer(err)})

@@ -256,7 +256,7 @@ func (b *Broadcaster[T]) Run(ctx context.Context) {
 // for every Feed. A Feed without room reserved is one added since ready
 // looked, whose window is fresh; or one whose Conn is ending, which gets
 // nothing and goes. With all, v goes only if every Feed whose Conn is not
-// ending has room. It reports whether v went.
+// ending has room, and there is one. It reports whether v went.
 func (b *Broadcaster[T]) deliver(v T, all bool) bool {
 	s := shared[T]{v: v}
 	if b.codec != nil {
@@ -269,10 +269,18 @@ func (b *Broadcaster[T]) deliver(v T, all bool) bool {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	live := false
 	for _, f := range b.feeds {
-		if f.held == 0 && !b.reserveLocked(f) && all && !f.ending() {
-			return false
+		room := f.held > 0 || b.reserveLocked(f)
+		if all && !f.ending() {
+			if !room {
+				return false
+			}
+			live = true
 		}
+	}
+	if all && !live {
+		return false // no client would have it
 	}
 	for i := 0; i < len(b.feeds); {
 		if f := b.feeds[i]; f.held == 0 {
@@ -333,7 +341,8 @@ func (b *Broadcaster[T]) reserveLocked(f *Feed[T]) bool {
 
 // finish hands over, without waiting, what the program sent before ctx
 // ended: values while every Feed has room for them, a value that some
-// Feed has no room for, reported undelivered, and a close. It takes at
+// Feed has no room for, or that no Feed would have, reported undelivered,
+// and a close. It takes at
 // most as many values as a Feed holds, and one: a program that goes on
 // sending must not keep it for ever.
 func (b *Broadcaster[T]) finish(cause error) {

@@ -100,6 +100,9 @@ batch:
 		})
 		if err == nil {
 			c.keepUnacked(seq, batch...)
+			// With a byte budget, a reservation counted the largest value:
+			// queuing these gave the rest back, and no credit will say so.
+			c.took(len(ends))
 		} else {
 			c.breakIfStateful(err)
 			for _, u := range batch {

@@ -83,12 +83,11 @@ func (c *Conn[T]) CloseSend() error { return c.c.CloseSend() }
 // before: Close then waits for that, for at most the resume window, and
 // no longer than the context given to Dial, or to Listen, lives. Close
 // does not wait for the channels that values carried: what was sent on
-// them and not yet taken by the peer's program is reported undelivered
-// (see "Channels in values" in package netchan). Closing a Conn that Dial
-// returned also stops draining the channels its values
-// carried (see "Channels in values" in package netchan): a send on a reply
-// field received on it, after its session ended, waits from then on. It
-// is idempotent.
+// them and not yet taken by the peer's program is reported undelivered.
+// Closing a Conn that Dial returned also stops draining the channels its
+// values carried: a send on a reply field received on it, after its
+// session ended, waits from then on (see "Channels in values" in package
+// netchan). It is idempotent.
 func (c *Conn[T]) Close() error { return c.c.Close() }
 
 // Capacity returns the capacity the two ends agreed on; 0 is rendezvous.

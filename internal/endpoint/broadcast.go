@@ -181,14 +181,6 @@ func (b *Broadcaster[T]) removeLocked(f *Feed[T]) {
 
 func (b *Broadcaster[T]) signal() { signal(b.wake) }
 
-// signal wakes the goroutine waiting on wake, a channel of capacity 1.
-func signal(wake chan struct{}) {
-	select {
-	case wake <- struct{}{}:
-	default:
-	}
-}
-
 // leave says that one Feed will not read the slot again: the last clears it.
 func (s *slot[T]) leave() {
 	if s.readers.Add(-1) == 0 {
@@ -342,9 +334,8 @@ func (b *Broadcaster[T]) reserveLocked(f *Feed[T]) bool {
 // finish hands over, without waiting, what the program sent before ctx
 // ended: values while every Feed has room for them, a value that some
 // Feed has no room for, or that no Feed would have, reported undelivered,
-// and a close. It takes at
-// most as many values as a Feed holds, and one: a program that goes on
-// sending must not keep it for ever.
+// and a close. It takes at most as many values as a Feed holds, and one:
+// a program that goes on sending must not keep it for ever.
 func (b *Broadcaster[T]) finish(cause error) {
 	b.mu.Lock()
 	n := 1

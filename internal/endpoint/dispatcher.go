@@ -80,12 +80,7 @@ func (d *Dispatcher[T]) roomMaybe() {
 	}
 }
 
-func (d *Dispatcher[T]) signal() {
-	select {
-	case d.wake <- struct{}{}:
-	default:
-	}
-}
+func (d *Dispatcher[T]) signal() { signal(d.wake) }
 
 // Run hands values to the lanes, those given back first, until ctx ends
 // or the channel is closed and every value given back was handed out; then

@@ -89,12 +89,7 @@ func (in *inbox[T]) Arrive(value []byte) error {
 	return nil
 }
 
-func (in *inbox[T]) signal() {
-	select {
-	case in.ready <- struct{}{}:
-	default:
-	}
-}
+func (in *inbox[T]) signal() { signal(in.ready) }
 
 // decode runs the codec. A panic in it is the program's bug, in the codec
 // or in a type's own decoding method; it is kept and raised again in the

@@ -48,7 +48,7 @@ func Dial(ctx context.Context, addr string, cfg *Config) (*Session, error) {
 		_ = nc.Close()
 		return nil, withPeer(err, nc.RemoteAddr().String())
 	}
-	s := newSession(cfg, wire.RoleDialer, local, peer, secret, nil)
+	s := newSession(cfg, wire.RoleDialer, local, peer, secret)
 	s.addr = addr
 	s.start(c)
 	return s, nil

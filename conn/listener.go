@@ -264,7 +264,7 @@ func (l *Listener) handshake(ctx context.Context, nc net.Conn) (*Session, *carri
 		}
 		return nil, nil, err
 	}
-	s := newSession(l.cfg, wire.RoleListener, local, peer, secret, nil)
+	s := newSession(l.cfg, wire.RoleListener, local, peer, secret)
 	s.release = func() {
 		l.remember(s)
 		l.forget(local.Session)

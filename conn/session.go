@@ -100,7 +100,7 @@ type credit struct {
 
 // newSession makes the session a handshake agreed on, with its main
 // stream; start runs it.
-func newSession(cfg *Config, role wire.Role, local, peer wire.Hello, secret []byte, release func()) *Session {
+func newSession(cfg *Config, role wire.Role, local, peer wire.Hello, secret []byte) *Session {
 	s := &Session{
 		cfg:      cfg,
 		role:     role,
@@ -109,7 +109,6 @@ func newSession(cfg *Config, role wire.Role, local, peer wire.Hello, secret []by
 		peer:     peer,
 		capacity: min(cfg.Capacity, int(peer.Capacity)),
 		window:   time.Duration(min(local.Window, peer.Window)) * time.Millisecond,
-		release:  release,
 		wake:     make(chan struct{}, 1),
 		adopt:    make(chan struct{}, 1),
 		streams:  map[uint32]*Stream{},

@@ -1,7 +1,6 @@
 package conn
 
 import (
-	"crypto/hmac"
 	"errors"
 	"fmt"
 	"net"
@@ -80,12 +79,8 @@ func (l *Listener) farewell(nc net.Conn, peer wire.Hello) (bool, error) {
 	if !ok || time.Now().After(f.until) {
 		return false, nil
 	}
-	want, err := resumeMAC(f.secret, nc, wire.RoleDialer, peer.Session, peer.Counter)
-	if err != nil {
+	if err := proveResume(f.secret, nc, peer); err != nil {
 		return true, err
-	}
-	if !hmac.Equal(peer.MAC, want) {
-		return true, fmt.Errorf("%w: %s resumed a session without proving it holds it", ErrAuth, nc.RemoteAddr())
 	}
 	return true, errFarewell
 }

@@ -289,12 +289,8 @@ func (l *Listener) resumed(nc net.Conn, peer wire.Hello) (*Session, error) {
 		}
 		return nil, errLost(fmt.Errorf("%s resumed a session this listener does not hold (it may have restarted, or ended the session)", nc.RemoteAddr()))
 	}
-	want, err := resumeMAC(s.secret, nc, wire.RoleDialer, s.id, peer.Counter)
-	if err != nil {
+	if err := proveResume(s.secret, nc, peer); err != nil {
 		return nil, err
-	}
-	if !hmac.Equal(peer.MAC, want) {
-		return nil, fmt.Errorf("%w: %s resumed a session without proving it holds it", ErrAuth, nc.RemoteAddr())
 	}
 	local, err := l.cfg.hello(nc, wire.RoleListener)
 	if err != nil {
@@ -321,6 +317,19 @@ func (l *Listener) resumed(nc net.Conn, peer wire.Hello) (*Session, error) {
 	}
 	s.counter = peer.Counter
 	return s, nil
+}
+
+// proveResume checks that a dialer's resume on nc proves it holds the
+// session of the given secret, the one its hello names.
+func proveResume(secret []byte, nc net.Conn, peer wire.Hello) error {
+	want, err := resumeMAC(secret, nc, wire.RoleDialer, peer.Session, peer.Counter)
+	if err != nil {
+		return err
+	}
+	if !hmac.Equal(peer.MAC, want) {
+		return fmt.Errorf("%w: %s resumed a session without proving it holds it", ErrAuth, nc.RemoteAddr())
+	}
+	return nil
 }
 
 // detach counts s among the sessions waiting for a resume; beyond the

@@ -89,10 +89,11 @@
 // (WithMaxStreams), hold a reply channel of more capacity than that, or
 // nest deeper than eight values, is refused whole with ErrLimit. Such a
 // refusal, and ErrChanInUse, concern the value alone: the connection goes
-// on, whatever the codec. A value holding channels that a client of a listener had
-// not taken when it left is reported as undelivered, not handed to another
-// client: its channels were bound to the session that ended. Types without
-// channels take the path they always took.
+// on, whatever the codec. A value holding channels that a client of a
+// listener had not taken when it left is reported as undelivered, not
+// handed to another client: its channels were bound to the session that
+// ended. A type that cannot hold a channel pays nothing for this: its
+// values go to the codec as they are.
 //
 // # Trust
 //

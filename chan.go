@@ -90,9 +90,9 @@ func Dial[T any](ctx context.Context, addr string, opts ...Option) (send chan<- 
 // fate being unknown. A value that holds channels is the exception: its
 // channels were bound to the session of the client that left, so it is
 // reported as undelivered rather than handed to another client. A value
-// that can go to no client, because the
-// listener is ending or send was closed and every client gone, is
-// reported to OnError as an *UndeliveredError[T], never dropped.
+// that can go to no client, because the listener is ending or send was
+// closed and every client gone, is reported to OnError as an
+// *UndeliveredError[T], never dropped.
 //
 // Values from all clients merge into recv, whose buffer holds values not
 // yet received: their clients' capacity frees once the program takes them

@@ -103,9 +103,9 @@ func serveClient[T any](ctx context.Context, c *endpoint.Conn[T], lane *endpoint
 }
 
 // close closes the connection once both pumps stopped, resuming through
-// cuts until ctx ends if need be. A session lost
-// as it closes, through a cut it could not resume from, is a failure: the
-// values the peer may not have are reported as it ends.
+// cuts until ctx ends if need be. A session lost as it closes, through a
+// cut it could not resume from, is a failure: the values the peer may not
+// have are reported as it ends.
 func (k *link[T]) close(ctx context.Context) {
 	_ = k.c.CloseContext(ctx)
 	if err := k.c.Err(); errors.Is(err, ErrSessionLost) {

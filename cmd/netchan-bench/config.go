@@ -52,9 +52,10 @@ After -duration it stops sending, drains what is in flight (giving up if
 none comes back for -drain) and prints Sent, Received, Lost and the rates,
 and what each end's connections did (package stats: values and bytes each
 way, time sends waited for credits, the slowest latest round trip,
-resumes); the clock runs from the first echo to the end of the drain. Progress goes to stderr: values/s, values in flight (sent
-and not echoed yet) and values lost so far (reported undelivered), on a
-terminal as one line rewritten in place, otherwise a line each second.
+resumes); the clock runs from the first echo to the end of the drain.
+Progress goes to stderr: values/s, values in flight (sent and not echoed
+yet) and values lost so far (reported undelivered), on a terminal as one
+line rewritten in place, otherwise a line each second.
 It exits with status 1 if a value was lost or duplicated, or on error.
 
 Roles:

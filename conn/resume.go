@@ -228,10 +228,7 @@ func (s *Session) offer(c *carrier) {
 	if old != nil {
 		_ = old.nc.Close()
 	}
-	select {
-	case s.adopt <- struct{}{}:
-	default:
-	}
+	signal(s.adopt)
 }
 
 // completeResume answers a resumed connection with the listener's hello,

@@ -323,12 +323,7 @@ func (s *Session) endLocked(err error) {
 }
 
 // signal wakes the writer.
-func (s *Session) signal() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
-}
+func (s *Session) signal() { signal(s.wake) }
 
 // grant queues n credits for a stream. Once the session is ending they
 // still go, before its goodbye: a program that took a value as the
@@ -457,10 +452,7 @@ func (s *Session) peerOpened(id uint32, o wire.Open) error {
 	st := newStream(s, id, int(o.Capacity), meta, in)
 	s.streams[id] = st
 	s.accepted = append(s.accepted, st)
-	select {
-	case s.acceptCh <- struct{}{}:
-	default:
-	}
+	signal(s.acceptCh)
 	return nil
 }
 

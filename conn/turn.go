@@ -132,10 +132,7 @@ func (t *turn) idle() {
 
 func (t *turn) toReaderLocked() {
 	t.holder = turnReader
-	select {
-	case t.wake <- struct{}{}:
-	default:
-	}
+	signal(t.wake)
 }
 
 // end gives the turn to the reader goroutine for good: the connection is

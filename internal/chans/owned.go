@@ -24,11 +24,5 @@ func Own(ch reflect.Value) error {
 	return nil
 }
 
-// Owned reports whether ch is carried now.
-func Owned(ch reflect.Value) bool {
-	_, ok := owned.Load(ch.UnsafePointer())
-	return ok
-}
-
 // Release ends Own: ch may be sent again.
 func Release(ch reflect.Value) { owned.Delete(ch.UnsafePointer()) }

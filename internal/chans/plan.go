@@ -7,8 +7,8 @@
 // uint32 stream id, 0 for a nil channel. On the way out a value is copied
 // into its wire form, each channel replaced by an id its caller assigns; on
 // the way in the wire form is copied back, each id replaced by a channel
-// its caller binds. A type that holds no channel has no plan, and its values
-// take the path they always took.
+// its caller binds. A type that holds no channel has no plan: its values go
+// to the codec as they are.
 package chans
 
 import (

@@ -68,7 +68,7 @@ func (d *drains) end() {
 // them so, since its program has no Close to call and a dialed connection
 // ends when its peer leaves: a program answering on a reply field it
 // received would otherwise wait for ever. wait waits for them, once no
-// session of the endpoint can start another, then ends them.
+// session of the endpoint can start another.
 func (d *drains) keep(ctx context.Context) (wait func()) {
 	d.mu.Lock()
 	d.kept = true
@@ -80,7 +80,7 @@ func (d *drains) keep(ctx context.Context) (wait func()) {
 		d.mu.Unlock()
 		d.wg.Wait()
 		unwatch()
-		d.end()
+		d.cancel() // nothing is left to end: this frees the context
 	}
 }
 

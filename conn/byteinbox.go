@@ -102,9 +102,4 @@ func (in *byteInbox) pop() (m Message, ok, closed bool) {
 }
 
 // signal wakes a goroutine waiting in Next. The caller holds mu.
-func (in *byteInbox) signal() {
-	select {
-	case in.ready <- struct{}{}:
-	default:
-	}
-}
+func (in *byteInbox) signal() { signal(in.ready) }

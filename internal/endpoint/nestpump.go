@@ -210,9 +210,15 @@ func (p *pump) out() (open bool) {
 	}
 }
 
+// encode encodes v, a value of the channel's element type, through a
+// pointer as the main stream does: a codec such as gob encodes a value of
+// an interface type as an interface only so, which the receiver, decoding
+// into that type, needs.
 func (p *pump) encode(c codec.Codec, plan *chans.Plan, dst []byte, v reflect.Value) ([]byte, error) {
 	if plan == nil {
-		return codec.Append(c, dst, v.Interface())
+		ptr := reflect.New(v.Type())
+		ptr.Elem().Set(v)
+		return appendWire(c, dst, ptr)
 	}
 	return p.n.encode(c, dst, plan, v, p.depth+1)
 }

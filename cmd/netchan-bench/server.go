@@ -21,10 +21,11 @@ type server[V message] struct {
 	recv  <-chan V
 	shape shape[V]
 
-	attempted atomic.Uint64 // highest sequence number offered to send
+	attempted atomic.Uint64 // highest sequence number offered to send, or taken by a typed sender
 	sent      atomic.Uint64 // sends that completed
-	received  atomic.Uint64 // distinct valid echoes
-	tally     *tally        // owned by the receiving goroutine until done
+	received  atomic.Uint64 // valid echoes, each new to its checking goroutine's tally
+	talliesMu sync.Mutex
+	tallies   []*tally // one per checking goroutine, its own until wait returns
 
 	firstEcho chan struct{} // closed at the first valid echo
 	firstOnce sync.Once
@@ -50,7 +51,6 @@ func startServer[V message](ctx context.Context, cfg *config, opts []netchan.Opt
 	s := &server[V]{
 		addr:      l.Addr(),
 		shape:     shape[V]{payload},
-		tally:     newTally(),
 		firstEcho: make(chan struct{}),
 		stop:      make(chan struct{}),
 	}
@@ -96,20 +96,28 @@ func (s *server[V]) sendLoop(ctx context.Context) {
 // receiveLoop checks every echo until the listener's channel closes, which
 // happens when its context ends.
 func (s *server[V]) receiveLoop() {
+	t := s.newTally()
 	for v := range s.recv {
-		s.check(v)
+		s.check(t, v)
 	}
 }
 
-// check counts the echo v if it is new and valid. With -api typed several
-// goroutines check, and the tally's lock serialises them.
-func (s *server[V]) check(v V) {
-	if s.typed != nil {
-		s.typed.tallyMu.Lock()
-		defer s.typed.tallyMu.Unlock()
-	}
+// newTally returns a tally for one more checking goroutine. Each has its
+// own, which it updates without a lock; fill merges them.
+func (s *server[V]) newTally() *tally {
+	t := &tally{}
+	s.talliesMu.Lock()
+	s.tallies = append(s.tallies, t)
+	s.talliesMu.Unlock()
+	return t
+}
+
+// check counts the echo v in t if it is new and valid there. An echo that
+// came back on two connections is new to each one's tally; fill counts it
+// once, and once as a duplicate.
+func (s *server[V]) check(t *tally, v V) {
 	seq, intact := s.shape.read(v)
-	if !s.tally.add(seq, intact, s.attempted.Load()) {
+	if !t.add(seq, intact, s.attempted.Load()) {
 		return
 	}
 	s.received.Add(1)
@@ -208,10 +216,14 @@ func (s *server[V]) awaitFirstEcho(stop context.Context, patience time.Duration)
 
 // fill copies the server's figures into sum; call it after wait.
 func (s *server[V]) fill(sum *summary) {
-	sum.Sent, sum.Received = s.counts()
+	all := &tally{}
+	for _, t := range s.tallies {
+		all.merge(t)
+	}
+	sum.Sent, sum.Received = s.sent.Load(), all.received
 	sum.Lost = sum.Sent - min(sum.Received, sum.Sent)
-	sum.Duplicates, sum.Invalid = s.tally.duplicates, s.tally.invalid
-	if err := s.tally.err(); err != nil {
+	sum.Duplicates, sum.Invalid = all.duplicates, all.invalid
+	if err := all.err(); err != nil {
 		sum.addError(err)
 	}
 }

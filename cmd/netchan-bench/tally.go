@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"math/bits"
+	"time"
 )
 
 // value is what travels with -size N > 0: a sequence number that
@@ -43,18 +45,27 @@ func (s shape[V]) read(v V) (seq uint64, intact bool) {
 	return 0, false
 }
 
+// blockSeqs is how many sequence numbers a typed sender takes at a time,
+// and how many a tally keeps together: each connection's echoes fill its
+// own blocks, so the tallies of all connections hold about one bit per
+// value between them, as one tally would.
+const blockSeqs = 4096
+
+type block [blockSeqs / 64]uint64
+
 // tally checks echoes against what was sent: one bit per sequence number,
-// so a duplicate or a value never sent is caught, at 1 bit per value. One
-// goroutine uses it.
+// so a duplicate or a value never sent is caught. One goroutine uses it,
+// until the tallies of all are merged.
 type tally struct {
-	seen       []uint64
+	blocks     map[uint64]*block // sequence numbers 1 + i*blockSeqs onwards, by i
+	last       *block            // the block of the latest echo, at lastIndex
+	lastIndex  uint64
 	received   uint64 // distinct, valid echoes
 	duplicates uint64
 	invalid    uint64 // a sequence number not sent, or a wrong payload
 	firstBad   error
+	firstAt    time.Time // when firstBad was seen, to keep the earliest on merging
 }
-
-func newTally() *tally { return &tally{} }
 
 // add records the echo numbered seq, whose payload was intact or not;
 // sentUpTo is the highest sequence number whose send may have completed.
@@ -68,23 +79,59 @@ func (t *tally) add(seq uint64, intact bool, sentUpTo uint64) bool {
 		t.fail(&t.invalid, fmt.Errorf("echo of seq %d with a payload that differs from what was sent", seq))
 		return false
 	}
-	word, bit := seq/64, uint64(1)<<(seq%64)
-	for uint64(len(t.seen)) <= word {
-		t.seen = append(t.seen, 0)
+	i, n := (seq-1)/blockSeqs, (seq-1)%blockSeqs
+	if t.last == nil || i != t.lastIndex {
+		t.last, t.lastIndex = t.block(i), i
 	}
-	if t.seen[word]&bit != 0 {
+	word, bit := &t.last[n/64], uint64(1)<<(n%64)
+	if *word&bit != 0 {
 		t.fail(&t.duplicates, fmt.Errorf("echo of seq %d came twice", seq))
 		return false
 	}
-	t.seen[word] |= bit
+	*word |= bit
 	t.received++
 	return true
+}
+
+// block returns block i, made empty if new.
+func (t *tally) block(i uint64) *block {
+	if t.blocks == nil {
+		t.blocks = make(map[uint64]*block)
+	}
+	b := t.blocks[i]
+	if b == nil {
+		b = new(block)
+		t.blocks[i] = b
+	}
+	return b
+}
+
+// merge adds o's echoes to t's. A sequence number both hold came back on
+// two connections: a duplicate, as a repeat on one connection is.
+func (t *tally) merge(o *tally) {
+	t.received += o.received
+	t.duplicates += o.duplicates
+	t.invalid += o.invalid
+	if o.firstBad != nil && (t.firstBad == nil || o.firstAt.Before(t.firstAt)) {
+		t.firstBad, t.firstAt = o.firstBad, o.firstAt
+	}
+	for i, ob := range o.blocks {
+		b := t.block(i)
+		for w := range b {
+			for both := b[w] & ob[w]; both != 0; both &= both - 1 {
+				seq := 1 + i*blockSeqs + uint64(w)*64 + uint64(bits.TrailingZeros64(both))
+				t.received--
+				t.fail(&t.duplicates, fmt.Errorf("echo of seq %d came on two connections", seq))
+			}
+			b[w] |= ob[w]
+		}
+	}
 }
 
 func (t *tally) fail(counter *uint64, err error) {
 	*counter++
 	if t.firstBad == nil {
-		t.firstBad = err
+		t.firstBad, t.firstAt = err, time.Now()
 	}
 }
 

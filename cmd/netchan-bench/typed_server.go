@@ -14,8 +14,6 @@ import (
 // from the network to Recv through a buffer as deep as the capacity, where
 // a channel hands each value from goroutine to goroutine.
 type typedServer[V message] struct {
-	tallyMu sync.Mutex // the server's tally, shared by the checking goroutines
-
 	mu     sync.Mutex
 	conns  []*typed.Conn[V]
 	closed bool // closeSend was called: later clients are closed at once
@@ -54,28 +52,36 @@ func (s *server[V]) serveTyped(ctx context.Context, c *typed.Conn[V]) {
 		s.sending.Go(func() { s.sendTyped(ctx, c) })
 	}
 	s.receiving.Go(func() {
+		t := s.newTally()
 		for {
 			v, err := c.Recv(ctx)
 			if err != nil {
 				return // the client closed, or ctx ended
 			}
-			s.check(v)
+			s.check(t, v)
 		}
 	})
 }
 
-// sendTyped sends numbered values to c until told to stop. A send in
-// progress when that happens is let finish, not cancelled: in rendezvous
-// mode it may have sent its value already and wait for the echoing client's
-// acknowledgement, and the value must count as sent.
+// sendTyped sends numbered values to c until told to stop. It takes its
+// sequence numbers a block at a time, so that each client's echoes fill
+// blocks of their own in its tally. A send in progress when told to stop is
+// let finish, not cancelled: in rendezvous mode it may have sent its value
+// already and wait for the echoing client's acknowledgement, and the value
+// must count as sent.
 func (s *server[V]) sendTyped(ctx context.Context, c *typed.Conn[V]) {
+	var seq, end uint64
 	for {
 		select {
 		case <-s.stop:
 			return
 		default:
 		}
-		seq := s.attempted.Add(1)
+		if seq == end {
+			end = s.attempted.Add(blockSeqs)
+			seq = end - blockSeqs
+		}
+		seq++
 		if c.Send(ctx, s.shape.make(seq)) != nil {
 			return // ctx ended
 		}

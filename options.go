@@ -389,7 +389,10 @@ func WithIdleTimeout(d time.Duration) Option {
 // the program has received a value from a client, its next send reaches
 // that client.
 //
-// With no client connected, a send waits for one. A send completes once
+// With no client connected, a send waits for one; a send that completed
+// as the last client left, too late for it, counts as one that waited:
+// its value goes first to the next client to connect, or, if the listener
+// ends before one does, is reported undelivered. A send completes once
 // each client connected has room for the value, as WithBuffer defines it
 // for that client: the slowest client sets the pace, up to the stall
 // timeout (WithStallTimeout). A client that connects later starts with

@@ -28,7 +28,11 @@ import (
 // other back: if neither its client's credits nor its connection took any
 // for the stall timeout, the Broadcaster ends its session (see ready and
 // cut). A Feed that stops gives nothing back: its values go
-// nowhere, since the others have them.
+// nowhere, since the others have them. A Feed whose Conn is ending counts
+// for nothing: should the last client leave after Run found room for it,
+// the value Run takes next waits for the next client, who has it first,
+// as though its send had waited; if Run ends first, it is reported
+// undelivered.
 //
 // Run runs once; Add and Feed.Stop may be called from any goroutine,
 // before Run or while it runs.
@@ -45,6 +49,10 @@ type Broadcaster[T any] struct {
 	// values, one after the other, which they share.
 	v    T
 	slab []byte
+	// Run's: a value it took that no client could have, as the last one
+	// left: the next to come has it first, as though its send had waited
+	// for it; or, if Run ends first, it is reported undelivered.
+	kept *T
 
 	// The values given, the one numbered n in ring[n%ringSize], written
 	// by Run under mu, read by each Feed's SendFeed; head numbers the next,
@@ -229,13 +237,21 @@ func (b *Broadcaster[T]) Run(ctx context.Context) {
 			b.finish(context.Cause(ctx))
 			return
 		}
+		if b.kept != nil {
+			if b.deliver(*b.kept, false) {
+				b.kept = nil
+			}
+			continue
+		}
 		select {
 		case v, ok := <-b.ch:
 			if !ok {
 				b.closeFeeds()
 				return
 			}
-			b.deliver(v, false)
+			if !b.deliver(v, false) {
+				b.kept = new(v)
+			}
 		case <-b.wake: // a Feed came or went: look again
 		case <-ctx.Done():
 			b.finish(context.Cause(ctx))
@@ -245,10 +261,11 @@ func (b *Broadcaster[T]) Run(ctx context.Context) {
 }
 
 // deliver encodes v, if the codec is stateless, and puts it in the ring
-// for every Feed. A Feed without room reserved is one added since ready
-// looked, whose window is fresh; or one whose Conn is ending, which gets
-// nothing and goes. With all, v goes only if every Feed whose Conn is not
-// ending has room, and there is one. It reports whether v went.
+// for every Feed, if one whose Conn is not ending has room: the last
+// client may have left since ready looked. A Feed without room reserved is
+// one added since then, whose window is fresh; or one whose Conn is
+// ending, which gets nothing and goes. With all, v goes only if every Feed
+// whose Conn is not ending has room. It reports whether v went.
 func (b *Broadcaster[T]) deliver(v T, all bool) bool {
 	s := shared[T]{v: v}
 	if b.codec != nil {
@@ -263,15 +280,16 @@ func (b *Broadcaster[T]) deliver(v T, all bool) bool {
 	defer b.mu.Unlock()
 	live := false
 	for _, f := range b.feeds {
-		room := f.held > 0 || b.reserveLocked(f)
-		if all && !f.ending() {
-			if !room {
+		switch room := f.held > 0 || b.reserveLocked(f); {
+		case !room:
+			if all && !f.ending() {
 				return false
 			}
-			live = true
+		case !live:
+			live = !f.ending()
 		}
 	}
-	if all && !live {
+	if !live {
 		return false // no client would have it
 	}
 	for i := 0; i < len(b.feeds); {
@@ -332,11 +350,19 @@ func (b *Broadcaster[T]) reserveLocked(f *Feed[T]) bool {
 }
 
 // finish hands over, without waiting, what the program sent before ctx
-// ended: values while every Feed has room for them, a value that some
-// Feed has no room for, or that no Feed would have, reported undelivered,
-// and a close. It takes at most as many values as a Feed holds, and one:
-// a program that goes on sending must not keep it for ever.
+// ended, the value kept first: values while every Feed has room for them,
+// a value that some Feed has no room for, or that no Feed would have,
+// reported undelivered, and a close. It takes at most as many values as a
+// Feed holds, and one: a program that goes on sending must not keep it
+// for ever.
 func (b *Broadcaster[T]) finish(cause error) {
+	if v := b.kept; v != nil {
+		b.kept = nil
+		if !b.deliver(*v, true) {
+			b.undelivered(*v, cause)
+			return
+		}
+	}
 	b.mu.Lock()
 	n := 1
 	for _, f := range b.feeds {

@@ -55,3 +55,24 @@ func ListenWith[T any](ctx context.Context, addr string, opts ...options.Option)
 	}
 	return Listen[T](ctx, addr, s)
 }
+
+// AwaitsValue reports whether b's Run holds room in every Feed, of which
+// there is one, and waits for the program's next value with nothing
+// pending to wake it: unless it is about to look again, having just been
+// woken, it takes the next value sent whatever happens to the Feeds now.
+func AwaitsValue[T any](b *Broadcaster[T]) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.feeds) == 0 || b.waiting.Load() || len(b.wake) > 0 {
+		return false
+	}
+	for _, f := range b.feeds {
+		if f.held == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// AwaitsRoom reports whether b's Run waits for room in a Feed, or for one.
+func AwaitsRoom[T any](b *Broadcaster[T]) bool { return b.waiting.Load() }

@@ -36,8 +36,8 @@ func (e *StallError) Unwrap() error { return ErrStalled }
 
 // ready reserves room for the next value in every Feed, waiting while one
 // has none, and reports true once every Feed has room and there is one at
-// least; false if ctx ended. While it waits, it cuts each Feed that has
-// stalled for the stall timeout (see lacking).
+// least whose Conn is not ending; false if ctx ended. While it waits, it
+// cuts each Feed that has stalled for the stall timeout (see lacking).
 func (b *Broadcaster[T]) ready(ctx context.Context, timer *time.Timer) bool {
 	for {
 		b.waiting.Store(true)
@@ -71,8 +71,10 @@ func (b *Broadcaster[T]) ready(ctx context.Context, timer *time.Timer) bool {
 }
 
 // lacking reserves room where it can, and reports ok if every Feed has
-// some, and there is one. Otherwise it returns the Feeds stalled for the
-// stall timeout, and how long until the next of the others would be.
+// some, and one at least whose Conn is not ending: a value given only to
+// those that are would go nowhere. Otherwise it returns the Feeds stalled
+// for the stall timeout, and how long until the next of the others would
+// be.
 //
 // A Feed without room stalls while values wait for its client: values Run
 // gave it that its Conn has not queued, which a connection that no longer
@@ -85,16 +87,15 @@ func (b *Broadcaster[T]) lacking() (next time.Duration, stalled []*Feed[T], ok b
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var now time.Duration // read once needed
-	live, short := 0, false
+	live, short := false, false
 	for _, f := range b.feeds {
 		if f.held > 0 || b.reserveLocked(f) {
-			live++
+			live = live || !f.ending()
 			continue
 		}
 		if f.ending() {
 			continue
 		}
-		live++
 		short = true
 		if f.unsent() == 0 && f.c.Unacknowledged() <= nsync.MaxHold(max(f.c.Capacity(), 1)) {
 			continue
@@ -111,7 +112,7 @@ func (b *Broadcaster[T]) lacking() (next time.Duration, stalled []*Feed[T], ok b
 			next = wait
 		}
 	}
-	return next, stalled, live > 0 && !short
+	return next, stalled, live && !short
 }
 
 // cut ends the session of a stalled Feed's Conn, which does not resume,

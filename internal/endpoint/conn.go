@@ -56,14 +56,16 @@ type Conn[T any] struct {
 	broken error // set once a stateful codec's state went out of step
 
 	recvMu gosync.Mutex
-	takes  uint64      // values next and more took off the stream, numbering them
-	held   []held[T]   // values RecvTo took but could not hand over, by number
-	closed atomic.Bool // Close was called: what waits here is given back
+	held   []held[T]    // values RecvTo took but could not hand over, by number; guarded by recvMu
+	holds  atomic.Int64 // len(held), for receives to see none without the lock
+	closed atomic.Bool  // Close was called: what waits here is given back
 
-	// The values sent that the peer's program has not taken, and what
-	// becomes of them if the session ends without delivering them: see
-	// settle.
+	// The values sent that the peer's program has not taken, guarded by
+	// sendMu, and what becomes of them if the session ends without
+	// delivering them: see settle. acked is the latest count of values the
+	// peer's program took, as the reader heard it.
 	unacked     unacked[T]
+	acks        atomic.Uint64
 	undelivered func(vs []T, cause error)
 
 	// Its values in an Outlet not freed, and the Outlet's bookkeeping of
@@ -87,6 +89,7 @@ func newConn[T any](ctx context.Context, c *conn.Session, s *options.Settings) *
 		stateful: stateful,
 		rendez:   c.Capacity() == 0,
 	}
+	tc.unacked.q.owner = &tc.sendMu
 	tc.undelivered = func(vs []T, cause error) {
 		for _, v := range vs {
 			s.Report(&UndeliveredError[T]{Value: v, Err: cause})
@@ -109,9 +112,15 @@ func newConn[T any](ctx context.Context, c *conn.Session, s *options.Settings) *
 func (c *Conn[T]) OnUndelivered(f func(vs []T, cause error)) { c.undelivered = f }
 
 // acked is the stream's OnAck: the peer's program took the values
-// numbered below n, which frees room in the window.
+// numbered below n, which frees room in the window. Their values are let
+// go of now if no send holds sendMu, and by the next send otherwise: the
+// reader must not wait for a send, which may wait for the network.
 func (c *Conn[T]) acked(n uint64) {
-	c.unacked.trim(n)
+	c.acks.Store(n)
+	if c.sendMu.TryLock() {
+		c.unacked.trim(n)
+		c.sendMu.Unlock()
+	}
 	if c.lane != nil {
 		c.lane.d.roomMaybe()
 	}
@@ -125,7 +134,9 @@ func (c *Conn[T]) acked(n uint64) {
 // lost is among them although the peer's program took it: its fate is
 // unknown to this end.
 func (c *Conn[T]) settle() {
+	c.sendMu.Lock()
 	vs := c.unacked.takeAll()
+	c.sendMu.Unlock()
 	if len(vs) > 0 && !c.c.Flushed() {
 		c.undelivered(vs, c.c.Err())
 	}
@@ -261,9 +272,9 @@ func (c *Conn[T]) sendReserved(v T) (uint64, error) {
 
 // keepUnacked keeps vs, queued from seq on, until the peer's program takes
 // them; or, if the session ended since they were queued and settle has
-// run, deals with them as settle did with the others.
+// run, deals with them as settle did with the others. sendMu is held.
 func (c *Conn[T]) keepUnacked(seq uint64, vs ...T) {
-	if late := c.unacked.push(seq, vs...); len(late) > 0 && !c.c.Flushed() {
+	if late := c.unacked.push(c.acks.Load(), seq, vs...); len(late) > 0 && !c.c.Flushed() {
 		c.undelivered(late, c.c.Err())
 	}
 }
@@ -307,19 +318,16 @@ func (c *Conn[T]) Recv(ctx context.Context) (T, error) {
 // next takes the next value off the stream, decoded, without telling
 // the peer: the caller calls Take once its program has the value, or hold
 // with the value's number if it could not hand it over. Held values come
-// first, the earliest taken first.
+// first, the earliest taken first. No lock is held while it waits, so
+// that each receive waits with its own context.
 func (c *Conn[T]) next(ctx context.Context) (v T, n uint64, err error) {
-	c.recvMu.Lock()
-	defer c.recvMu.Unlock()
 	if c.closed.Load() {
 		return v, 0, conn.ErrClosed
 	}
-	if len(c.held) > 0 {
-		h := c.held[0]
-		c.held = c.held[1:]
+	if h, ok := c.unhold(); ok {
 		return h.v, h.n, nil
 	}
-	a, ok, err := c.in.next(ctx, c.c)
+	a, n, ok, err := c.in.next(ctx, c.c)
 	if c.closed.Load() {
 		return v, 0, conn.ErrClosed // a is given back, with what waits behind it
 	}
@@ -329,8 +337,6 @@ func (c *Conn[T]) next(ctx context.Context) (v T, n uint64, err error) {
 	if !ok {
 		return v, 0, io.EOF
 	}
-	n = c.takes
-	c.takes++
 	if a.panicked != nil {
 		c.s.Take()
 		panic(a.panicked)
@@ -338,24 +344,31 @@ func (c *Conn[T]) next(ctx context.Context) (v T, n uint64, err error) {
 	return a.v, n, a.err
 }
 
+// unhold takes the earliest held value, if there is one.
+func (c *Conn[T]) unhold() (h held[T], ok bool) {
+	if c.holds.Load() == 0 {
+		return h, false // the common case: no lock
+	}
+	c.recvMu.Lock()
+	defer c.recvMu.Unlock()
+	if len(c.held) == 0 {
+		return h, false
+	}
+	h = c.held[0]
+	c.held = c.held[1:]
+	c.holds.Store(int64(len(c.held)))
+	return h, true
+}
+
 // more appends to dst up to max values waiting behind the one next
 // returned, without waiting, and returns the number of the first it
 // appended; the others follow it. Held values come back one at a time,
 // through next.
 func (c *Conn[T]) more(dst []T, max int) (_ []T, first uint64) {
-	if c.in.Len() == 0 {
-		return dst, 0 // the common case of a value alone: no lock
-	}
-	c.recvMu.Lock()
-	defer c.recvMu.Unlock()
-	if len(c.held) > 0 {
+	if c.in.Len() == 0 || c.holds.Load() > 0 {
 		return dst, 0
 	}
-	before := len(dst)
-	dst = c.in.popMore(dst, max)
-	first = c.takes
-	c.takes += uint64(len(dst) - before)
-	return dst, first
+	return c.in.popMore(dst, max)
 }
 
 // CloseSend tells the peer that no more values follow. The peer receives
@@ -419,4 +432,5 @@ func (c *Conn[T]) holdGroup(n, first uint64, group []T, from int) {
 func (c *Conn[T]) holdLocked(n uint64, v T) {
 	i, _ := slices.BinarySearchFunc(c.held, n, func(h held[T], n uint64) int { return cmp.Compare(h.n, n) })
 	c.held = slices.Insert(c.held, i, held[T]{n, v})
+	c.holds.Store(int64(len(c.held)))
 }

@@ -28,8 +28,9 @@ type inbox[T any] struct {
 	mu      gosync.Mutex
 	q       ring[arrival[T]]
 	count   atomic.Int64 // values waiting, for Len without the lock
-	left    uint64       // values taken
+	left    uint64       // values taken, which numbers them
 	closed  bool
+	waiting int           // goroutines in wait
 	ready   chan struct{} // capacity 1: a value arrived into an empty ring, or the stream closed
 	scratch *T            // what values are decoded into; the reading goroutine's alone
 
@@ -128,23 +129,43 @@ func (in *inbox[T]) Close() {
 
 func (in *inbox[T]) Len() int { return int(in.count.Load()) }
 
-// pop takes the oldest value. ok is false when there is none; closed says
-// then that none will come.
-func (in *inbox[T]) pop() (a arrival[T], ok, closed bool) {
+// pop takes the oldest value, and returns its number in the order values
+// were taken. ok is false when there is none; closed says then that none
+// will come.
+func (in *inbox[T]) pop() (a arrival[T], n uint64, ok, closed bool) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if in.q.n == 0 {
-		return a, false, in.closed
+		if in.closed {
+			in.passWakeLocked()
+		}
+		return a, 0, false, in.closed
 	}
-	return in.popLocked(), true, false
+	n = in.left
+	a = in.popLocked()
+	if in.q.n > 0 {
+		in.passWakeLocked()
+	}
+	return a, n, true, false
+}
+
+// passWakeLocked passes the wake-up on to another goroutine waiting, if
+// any: an arrival wakes one, when the ring was empty, and more may have
+// come since.
+func (in *inbox[T]) passWakeLocked() {
+	if in.waiting > 0 {
+		in.signal()
+	}
 }
 
 // popMore appends to dst up to max more values that are waiting, without
 // waiting for any, and stops before one that could not be decoded: that
-// one is for next to return alone.
-func (in *inbox[T]) popMore(dst []T, max int) []T {
+// one is for next to return alone. first is the number of the first
+// value appended; the others follow it.
+func (in *inbox[T]) popMore(dst []T, max int) (_ []T, first uint64) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	first = in.left
 	for range max {
 		if in.q.n == 0 {
 			break
@@ -154,7 +175,7 @@ func (in *inbox[T]) popMore(dst []T, max int) []T {
 		}
 		dst = append(dst, in.popLocked().v)
 	}
-	return dst
+	return dst, first
 }
 
 // popLocked takes the oldest value; there is one.
@@ -165,39 +186,51 @@ func (in *inbox[T]) popLocked() arrival[T] {
 	return a
 }
 
-// next waits for the next value. It returns ok false once the peer closed
-// the stream and every value was taken, ctx's cause if ctx ends first, and
-// c's error if c ended with no value waiting. Values that arrived before c
-// ended are still returned. One goroutine at a time may call it.
-func (in *inbox[T]) next(ctx context.Context, c *conn.Session) (a arrival[T], ok bool, err error) {
+// next waits for the next value, and returns its number in the order
+// values were taken. It returns ok false once the peer closed the stream
+// and every value was taken, ctx's cause if ctx ends first, and c's error
+// if c ended with no value waiting. Values that arrived before c ended are
+// still returned. Any number of goroutines may call it at once.
+func (in *inbox[T]) next(ctx context.Context, c *conn.Session) (a arrival[T], n uint64, ok bool, err error) {
 	err = c.Await(ctx,
 		func() (bool, error) {
 			var closed bool
-			a, ok, closed = in.pop()
+			a, n, ok, closed = in.pop()
 			return ok || closed, nil
 		},
 		func() (err error) {
-			a, ok, err = in.wait(ctx, c)
+			a, n, ok, err = in.wait(ctx, c)
 			return err
 		})
-	return a, ok, err
+	return a, n, ok, err
 }
 
 // wait is next once the values come from another goroutine.
-func (in *inbox[T]) wait(ctx context.Context, c *conn.Session) (arrival[T], bool, error) {
+func (in *inbox[T]) wait(ctx context.Context, c *conn.Session) (arrival[T], uint64, bool, error) {
+	if a, n, ok, closed := in.pop(); ok || closed {
+		return a, n, ok, nil
+	}
+	in.mu.Lock()
+	in.waiting++
+	in.mu.Unlock()
+	defer func() {
+		in.mu.Lock()
+		in.waiting--
+		in.mu.Unlock()
+	}()
 	for {
-		if a, ok, closed := in.pop(); ok || closed {
-			return a, ok, nil
+		if a, n, ok, closed := in.pop(); ok || closed {
+			return a, n, ok, nil
 		}
 		select {
 		case <-in.ready:
 		case <-ctx.Done():
-			return arrival[T]{}, false, context.Cause(ctx)
+			return arrival[T]{}, 0, false, context.Cause(ctx)
 		case <-c.Done():
-			if a, ok, closed := in.pop(); ok || closed {
-				return a, ok, nil
+			if a, n, ok, closed := in.pop(); ok || closed {
+				return a, n, ok, nil
 			}
-			return arrival[T]{}, false, c.Err()
+			return arrival[T]{}, 0, false, c.Err()
 		}
 	}
 }

@@ -42,7 +42,7 @@ func arrive(t *testing.T, in *inbox[int], v int) {
 
 func popValue(t *testing.T, in *inbox[int]) int {
 	t.Helper()
-	a, ok, _ := in.pop()
+	a, _, ok, _ := in.pop()
 	if !ok || a.err != nil {
 		t.Fatalf("pop = %v, %v, %v; want a value", a.v, ok, a.err)
 	}
@@ -143,7 +143,7 @@ func TestInboxCloseAfterValues(t *testing.T) {
 	if got := popValue(t, in); got != 7 {
 		t.Fatalf("popped %d; want 7", got)
 	}
-	if _, ok, closed := in.pop(); ok || !closed {
+	if _, _, ok, closed := in.pop(); ok || !closed {
 		t.Fatalf("pop after the last value: ok %v, closed %v; want closed", ok, closed)
 	}
 }
@@ -155,7 +155,7 @@ func TestInboxDecodeErrors(t *testing.T) {
 	if err := in.Arrive([]byte(`"not an int"`)); err != nil {
 		t.Fatalf("Arrive of an undecodable value: %v; want it kept for Recv", err)
 	}
-	a, ok, _ := in.pop()
+	a, _, ok, _ := in.pop()
 	if !ok || !errors.Is(a.err, ErrDecode) {
 		t.Fatalf("pop = %v, %v; want an ErrDecode", ok, a.err)
 	}
@@ -182,7 +182,7 @@ func TestInboxDecodeErrorNamesType(t *testing.T) {
 	if err := in.Arrive([]byte(`{`)); err != nil {
 		t.Fatalf("Arrive of an undecodable value: %v; want it kept for Recv", err)
 	}
-	a, ok, _ := in.pop()
+	a, _, ok, _ := in.pop()
 	if !ok || !errors.Is(a.err, ErrDecode) || !strings.Contains(a.err.Error(), "interface {}") {
 		t.Fatalf("pop = %v, %v; want an ErrDecode that names interface {}", ok, a.err)
 	}
@@ -199,7 +199,7 @@ func TestInboxKeepsADecodePanic(t *testing.T) {
 	if err := in.Arrive([]byte(`{}`)); err != nil {
 		t.Fatal(err)
 	}
-	a, ok, _ := in.pop()
+	a, _, ok, _ := in.pop()
 	if !ok || a.panicked == nil || a.panicked.value != "boom" {
 		t.Fatalf("pop = %+v, %v; want the panic kept", a, ok)
 	}
@@ -233,7 +233,7 @@ func TestInboxDecodesEachValueAfresh(t *testing.T) {
 	}
 	want := []pair{{1, 2}, {3, 0}}
 	for i, w := range want {
-		a, ok, _ := in.pop()
+		a, _, ok, _ := in.pop()
 		if !ok || a.err != nil || a.v != w {
 			t.Fatalf("value %d: %+v (ok %v, %v); want %+v", i, a.v, ok, a.err, w)
 		}

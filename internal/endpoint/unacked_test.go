@@ -2,6 +2,7 @@ package endpoint
 
 import (
 	"slices"
+	gosync "sync"
 	"testing"
 
 	"github.com/netchan/netchan/internal/testkit"
@@ -10,13 +11,12 @@ import (
 // The ring keeps, in order, what was pushed and not yet acknowledged;
 // credits that come before their values' push let go of them at once.
 func TestUnackedKeepsWhatIsNotAcknowledged(t *testing.T) {
-	var u unacked[int]
-	u.push(0, 0, 1, 2)
+	u := ownedUnacked[int](new(gosync.Mutex))
+	u.push(0, 0, 0, 1, 2)
 	u.trim(2)
-	u.push(3, 3, 4)
+	u.push(2, 3, 3, 4)
 	u.trim(1) // an older count changes nothing
-	u.trim(6) // credits for value 5, not yet pushed
-	u.push(5, 5, 6, 7)
+	u.push(6, 5, 5, 6, 7) // credits for value 5 came before its push
 	if got := u.takeAll(); !slices.Equal(got, []int{6, 7}) {
 		t.Fatalf("kept %v; want [6 7]", got)
 	}
@@ -26,13 +26,13 @@ func TestUnackedKeepsWhatIsNotAcknowledged(t *testing.T) {
 // just after settle took the others: push then keeps none and hands back
 // those not acknowledged, or they would be neither kept nor reported.
 func TestUnackedHandsBackWhatComesAfterTheEnd(t *testing.T) {
-	var u unacked[int]
-	u.push(0, 0, 1)
+	u := ownedUnacked[int](new(gosync.Mutex))
+	u.push(0, 0, 0, 1)
 	if got := u.takeAll(); !slices.Equal(got, []int{0, 1}) {
 		t.Fatalf("took %v; want [0 1]", got)
 	}
-	u.trim(3) // value 2 was taken by the peer's program
-	if late := u.push(2, 2, 3, 4); !slices.Equal(late, []int{3, 4}) {
+	// Value 2 was taken by the peer's program.
+	if late := u.push(3, 2, 2, 3, 4); !slices.Equal(late, []int{3, 4}) {
 		t.Fatalf("a push after the end handed back %v; want [3 4]", late)
 	}
 	if got := u.takeAll(); len(got) != 0 {
@@ -43,9 +43,9 @@ func TestUnackedHandsBackWhatComesAfterTheEnd(t *testing.T) {
 // Acknowledged values are let go of at once, so that nothing of the
 // program's stays alive for them.
 func TestUnackedLetsGoOfWhatIsAcknowledged(t *testing.T) {
-	var u unacked[*int]
+	u := ownedUnacked[*int](new(gosync.Mutex))
 	for i := range 100 {
-		u.push(uint64(i), new(int))
+		u.push(0, uint64(i), new(int))
 	}
 	u.trim(99)
 	for i, p := range u.q.buf {
@@ -59,32 +59,58 @@ func TestUnackedLetsGoOfWhatIsAcknowledged(t *testing.T) {
 	}
 }
 
+// A send's later push lets go of what was acknowledged since the last,
+// for credits the reader could not trim by, a send holding the lock.
+func TestUnackedPushLetsGoOfWhatWasAcknowledged(t *testing.T) {
+	u := ownedUnacked[int](new(gosync.Mutex))
+	u.push(0, 0, 0, 1, 2, 3)
+	u.push(3, 4, 4)
+	if got := u.takeAll(); !slices.Equal(got, []int{3, 4}) {
+		t.Fatalf("kept %v; want [3 4]", got)
+	}
+}
+
+// ownedUnacked returns an unacked guarded by mu, as a Conn's is by its
+// sendMu.
+func ownedUnacked[T any](mu *gosync.Mutex) *unacked[T] {
+	u := &unacked[T]{}
+	u.q.owner = mu
+	return u
+}
+
 // A ring grown for a burst shrinks once it stays mostly empty, though a
 // few values stay unacknowledged: a peer may keep some credits for long.
 func TestUnackedShrinksWhileAFewValuesWait(t *testing.T) {
-	var u unacked[int]
+	var mu gosync.Mutex
+	u := ownedUnacked[int](&mu)
+	mu.Lock()
 	for i := range 1000 {
-		u.push(uint64(i), i)
+		u.push(0, uint64(i), i)
 	}
 	u.trim(990)
+	mu.Unlock()
 	size := func() int {
-		u.mu.Lock()
-		defer u.mu.Unlock()
+		mu.Lock()
+		defer mu.Unlock()
 		return len(u.q.buf)
 	}
 	testkit.Eventually(t, "the ring to shrink", func() bool { return size() <= keepRing })
+	mu.Lock()
+	defer mu.Unlock()
 	if got := u.takeAll(); !slices.Equal(got, []int{990, 991, 992, 993, 994, 995, 996, 997, 998, 999}) {
 		t.Fatalf("kept %v after shrinking; want 990 to 999", got)
 	}
 }
 
-// The ring's trim timer may fire while sends push: it finds the ring's
-// owner, to lock it, without holding the lock, so the owner is set once,
-// before any timer, and never written again (the race detector checks).
+// The ring's trim timer may fire while sends push: it locks the ring's
+// owner (the race detector checks).
 func TestUnackedTrimTimerWhilePushing(t *testing.T) {
-	var u unacked[int]
-	u.push(0, 0)
+	var mu gosync.Mutex
+	u := ownedUnacked[int](&mu)
+	mu.Lock()
+	u.push(0, 0, 0)
 	u.trim(1)
+	mu.Unlock()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -93,10 +119,14 @@ func TestUnackedTrimTimerWhilePushing(t *testing.T) {
 		}
 	}()
 	for i := range 1000 {
-		u.push(uint64(i+1), i)
+		mu.Lock()
+		u.push(uint64(i+1), uint64(i+1), i)
 		u.trim(uint64(i + 2))
+		mu.Unlock()
 	}
 	<-done
+	mu.Lock()
+	defer mu.Unlock()
 	if got := u.takeAll(); len(got) != 0 {
 		t.Fatalf("kept %v after every value was acknowledged", got)
 	}

@@ -15,7 +15,7 @@ func TestUnackedKeepsWhatIsNotAcknowledged(t *testing.T) {
 	u.push(0, 0, 0, 1, 2)
 	u.trim(2)
 	u.push(2, 3, 3, 4)
-	u.trim(1) // an older count changes nothing
+	u.trim(1)             // an older count changes nothing
 	u.push(6, 5, 5, 6, 7) // credits for value 5 came before its push
 	if got := u.takeAll(); !slices.Equal(got, []int{6, 7}) {
 		t.Fatalf("kept %v; want [6 7]", got)

@@ -24,11 +24,12 @@ type creditor struct {
 	stallAt     uint64 // with this many values not credited, the peer's sender may be stuck
 	maxWithheld uint64
 
-	granted atomic.Uint64 // credits handed to the session to send; written under mu
+	// Written under mu, read without it by take's check.
+	granted  atomic.Uint64 // credits handed to the session to send
+	withheld atomic.Uint64 // credits kept for values taken but not yet received: see Stream.Withhold
 
-	mu       gosync.Mutex
-	withheld uint64 // credits kept for values taken but not yet received: see Stream.Withhold
-	kept     bool   // those values stay the program's when the session ends: see Stream.KeepsBuffered
+	mu   gosync.Mutex
+	kept bool // the withheld values stay the program's when the session ends: see Stream.KeepsBuffered
 }
 
 func (c *creditor) init(st *Stream, window int) {
@@ -40,9 +41,14 @@ func (c *creditor) init(st *Stream, window int) {
 	c.maxWithheld = uint64(window - 1)
 }
 
-// take counts n values the program took.
+// take counts n values the program took. Most takes send nothing, and
+// find so without the lock: what they read can only be behind, which
+// makes a flush look more due, and flushLocked looks again with it.
 func (c *creditor) take(n uint64) {
 	c.st.recv.TakeN(int(n))
+	if owed, due := c.due(false); owed == 0 || !due {
+		return
+	}
 	c.mu.Lock()
 	c.flushLocked(false)
 }
@@ -50,7 +56,7 @@ func (c *creditor) take(n uint64) {
 // withhold keeps the credits of the first n values taken.
 func (c *creditor) withhold(n uint64) {
 	c.mu.Lock()
-	c.withheld = min(n, c.maxWithheld)
+	c.withheld.Store(min(n, c.maxWithheld))
 	c.flushLocked(false)
 }
 
@@ -60,7 +66,7 @@ func (c *creditor) withhold(n uint64) {
 func (c *creditor) owed() uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	withheld := c.withheld
+	withheld := c.withheld.Load()
 	if c.kept {
 		withheld = 0
 	}
@@ -86,20 +92,25 @@ func (c *creditor) arrived() {
 // flushLocked sends the credits owed if a rule above says so, or if stuck
 // says the peer may be waiting. It unlocks mu.
 func (c *creditor) flushLocked(stuck bool) {
-	granted := c.granted.Load()
-	taken := c.st.recv.Taken()
-	owed := uint64(0)
-	if taken > c.withheld+granted {
-		owed = taken - c.withheld - granted
-	}
-	arrived := c.st.recv.Arrived()
-	if owed == 0 || !(stuck || owed >= c.flushAt || taken == arrived || arrived-granted >= c.stallAt) {
+	owed, due := c.due(stuck)
+	if owed == 0 || !due {
 		c.mu.Unlock()
 		return
 	}
-	c.granted.Store(granted + owed)
+	c.granted.Add(owed)
 	c.mu.Unlock()
 	// Outside mu: credits are counts, so two flushes may reach the
 	// session in either order.
 	c.st.s.grant(c.st.id, owed)
+}
+
+// due returns the credits owed, and whether a rule above says to send
+// them now; stuck says the peer may be waiting.
+func (c *creditor) due(stuck bool) (owed uint64, due bool) {
+	granted, withheld := c.granted.Load(), c.withheld.Load()
+	taken, arrived := c.st.recv.Taken(), c.st.recv.Arrived()
+	if taken > withheld+granted {
+		owed = taken - withheld - granted
+	}
+	return owed, stuck || owed >= c.flushAt || taken == arrived || arrived-granted >= c.stallAt
 }

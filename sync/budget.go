@@ -39,25 +39,37 @@ func budgetFor(window uint64, maxValue int) uint64 {
 	return b
 }
 
-// sizes is a queue of the sizes of values in order, with their sum.
+// sizes is a queue of the sizes of values in order, with their sum. It
+// keeps running sums rather than the sizes, so that popping many, as one
+// credit frame does, is one step.
 type sizes struct {
-	ring  []uint32
+	sums  []uint64 // a ring: the sum of every size pushed, up to each
 	head  int
 	n     int
-	total uint64
+	in    uint64 // the sum of every size pushed
+	total uint64 // of the sizes queued
 }
 
 func (q *sizes) push(size uint32) {
-	if q.n == len(q.ring) {
-		ring := make([]uint32, max(2*len(q.ring), 16))
+	if q.n == len(q.sums) {
+		sums := make([]uint64, max(2*len(q.sums), 16))
 		for i := range q.n {
-			ring[i] = q.ring[(q.head+i)%len(q.ring)]
+			sums[i] = q.sums[q.at(i)]
 		}
-		q.ring, q.head = ring, 0
+		q.sums, q.head = sums, 0
 	}
-	q.ring[(q.head+q.n)%len(q.ring)] = size
+	q.in += uint64(size)
+	q.sums[q.at(q.n)] = q.in
 	q.n++
 	q.total += uint64(size)
+}
+
+// at returns the ring index of the i-th size queued, i <= n.
+func (q *sizes) at(i int) int {
+	if j := q.head + i; j < len(q.sums) {
+		return j
+	}
+	return q.head + i - len(q.sums)
 }
 
 // keepSizes is the largest ring of sizes kept once it is empty: a burst
@@ -67,15 +79,16 @@ const keepSizes = 64
 
 // pop removes the oldest k sizes; there must be that many.
 func (q *sizes) pop(k uint64) {
-	for ; k > 0; k-- {
-		q.total -= uint64(q.ring[q.head])
-		q.head = (q.head + 1) % len(q.ring)
-		q.n--
+	if k == 0 {
+		return
 	}
+	last := q.at(int(k) - 1)
+	q.total = q.in - q.sums[last]
+	q.head, q.n = q.at(int(k)), q.n-int(k)
 	if q.n == 0 {
 		q.head = 0
-		if len(q.ring) > keepSizes {
-			q.ring = nil
+		if len(q.sums) > keepSizes {
+			q.sums = nil
 		}
 	}
 }

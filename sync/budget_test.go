@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -109,16 +110,46 @@ func TestSizesShrinkOnceEmpty(t *testing.T) {
 	if q.total != 999 {
 		t.Fatalf("total %d after popping all but the last, want 999", q.total)
 	}
-	if len(q.ring) < 1000 {
-		t.Fatalf("ring of %d for 1000 sizes", len(q.ring))
+	if len(q.sums) < 1000 {
+		t.Fatalf("ring of %d for 1000 sizes", len(q.sums))
 	}
 	q.pop(1)
-	if q.total != 0 || len(q.ring) > keepSizes {
-		t.Fatalf("empty: total %d, ring of %d; want 0 and at most %d", q.total, len(q.ring), keepSizes)
+	if q.total != 0 || len(q.sums) > keepSizes {
+		t.Fatalf("empty: total %d, ring of %d; want 0 and at most %d", q.total, len(q.sums), keepSizes)
 	}
 	q.push(7)
 	q.pop(1)
 	if q.total != 0 || q.n != 0 {
 		t.Fatalf("after one more: total %d, %d sizes", q.total, q.n)
+	}
+}
+
+// Pushes and pops of any size, wrapping round the ring and growing it,
+// keep the total of what is queued, as a plain queue does.
+func TestSizesMatchesAQueue(t *testing.T) {
+	var q sizes
+	var model []uint32
+	sum := func() (s uint64) {
+		for _, v := range model {
+			s += uint64(v)
+		}
+		return s
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for step := range 20000 {
+		if r.IntN(2) == 0 {
+			for range r.IntN(40) {
+				v := r.Uint32N(1 << 20)
+				q.push(v)
+				model = append(model, v)
+			}
+		} else if len(model) > 0 {
+			k := r.IntN(len(model) + 1)
+			q.pop(uint64(k))
+			model = model[k:]
+		}
+		if q.total != sum() || q.n != len(model) {
+			t.Fatalf("step %d: total %d of %d sizes; want %d of %d", step, q.total, q.n, sum(), len(model))
+		}
 	}
 }

@@ -39,7 +39,7 @@ func (r *ring[E]) push(e E, limit int) {
 	if r.n == len(r.buf) {
 		r.grow(limit)
 	}
-	r.buf[(r.head+r.n)%len(r.buf)] = e
+	r.buf[r.at(r.n)] = e
 	r.n++
 	r.peak = max(r.peak, r.n)
 }
@@ -57,8 +57,17 @@ func (r *ring[E]) resize(size int) {
 // copyTo copies the values held, oldest first, to dst.
 func (r *ring[E]) copyTo(dst []E) {
 	for i := range r.n {
-		dst[i] = r.buf[(r.head+i)%len(r.buf)]
+		dst[i] = r.buf[r.at(i)]
 	}
+}
+
+// at returns the index in buf of the i-th value held, i <= n: a
+// subtraction rather than a remainder, which divides.
+func (r *ring[E]) at(i int) int {
+	if j := r.head + i; j < len(r.buf) {
+		return j
+	}
+	return r.head + i - len(r.buf)
 }
 
 // front returns the oldest value; there is one.
@@ -70,7 +79,7 @@ func (r *ring[E]) pop() E {
 	var zero E
 	e := r.buf[r.head]
 	r.buf[r.head] = zero
-	r.head = (r.head + 1) % len(r.buf)
+	r.head = r.at(1)
 	r.n--
 	if r.n == 0 {
 		r.emptied()

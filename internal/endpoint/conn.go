@@ -135,7 +135,7 @@ func (c *Conn[T]) acked(n uint64) {
 // unknown to this end.
 func (c *Conn[T]) settle() {
 	c.sendMu.Lock()
-	vs := c.unacked.takeAll()
+	vs := c.unacked.takeAll(c.acks.Load())
 	c.sendMu.Unlock()
 	if len(vs) > 0 && !c.c.Flushed() {
 		c.undelivered(vs, c.c.Err())

@@ -67,9 +67,11 @@ func (u *unacked[T]) trim(acked uint64) {
 	}
 }
 
-// takeAll returns the values kept, oldest first, and keeps none from then
-// on: the session ended.
-func (u *unacked[T]) takeAll() []T {
+// takeAll returns the values kept that the peer's program had not taken
+// once it took acked of them, oldest first, and keeps none from then on:
+// the session ended.
+func (u *unacked[T]) takeAll(acked uint64) []T {
+	u.trim(acked)
 	u.done = true
 	u.first += uint64(u.q.n)
 	return u.q.drain()

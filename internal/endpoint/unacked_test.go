@@ -17,7 +17,7 @@ func TestUnackedKeepsWhatIsNotAcknowledged(t *testing.T) {
 	u.push(2, 3, 3, 4)
 	u.trim(1)             // an older count changes nothing
 	u.push(6, 5, 5, 6, 7) // credits for value 5 came before its push
-	if got := u.takeAll(); !slices.Equal(got, []int{6, 7}) {
+	if got := u.takeAll(0); !slices.Equal(got, []int{6, 7}) {
 		t.Fatalf("kept %v; want [6 7]", got)
 	}
 }
@@ -28,14 +28,14 @@ func TestUnackedKeepsWhatIsNotAcknowledged(t *testing.T) {
 func TestUnackedHandsBackWhatComesAfterTheEnd(t *testing.T) {
 	u := ownedUnacked[int](new(gosync.Mutex))
 	u.push(0, 0, 0, 1)
-	if got := u.takeAll(); !slices.Equal(got, []int{0, 1}) {
+	if got := u.takeAll(0); !slices.Equal(got, []int{0, 1}) {
 		t.Fatalf("took %v; want [0 1]", got)
 	}
 	// Value 2 was taken by the peer's program.
 	if late := u.push(3, 2, 2, 3, 4); !slices.Equal(late, []int{3, 4}) {
 		t.Fatalf("a push after the end handed back %v; want [3 4]", late)
 	}
-	if got := u.takeAll(); len(got) != 0 {
+	if got := u.takeAll(0); len(got) != 0 {
 		t.Fatalf("kept %v after the end", got)
 	}
 }
@@ -65,7 +65,7 @@ func TestUnackedPushLetsGoOfWhatWasAcknowledged(t *testing.T) {
 	u := ownedUnacked[int](new(gosync.Mutex))
 	u.push(0, 0, 0, 1, 2, 3)
 	u.push(3, 4, 4)
-	if got := u.takeAll(); !slices.Equal(got, []int{3, 4}) {
+	if got := u.takeAll(0); !slices.Equal(got, []int{3, 4}) {
 		t.Fatalf("kept %v; want [3 4]", got)
 	}
 }
@@ -97,7 +97,7 @@ func TestUnackedShrinksWhileAFewValuesWait(t *testing.T) {
 	testkit.Eventually(t, "the ring to shrink", func() bool { return size() <= keepRing })
 	mu.Lock()
 	defer mu.Unlock()
-	if got := u.takeAll(); !slices.Equal(got, []int{990, 991, 992, 993, 994, 995, 996, 997, 998, 999}) {
+	if got := u.takeAll(0); !slices.Equal(got, []int{990, 991, 992, 993, 994, 995, 996, 997, 998, 999}) {
 		t.Fatalf("kept %v after shrinking; want 990 to 999", got)
 	}
 }
@@ -127,7 +127,18 @@ func TestUnackedTrimTimerWhilePushing(t *testing.T) {
 	<-done
 	mu.Lock()
 	defer mu.Unlock()
-	if got := u.takeAll(); len(got) != 0 {
+	if got := u.takeAll(0); len(got) != 0 {
 		t.Fatalf("kept %v after every value was acknowledged", got)
+	}
+}
+
+// Values acknowledged while a send held the lock, so that the reader
+// could not let go of them, are not among those the end hands back: the
+// peer's program took them.
+func TestUnackedEndLeavesOutWhatWasAcknowledged(t *testing.T) {
+	u := ownedUnacked[int](new(gosync.Mutex))
+	u.push(0, 0, 0, 1, 2, 3)
+	if got := u.takeAll(2); !slices.Equal(got, []int{2, 3}) {
+		t.Fatalf("the end handed back %v; want [2 3]", got)
 	}
 }

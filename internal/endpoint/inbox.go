@@ -143,7 +143,9 @@ func (in *inbox[T]) pop() (a arrival[T], n uint64, ok, closed bool) {
 	}
 	n = in.left
 	a = in.popLocked()
-	if in.q.n > 0 {
+	if in.q.n > 0 || in.closed {
+		// The close may have shared this wake-up: another waiting
+		// receive must hear of it, or of the values left.
 		in.passWakeLocked()
 	}
 	return a, n, true, false

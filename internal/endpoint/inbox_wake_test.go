@@ -1,0 +1,93 @@
+package endpoint
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/netchan/netchan/conn"
+	"github.com/netchan/netchan/internal/options"
+	"github.com/netchan/netchan/internal/testkit"
+)
+
+// session returns a live session for receives on a test's inbox to wait
+// with; nothing travels on it.
+func session(t *testing.T, ctx context.Context) *conn.Session {
+	t.Helper()
+	trust := testkit.NewTrust(t)
+	ln := testkit.Loopback(t)
+	l, err := ListenWith[int](ctx, "", options.New(func(s *options.Settings) { s.Listener, s.TLS = ln, trust.Server }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+	d, err := DialWith[int](ctx, ln.Addr().String(), options.New(func(s *options.Settings) { s.TLS = trust.Client }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Close() })
+	c, err := l.Accept(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return d.c
+}
+
+// Two receives wait; the last value and the peer's close come before
+// either wakes, so that the two wake-ups are one. The receive that takes
+// the value must pass the close on: the other returns once its program
+// does not receive again, rather than wait for ever.
+func TestInboxLastValueTakerPassesTheCloseOn(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), testkit.Patience)
+	defer cancel()
+	s := session(t, ctx)
+	in := newTestInbox(t, 8)
+	type result struct {
+		v   int
+		ok  bool
+		err error
+	}
+	got := make(chan result, 2)
+	for range 2 {
+		go func() {
+			a, _, ok, err := in.wait(ctx, s)
+			got <- result{a.v, ok, err}
+		}()
+	}
+	for deadline := time.Now().Add(testkit.Patience); ; {
+		in.mu.Lock()
+		waiting := in.waiting
+		in.mu.Unlock()
+		if waiting == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d receives wait; want 2", waiting)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	// What Arrive and Close do, with one wake-up for both, as when the
+	// reading goroutine handles them before a waiting receive runs.
+	in.mu.Lock()
+	in.q.push(arrival[int]{v: 7}, in.window)
+	in.count.Store(int64(in.q.n))
+	in.closed = true
+	in.mu.Unlock()
+	in.signal()
+	values, closes := 0, 0
+	for range 2 {
+		r, _ := testkit.Recv(t, got)
+		switch {
+		case r.err != nil:
+			t.Fatalf("a receive ended with %v; want the value or the close", r.err)
+		case r.ok && r.v == 7:
+			values++
+		case !r.ok:
+			closes++
+		}
+	}
+	if values != 1 || closes != 1 {
+		t.Fatalf("%d values and %d closes; want one of each", values, closes)
+	}
+}

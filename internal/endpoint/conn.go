@@ -12,6 +12,7 @@ import (
 	"slices"
 	gosync "sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/netchan/netchan/codec"
 	"github.com/netchan/netchan/conn"
@@ -67,6 +68,10 @@ type Conn[T any] struct {
 	unacked     unacked[T]
 	acks        atomic.Uint64
 	undelivered func(vs []T, cause error)
+	// Lets go of what acks covers once a credit came while a send held
+	// sendMu: no send may follow to do it (see acked).
+	lateTrim  *time.Timer
+	lateArmed atomic.Bool
 
 	// Its values in an Outlet not freed, and the Outlet's bookkeeping of
 	// them: see Outlet.settleLocked and Outlet.settleLooseAll.
@@ -90,6 +95,8 @@ func newConn[T any](ctx context.Context, c *conn.Session, s *options.Settings) *
 		rendez:   c.Capacity() == 0,
 	}
 	tc.unacked.q.owner = &tc.sendMu
+	tc.lateTrim = time.AfterFunc(time.Hour, tc.trimLate)
+	tc.lateTrim.Stop()
 	tc.undelivered = func(vs []T, cause error) {
 		for _, v := range vs {
 			s.Report(&UndeliveredError[T]{Value: v, Err: cause})
@@ -113,17 +120,32 @@ func (c *Conn[T]) OnUndelivered(f func(vs []T, cause error)) { c.undelivered = f
 
 // acked is the stream's OnAck: the peer's program took the values
 // numbered below n, which frees room in the window. Their values are let
-// go of now if no send holds sendMu, and by the next send otherwise: the
-// reader must not wait for a send, which may wait for the network.
+// go of now if no send holds sendMu, and by the next send or after
+// trimLateAfter otherwise: the reader must not wait for a send, which may
+// wait for the network, and the program may send nothing more.
 func (c *Conn[T]) acked(n uint64) {
 	c.acks.Store(n)
 	if c.sendMu.TryLock() {
 		c.unacked.trim(n)
 		c.sendMu.Unlock()
+	} else if c.lateArmed.CompareAndSwap(false, true) {
+		c.lateTrim.Reset(trimLateAfter)
 	}
 	if c.lane != nil {
 		c.lane.d.roomMaybe()
 	}
+}
+
+// trimLateAfter is how long values acknowledged while a send held sendMu
+// may stay kept when no send follows.
+const trimLateAfter = 10 * time.Millisecond
+
+// trimLate lets go of the values acknowledged, for acked.
+func (c *Conn[T]) trimLate() {
+	c.sendMu.Lock()
+	defer c.sendMu.Unlock()
+	c.lateArmed.Store(false)
+	c.unacked.trim(c.acks.Load())
 }
 
 // settle deals once with the values the peer's program had not taken
@@ -137,6 +159,7 @@ func (c *Conn[T]) settle() {
 	c.sendMu.Lock()
 	vs := c.unacked.takeAll(c.acks.Load())
 	c.sendMu.Unlock()
+	c.lateTrim.Stop()
 	if len(vs) > 0 && !c.c.Flushed() {
 		c.undelivered(vs, c.c.Err())
 	}

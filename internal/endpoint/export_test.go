@@ -76,3 +76,14 @@ func AwaitsValue[T any](b *Broadcaster[T]) bool {
 
 // AwaitsRoom reports whether b's Run waits for room in a Feed, or for one.
 func AwaitsRoom[T any](b *Broadcaster[T]) bool { return b.waiting.Load() }
+
+
+// HoldSendLock holds c's send lock, as a send does, until release.
+func HoldSendLock[T any](c *Conn[T]) (release func()) {
+	c.sendMu.Lock()
+	return c.sendMu.Unlock
+}
+
+// Acks is the count of values the peer's program took, as c's reader
+// last heard it.
+func Acks[T any](c *Conn[T]) uint64 { return c.acks.Load() }

@@ -3,7 +3,6 @@ package endpoint
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/netchan/netchan/conn"
 	"github.com/netchan/netchan/internal/options"
@@ -55,18 +54,11 @@ func TestInboxLastValueTakerPassesTheCloseOn(t *testing.T) {
 			got <- result{a.v, ok, err}
 		}()
 	}
-	for deadline := time.Now().Add(testkit.Patience); ; {
+	testkit.Eventually(t, "both receives to wait", func() bool {
 		in.mu.Lock()
-		waiting := in.waiting
-		in.mu.Unlock()
-		if waiting == 2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d receives wait; want 2", waiting)
-		}
-		time.Sleep(time.Millisecond)
-	}
+		defer in.mu.Unlock()
+		return in.waiting == 2
+	})
 	// What Arrive and Close do, with one wake-up for both, as when the
 	// reading goroutine handles them before a waiting receive runs.
 	in.mu.Lock()

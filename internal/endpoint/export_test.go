@@ -77,7 +77,6 @@ func AwaitsValue[T any](b *Broadcaster[T]) bool {
 // AwaitsRoom reports whether b's Run waits for room in a Feed, or for one.
 func AwaitsRoom[T any](b *Broadcaster[T]) bool { return b.waiting.Load() }
 
-
 // HoldSendLock holds c's send lock, as a send does, until release.
 func HoldSendLock[T any](c *Conn[T]) (release func()) {
 	c.sendMu.Lock()

@@ -141,8 +141,9 @@ func (c *Conn[T]) take(ctx context.Context, ch <-chan T) (v T, ok bool, err erro
 // the peer, when the send on ch completes: a buffered ch's buffer adds to
 // the capacity, where RecvToOutlet's does not. If ctx ends while RecvTo
 // waits to hand a value over, the value stays with the connection and the
-// next receive returns it; receivers running meanwhile may have taken later
-// values first.
+// next receive returns it. While RecvTo runs it must be the Conn's only
+// receiver, as the channel API's pumps are: a receive waiting beside it
+// for a value to arrive is not told of the value it gives back.
 //
 // A value that cannot be decoded is reported to onDecodeError, if not nil,
 // and skipped; with a nil onDecodeError, RecvTo returns the error.

@@ -63,7 +63,7 @@ type Conn[T any] struct {
 
 	// The values sent that the peer's program has not taken, guarded by
 	// sendMu, and what becomes of them if the session ends without
-	// delivering them: see settle. acked is the latest count of values the
+	// delivering them: see settle. acks is the latest count of values the
 	// peer's program took, as the reader heard it.
 	unacked     unacked[T]
 	acks        atomic.Uint64

@@ -4,34 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"github.com/netchan/netchan/conn"
-	"github.com/netchan/netchan/internal/options"
 	"github.com/netchan/netchan/internal/testkit"
 )
-
-// session returns a live session for receives on a test's inbox to wait
-// with; nothing travels on it.
-func session(t *testing.T, ctx context.Context) *conn.Session {
-	t.Helper()
-	trust := testkit.NewTrust(t)
-	ln := testkit.Loopback(t)
-	l, err := ListenWith[int](ctx, "", options.New(func(s *options.Settings) { s.Listener, s.TLS = ln, trust.Server }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = l.Close() })
-	d, err := DialWith[int](ctx, ln.Addr().String(), options.New(func(s *options.Settings) { s.TLS = trust.Client }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = d.Close() })
-	c, err := l.Accept(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	return d.c
-}
 
 // Two receives wait; the last value and the peer's close come before
 // either wakes, so that the two wake-ups are one. The receive that takes
@@ -40,7 +14,8 @@ func session(t *testing.T, ctx context.Context) *conn.Session {
 func TestInboxLastValueTakerPassesTheCloseOn(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), testkit.Patience)
 	defer cancel()
-	s := session(t, ctx)
+	_, d := insidePair[int](t, ctx)
+	s := d.c // a live session for the receives to wait with; nothing travels on it
 	in := newTestInbox(t, 8)
 	type result struct {
 		v   int

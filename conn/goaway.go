@@ -16,19 +16,19 @@ type GoAwayCode uint64
 // to.
 const (
 	// GoAwayNormal: the peer's program ended the session (ErrPeerClosed).
-	GoAwayNormal GoAwayCode = 0
+	GoAwayNormal = GoAwayCode(wire.CodeNormal)
 	// GoAwayProtocol: this end broke the protocol, as the peer saw it
 	// (ErrProtocol).
-	GoAwayProtocol GoAwayCode = 1
+	GoAwayProtocol = GoAwayCode(wire.CodeProtocol)
 	// GoAwayRefused: the peer refused the handshake or a resume: version,
-	// codec, type, trust or proof (ErrHandshake).
-	GoAwayRefused GoAwayCode = 2
+	// role, codec, type, proof, or a resume's checks (ErrHandshake).
+	GoAwayRefused = GoAwayCode(wire.CodeRefused)
 	// GoAwayLimit: this end exceeded one of the peer's limits: value size,
 	// open streams, a stream's capacity, connection count (ErrLimit).
-	GoAwayLimit GoAwayCode = 3
+	GoAwayLimit = GoAwayCode(wire.CodeLimit)
 	// GoAwaySessionLost: the listener does not hold the session a resume
 	// named: it restarted, or the session ended (ErrSessionLost).
-	GoAwaySessionLost GoAwayCode = 5
+	GoAwaySessionLost = GoAwayCode(wire.CodeSessionLost)
 )
 
 // String names the code as PROTOCOL.md does, or gives its number if it is

@@ -1,10 +1,6 @@
 package conn
 
-// signal wakes the goroutine waiting on wake, a channel of capacity 1, or
-// leaves the wake-up already pending there.
-func signal(wake chan struct{}) {
-	select {
-	case wake <- struct{}{}:
-	default:
-	}
-}
+import "github.com/netchan/netchan/internal/wake"
+
+// signal wakes the goroutine waiting on a one-slot channel: see wake.Signal.
+var signal = wake.Signal

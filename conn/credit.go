@@ -42,8 +42,10 @@ func (c *creditor) init(st *Stream, window int) {
 }
 
 // take counts n values the program took. Most takes send nothing, and
-// find so without the lock: what they read can only be behind, which
-// makes a flush look more due, and flushLocked looks again with it.
+// find so without the lock: take counts its own values before it looks,
+// and whoever changes another term (withhold, or the reader's arrived)
+// looks again under the lock after its change, so no credit due is left
+// unsent.
 func (c *creditor) take(n uint64) {
 	c.st.recv.TakeN(int(n))
 	if owed, due := c.due(false); owed == 0 || !due {

@@ -7,9 +7,7 @@ import (
 
 // The writer goroutine reuses its batch buffer from one write to the next:
 // a value sent one at a time, which makes a write of its own at each end
-// (the value, then its credit), costs the writers no allocation. A fresh
-// batch per write cost about six allocations a round trip here, as each
-// frame appended to it grew it.
+// (the value, then its credit), costs the writers no allocation.
 func TestWriterReusesItsBuffer(t *testing.T) {
 	p := connect(t, testConfig(), testConfig(), nil)
 	ctx := patience(t)

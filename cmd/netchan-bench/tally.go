@@ -68,8 +68,9 @@ type tally struct {
 }
 
 // add records the echo numbered seq, whose payload was intact or not;
-// sentUpTo is the highest sequence number whose send may have completed.
-// It reports whether the echo was new and valid.
+// sentUpTo is the highest sequence number handed out to a sender, which
+// with -api typed is the end of the latest block taken, so a number within
+// a block not yet sent passes. It reports whether the echo was new and valid.
 func (t *tally) add(seq uint64, intact bool, sentUpTo uint64) bool {
 	if seq == 0 || seq > sentUpTo {
 		t.fail(&t.invalid, fmt.Errorf("echo of seq %d, never sent (sent up to %d)", seq, sentUpTo))

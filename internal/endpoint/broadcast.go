@@ -137,7 +137,8 @@ type Feed[T any] struct {
 	held int // room Run reserved in the window and in the ring; guarded by b.mu
 }
 
-// Add gives c a Feed of size values, at least one, and returns it: c sends
+// Add gives c a Feed of size values, at least one and at most the ring's
+// size, and returns it: c sends
 // its values with SendFeed, and calls Stop once it no longer does. From
 // now on c gets every value the program sends.
 func (b *Broadcaster[T]) Add(c *Conn[T], size int) *Feed[T] {

@@ -63,8 +63,8 @@ func Dial[T any](ctx context.Context, addr string, opts ...Option) (send chan<- 
 	drained := c.KeepDrains(ctx)
 	go func() {
 		defer release()
+		defer drained()
 		serveDial(ctx, c, in, out, reporter{s})
-		drained()
 	}()
 	return in, out, nil
 }

@@ -1,6 +1,7 @@
 package conn
 
 import (
+	"context"
 	"fmt"
 	gosync "sync"
 
@@ -104,3 +105,26 @@ func (in *byteInbox) pop() (m Message, ok, closed bool) {
 
 // signal wakes a goroutine waiting in Next. The caller holds mu.
 func (in *byteInbox) signal() { signal(in.ready) }
+
+// wait returns the next message: ok is false once the peer closed the
+// stream and every value was returned. It returns ctx's cause if ctx ends
+// first, and the session's error if it ended with nothing waiting.
+func (in *byteInbox) wait(ctx context.Context, s *Session) (m Message, ok bool, err error) {
+	for {
+		m, ok, closed := in.pop()
+		if ok || closed {
+			return m, ok, nil
+		}
+		select {
+		case <-in.ready:
+		case <-ctx.Done():
+			return m, false, context.Cause(ctx)
+		case <-s.done:
+			m, ok, closed := in.pop()
+			if ok || closed {
+				return m, ok, nil
+			}
+			return m, false, s.Err()
+		}
+	}
+}

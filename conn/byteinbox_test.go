@@ -64,3 +64,10 @@ func fill(in *byteInbox, n int) error {
 	}
 	return nil
 }
+
+// footprint returns the bytes the inbox holds in its buffers.
+func (in *byteInbox) footprint() int {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return cap(in.data) + 4*cap(in.sizes)
+}

@@ -7,13 +7,6 @@ import (
 	"github.com/netchan/netchan/internal/wire"
 )
 
-// footprint returns the bytes the inbox holds in its buffers.
-func (in *byteInbox) footprint() int {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	return cap(in.data) + 4*cap(in.sizes)
-}
-
 // A peer's open frame of the largest capacity an end takes costs that end
 // nothing until values come, and the values waiting in its inbox cost
 // less than their frames did on the wire, not room for the window.

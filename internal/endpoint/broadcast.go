@@ -2,7 +2,6 @@ package endpoint
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"slices"
 	gosync "sync"
@@ -272,7 +271,8 @@ func (b *Broadcaster[T]) deliver(v T, all bool) bool {
 	if b.codec != nil {
 		enc, err := b.encode(v)
 		if err != nil {
-			b.undelivered(v, fmt.Errorf("%w %T with %s: %w", ErrEncode, v, b.codec.Name(), err))
+			err, _ := encodeFailed(v, b.codec, err)
+			b.undelivered(v, err)
 			return true
 		}
 		s.enc = enc
@@ -301,13 +301,12 @@ func (b *Broadcaster[T]) deliver(v T, all bool) bool {
 			i++
 		}
 	}
+	// The slot is free: each Feed's room counted the values it has not
+	// taken. A live Feed had room, so one at least reads it.
 	h := b.head.Load()
-	if len(b.feeds) > 0 {
-		// Free: each Feed's room counted the values it has not taken.
-		sl := &b.ring[h%ringSize]
-		sl.shared = s
-		sl.readers.Store(int32(len(b.feeds)))
-	}
+	sl := &b.ring[h%ringSize]
+	sl.shared = s
+	sl.readers.Store(int32(len(b.feeds)))
 	b.fresh = true
 	b.head.Store(h + 1)
 	for _, f := range b.feeds {

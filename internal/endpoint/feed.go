@@ -33,13 +33,11 @@ func (c *Conn[T]) SendFeed(ctx context.Context, f *Feed[T]) error {
 			return c.feedGone(ctx)
 		case len(group) > 0:
 			f.move()
-			err := c.sendShared(f, group)
-			f.queued.Add(uint64(len(group)))
+			err := c.sendGroup(f, group)
 			// Queuing gave back room no credit will announce: that of a
 			// value refused, and what a byte budget counted for a
 			// reservation beyond the value's size. Run may wait for it.
 			f.move()
-			clear(group) // the program's values are not kept alive here
 			if err != nil {
 				return err
 			}
@@ -118,10 +116,7 @@ func (c *Conn[T]) flushFeed(f *Feed[T], cause error) error {
 			return cause
 		}
 		if len(group) > 0 {
-			err := c.sendShared(f, group)
-			f.queued.Add(uint64(len(group)))
-			clear(group)
-			if err != nil {
+			if err := c.sendGroup(f, group); err != nil {
 				return err
 			}
 			continue
@@ -132,6 +127,15 @@ func (c *Conn[T]) flushFeed(f *Feed[T], cause error) error {
 		return cause
 	}
 	return cause
+}
+
+// sendGroup queues the values of group, taken from f, and counts them
+// queued.
+func (c *Conn[T]) sendGroup(f *Feed[T], group []shared[T]) error {
+	err := c.sendShared(f, group)
+	f.queued.Add(uint64(len(group)))
+	clear(group) // the program's values are not kept alive here
+	return err
 }
 
 // sendShared queues the values of group, for each of which the caller
@@ -159,7 +163,8 @@ func (c *Conn[T]) sendShared(f *Feed[T], group []shared[T]) error {
 			start := len(buf)
 			out, err := codec.AppendPointer(c.in.codec, buf, &group[i].v)
 			if err != nil {
-				refuse(group[i].v, fmt.Errorf("%w %T with %s: %w", ErrEncode, group[i].v, c.in.codec.Name(), err))
+				err, _ := encodeFailed(group[i].v, c.in.codec, err)
+				refuse(group[i].v, err)
 				continue
 			}
 			buf, enc = out, out[start:]

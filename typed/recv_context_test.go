@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/netchan/netchan"
 	"github.com/netchan/netchan/internal/testkit"
@@ -19,6 +20,13 @@ func TestRecvHonoursContextBehindAnotherRecv(t *testing.T) {
 		_, err := c.Recv(ctxFor(t))
 		first <- err
 	}()
+	// The first Recv waits for a value that does not come, so that the
+	// second comes behind it.
+	select {
+	case err := <-first:
+		t.Fatalf("first Recv returned with no value sent: %v", err)
+	case <-time.After(testkit.Settle):
+	}
 	ctx, cancel := context.WithCancel(ctxFor(t))
 	second := make(chan error, 1)
 	go func() {

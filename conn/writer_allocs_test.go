@@ -1,7 +1,6 @@
 package conn
 
 import (
-	"runtime"
 	"testing"
 )
 
@@ -29,16 +28,9 @@ func TestWriterReusesItsBuffer(t *testing.T) {
 	for range 200 { // buffers grow to their working size
 		round()
 	}
-	const rounds = 2000
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	for range rounds {
-		round()
-	}
-	runtime.ReadMemStats(&after)
 	// The bound leaves room for what the runtime allocates now and then
 	// (timers, the scheduler), not for an allocation per write.
-	per := float64(after.Mallocs-before.Mallocs) / rounds
+	per := testing.AllocsPerRun(2000, round)
 	t.Logf("%.2f allocations a round trip", per)
 	if per > 2 {
 		t.Fatalf("%.2f allocations a round trip; want at most 2", per)

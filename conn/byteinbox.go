@@ -42,25 +42,27 @@ func newByteInbox(window int) *byteInbox {
 	return &byteInbox{window: window, ready: make(chan struct{}, 1)}
 }
 
-func (in *byteInbox) Arrive(value []byte) error {
+func (in *byteInbox) Arrive(values [][]byte) error {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	if len(in.sizes)-in.head >= in.window {
+	if len(in.sizes)-in.head+len(values) > in.window {
 		// The window bounds what is held; this is unreachable unless the
 		// stream's flow control broke.
 		return fmt.Errorf("%w: inbox full", ErrProtocol)
 	}
-	// Before a buffer would grow, what was taken makes room.
-	if len(in.data)+len(value) > cap(in.data) && in.start > 0 {
-		n := copy(in.data, in.data[in.start:])
-		in.data, in.start = in.data[:n], 0
+	for _, value := range values {
+		// Before a buffer would grow, what was taken makes room.
+		if len(in.data)+len(value) > cap(in.data) && in.start > 0 {
+			n := copy(in.data, in.data[in.start:])
+			in.data, in.start = in.data[:n], 0
+		}
+		if len(in.sizes) == cap(in.sizes) && in.head > 0 {
+			n := copy(in.sizes, in.sizes[in.head:])
+			in.sizes, in.head = in.sizes[:n], 0
+		}
+		in.data = append(in.data, value...)
+		in.sizes = append(in.sizes, uint32(len(value)))
 	}
-	if len(in.sizes) == cap(in.sizes) && in.head > 0 {
-		n := copy(in.sizes, in.sizes[in.head:])
-		in.sizes, in.head = in.sizes[:n], 0
-	}
-	in.data = append(in.data, value...)
-	in.sizes = append(in.sizes, uint32(len(value)))
 	in.signal()
 	return nil
 }

@@ -17,7 +17,7 @@ func TestByteInboxOrder(t *testing.T) {
 	for range 5000 {
 		if r.IntN(3) > 0 && len(want)-next < 64 {
 			v := bytes.Repeat([]byte{byte(len(want))}, r.IntN(300))
-			if err := in.Arrive(v); err != nil {
+			if err := in.Arrive([][]byte{v}); err != nil {
 				t.Fatal(err)
 			}
 			want = append(want, v)
@@ -58,7 +58,7 @@ func TestByteInboxOrder(t *testing.T) {
 
 func fill(in *byteInbox, n int) error {
 	for range n {
-		if err := in.Arrive(nil); err != nil {
+		if err := in.Arrive([][]byte{nil}); err != nil {
 			return err
 		}
 	}

@@ -106,6 +106,10 @@ func (c *carrier) readFrame() error {
 		if uint64(h.Length) > maxPrefix+uint64(c.s.cfg.MaxValue) {
 			return fmt.Errorf("%w: peer sent a value of %d bytes, this end accepts %d", ErrTooLarge, h.Length, c.s.cfg.MaxValue)
 		}
+	case h.Kind == wire.KindValues:
+		if h.Length > wire.MaxValuesPayload {
+			return fmt.Errorf("%w: values frame of %d bytes, at most %d", ErrProtocol, h.Length, wire.MaxValuesPayload)
+		}
 	case h.Kind == wire.KindOpen:
 		if h.Length > 2*maxControl+wire.MaxMeta {
 			return fmt.Errorf("%w: open frame of %d bytes", ErrProtocol, h.Length)

@@ -26,10 +26,34 @@ func (s *Session) onFrame(h wire.Header, p []byte) error {
 		}
 		// The header check allowed for the longest sequence number; a
 		// shorter one leaves room that the value itself must not take.
-		if len(d.Value) > s.cfg.MaxValue {
-			return fmt.Errorf("%w: peer sent a value of %d bytes, this end accepts %d", ErrTooLarge, len(d.Value), s.cfg.MaxValue)
+		if err := s.checkSize(d.Value); err != nil {
+			return err
 		}
-		return st.arrived(d)
+		return s.arrive(st, d.Seq, append(s.values[:0], d.Value))
+	case wire.KindValues:
+		st, err := s.stream(h.Stream)
+		if err != nil {
+			return err
+		}
+		vs, err := wire.ParseValues(p)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrProtocol, err)
+		}
+		seq, values := vs.Seq, s.values[:0]
+		for {
+			d, ok, err := vs.Next()
+			if err != nil {
+				return fmt.Errorf("%w: %w", ErrProtocol, err)
+			}
+			if !ok {
+				break
+			}
+			if err := s.checkSize(d.Value); err != nil {
+				return err
+			}
+			values = append(values, d.Value)
+		}
+		return s.arrive(st, seq, values)
 	case wire.KindCredit, wire.KindClose:
 		st, err := s.stream(h.Stream)
 		if err != nil {
@@ -81,6 +105,29 @@ func (s *Session) onFrame(h wire.Header, p []byte) error {
 	}
 	return fmt.Errorf("%w: unexpected %s frame after the handshake", ErrProtocol, h.Kind)
 }
+
+// checkSize refuses a value larger than this end accepts.
+func (s *Session) checkSize(value []byte) error {
+	if len(value) > s.cfg.MaxValue {
+		return fmt.Errorf("%w: peer sent a value of %d bytes, this end accepts %d", ErrTooLarge, len(value), s.cfg.MaxValue)
+	}
+	return nil
+}
+
+// arrive hands the values of a frame to their stream. values is the
+// reader's scratch, kept for the next frame unless a frame of many tiny
+// values grew it large.
+func (s *Session) arrive(st *Stream, seq uint64, values [][]byte) error {
+	err := st.arrived(seq, values)
+	clear(values)
+	if cap(values) <= maxScratch {
+		s.values = values[:0]
+	}
+	return err
+}
+
+// maxScratch is the most values the reader's scratch keeps room for.
+const maxScratch = 1024
 
 // countReceived counts size bytes of a numbered frame that arrived, and
 // asks the writer for an ack when the peer holds many unacknowledged.

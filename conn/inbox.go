@@ -16,11 +16,12 @@ import (
 // in the goroutine that already has the bytes at hand, spares a copy
 // of every value and a hand-off of its bytes to another goroutine.
 type Inbox interface {
-	// Arrive takes one value. value is valid only during the call. Arrive
-	// must not block: the stream's window bounds how many values arrive
-	// before the program takes them, so an inbox that holds a window's
-	// worth never needs to. An error ends the connection with it.
-	Arrive(value []byte) error
+	// Arrive takes the values of one frame, in order: one, or the several
+	// of a values frame. They are valid only during the call. Arrive must
+	// not block: the stream's window bounds how many values arrive before
+	// the program takes them, so an inbox that holds a window's worth
+	// never needs to. An error ends the connection with it.
+	Arrive(values [][]byte) error
 	// Close says the peer closed the stream: no value follows.
 	Close()
 	// Len returns how many values wait for the program.

@@ -71,6 +71,18 @@ func (l *sendLog) data(stream uint32, seq uint64, value []byte) {
 	})
 }
 
+// values appends a values frame of value(from) to value(to-1), the first
+// numbered seq, whose payload is size bytes (wire.ValuesSize).
+func (l *sendLog) values(stream uint32, seq uint64, size int, from, to int, value func(i int) []byte) {
+	l.frame(wire.KindValues, stream, size, func(b []byte) []byte {
+		b = wire.AppendDataPrefix(b, seq)
+		for i := from; i < to; i++ {
+			b = wire.AppendValue(b, value(i))
+		}
+		return b
+	})
+}
+
 // count appends a frame whose payload is one count: credit, close, streams.
 func (l *sendLog) count(kind wire.Kind, stream uint32, n uint64) {
 	l.frame(kind, stream, 10, func(b []byte) []byte { return wire.AppendCount(b, n) })

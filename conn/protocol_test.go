@@ -32,7 +32,7 @@ var protocolCases = []struct {
 	frames func(ids) [][]byte
 	want   []error
 }{
-	{"unknown kind", fixed([]byte{0, 0, 0, 0, 10, 0, 0, 0, 0}), []error{ErrProtocol, wire.ErrMalformed}},
+	{"unknown kind", fixed([]byte{0, 0, 0, 0, 11, 0, 0, 0, 0}), []error{ErrProtocol, wire.ErrMalformed}},
 	{"kind zero", fixed([]byte{0, 0, 0, 1, 0, 0, 0, 0, 1, 0}), []error{ErrProtocol, wire.ErrMalformed}},
 	{"data for a stream never opened", func(i ids) [][]byte { return [][]byte{dataFrame(i.peer(1), 0, "v")} }, []error{ErrProtocol}},
 	{"data for a stream of the session never opened", func(i ids) [][]byte { return [][]byte{dataFrame(i.own(1), 0, "v")} }, []error{ErrProtocol}},

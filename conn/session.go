@@ -48,6 +48,7 @@ type Session struct {
 	adopt    chan struct{} // capacity 1: a listener's session has a new connection
 	received atomic.Uint64 // bytes of numbered frames received; the reader's
 	ackedAt  atomic.Uint64 // the count in the last ack written; the writer's
+	values   [][]byte      // the values of the frame being read; the reader's
 
 	mu       gosync.Mutex
 	space    *gosync.Cond // the log's unwritten part shrank, or the session ended

@@ -130,12 +130,27 @@ func (st *Stream) SendN(n int, value func(i int) []byte) (uint64, error) {
 		return 0, ErrSendClosed
 	}
 	seq := st.send.CommitN(n, func(i int) int { return len(value(i)) })
-	for i := range n {
-		s.log.data(st.id, seq+uint64(i), value(i))
-	}
+	st.queue(seq, n, value)
 	s.mu.Unlock()
 	s.flush()
 	return seq, nil
+}
+
+// queue appends n values to the session's log, numbered from seq: runs of
+// values that fit together in a values frame as one, the others in data
+// frames. The session's mu is held.
+func (st *Stream) queue(seq uint64, n int, value func(i int) []byte) {
+	size := func(i int) int { return len(value(i)) }
+	for i := 0; i < n; {
+		payload, fit := wire.ValuesSize(seq+uint64(i), n-i, func(j int) int { return size(i + j) })
+		if fit < 2 {
+			st.s.log.data(st.id, seq+uint64(i), value(i))
+			i++
+			continue
+		}
+		st.s.log.values(st.id, seq+uint64(i), payload, i, i+fit, value)
+		i += fit
+	}
 }
 
 // maxQueued is how many bytes may wait to be written before a send waits.
@@ -238,13 +253,16 @@ func (st *Stream) TookClose() {
 	s.mu.Unlock()
 }
 
-// arrived is called by the reader for each data frame. d.Value is valid
+// arrived is called by the reader for the values of a data or values
+// frame, values[0] numbered seq and the others on from it. They are valid
 // only during the call.
-func (st *Stream) arrived(d wire.Data) error {
-	if err := st.recv.OnData(d.Seq, len(d.Value)); err != nil {
-		return fmt.Errorf("%w: stream %d: %w", ErrProtocol, st.id, err)
+func (st *Stream) arrived(seq uint64, values [][]byte) error {
+	for i, v := range values {
+		if err := st.recv.OnData(seq+uint64(i), len(v)); err != nil {
+			return fmt.Errorf("%w: stream %d: %w", ErrProtocol, st.id, err)
+		}
 	}
-	if err := st.in.Arrive(d.Value); err != nil {
+	if err := st.in.Arrive(values); err != nil {
 		return err
 	}
 	st.credits.arrived()

@@ -33,6 +33,7 @@ type inbox[T any] struct {
 	waiting int           // goroutines in wait
 	ready   chan struct{} // capacity 1: a value arrived into an empty ring, or the stream closed
 	scratch *T            // what values are decoded into; the reading goroutine's alone
+	got     []arrival[T]  // values decoded, not yet queued; the reading goroutine's alone
 
 	// For a T that holds channels: how its values travel, and what
 	// carries their channels.
@@ -61,34 +62,52 @@ func inboxes[T any](s *options.Settings, plan *chans.Plan, d *drains) func(*conn
 	}
 }
 
-// Arrive decodes value. A value the codec refuses is kept as an error for
-// the receive that would have returned it, except one beyond the codec's
-// limits: that is hostile, not a mistake, and ends the connection.
-func (in *inbox[T]) Arrive(value []byte) error {
-	a := in.decode(value)
-	switch {
-	case a.err == nil:
-	case hostile(a.err): // the value names streams it may not
-		return a.err
-	case errors.Is(a.err, codec.ErrLimitExceeded):
-		return fmt.Errorf("%w: %w", conn.ErrLimit, a.err)
-	}
-	in.mu.Lock()
-	if in.q.n >= in.window {
+// Arrive decodes values, then queues them in one step. A value the codec
+// refuses is kept as an error for the receive that would have returned it,
+// except one beyond the codec's limits: that is hostile, not a mistake,
+// and ends the connection.
+func (in *inbox[T]) Arrive(values [][]byte) error {
+	for len(values) > 0 {
+		n := min(len(values), arriveChunk)
+		got := in.got[:0]
+		for _, v := range values[:n] {
+			a := in.decode(v)
+			switch {
+			case a.err == nil:
+			case hostile(a.err): // the value names streams it may not
+				return a.err
+			case errors.Is(a.err, codec.ErrLimitExceeded):
+				return fmt.Errorf("%w: %w", conn.ErrLimit, a.err)
+			}
+			got = append(got, a)
+		}
+		values = values[n:]
+		in.mu.Lock()
+		if in.q.n+len(got) > in.window {
+			in.mu.Unlock()
+			// The stream's window bounds what arrives; unreachable unless
+			// that invariant broke.
+			return fmt.Errorf("%w: more values than the window", conn.ErrProtocol)
+		}
+		for _, a := range got {
+			in.q.push(a, in.window)
+		}
+		in.count.Store(int64(in.q.n))
+		first := in.q.n == len(got)
 		in.mu.Unlock()
-		// The stream's window bounds what arrives; unreachable unless
-		// that invariant broke.
-		return fmt.Errorf("%w: more values than the window", conn.ErrProtocol)
-	}
-	in.q.push(a, in.window)
-	in.count.Store(int64(in.q.n))
-	first := in.q.n == 1
-	in.mu.Unlock()
-	if first {
-		in.signal()
+		clear(got) // the values are the program's now
+		in.got = got[:0]
+		if first {
+			in.signal()
+		}
 	}
 	return nil
 }
+
+// arriveChunk is how many values Arrive decodes before it queues them: a
+// frame of many small values takes the lock once per chunk, and the
+// decoded values wait in a buffer of bounded size.
+const arriveChunk = 64
 
 func (in *inbox[T]) signal() { signal(in.ready) }
 

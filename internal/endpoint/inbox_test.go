@@ -35,7 +35,7 @@ func ringLen[T any](in *inbox[T]) int {
 
 func arrive(t *testing.T, in *inbox[int], v int) {
 	t.Helper()
-	if err := in.Arrive([]byte(strconv.Itoa(v))); err != nil {
+	if err := in.Arrive([][]byte{[]byte(strconv.Itoa(v))}); err != nil {
 		t.Fatalf("Arrive(%d): %v", v, err)
 	}
 }
@@ -94,7 +94,7 @@ func TestInboxRefusesMoreThanTheWindow(t *testing.T) {
 	for v := range 3 {
 		arrive(t, in, v)
 	}
-	if err := in.Arrive([]byte("3")); !errors.Is(err, conn.ErrProtocol) {
+	if err := in.Arrive([][]byte{[]byte("3")}); !errors.Is(err, conn.ErrProtocol) {
 		t.Fatalf("Arrive beyond the window: %v; want ErrProtocol", err)
 	}
 }
@@ -152,7 +152,7 @@ func TestInboxCloseAfterValues(t *testing.T) {
 // codec's limits ends the connection instead.
 func TestInboxDecodeErrors(t *testing.T) {
 	in := newTestInbox(t, 4)
-	if err := in.Arrive([]byte(`"not an int"`)); err != nil {
+	if err := in.Arrive([][]byte{[]byte(`"not an int"`)}); err != nil {
 		t.Fatalf("Arrive of an undecodable value: %v; want it kept for Recv", err)
 	}
 	a, _, ok, _ := in.pop()
@@ -166,7 +166,7 @@ func TestInboxDecodeErrors(t *testing.T) {
 	for range codec.MaxJSONDepth + 1 {
 		deep = append(deep, ']')
 	}
-	err := in.Arrive(deep)
+	err := in.Arrive([][]byte{deep})
 	if !errors.Is(err, conn.ErrLimit) || !errors.Is(err, ErrDecode) {
 		t.Fatalf("Arrive of a value beyond the limits: %v; want ErrLimit and ErrDecode", err)
 	}
@@ -179,7 +179,7 @@ func TestInboxDecodeErrors(t *testing.T) {
 // rather than what the failed decode left, which for one is nothing.
 func TestInboxDecodeErrorNamesType(t *testing.T) {
 	in := inboxes[any](&options.Settings{Codec: codec.JSON()}, nil, nil)(nil, 4).(*inbox[any])
-	if err := in.Arrive([]byte(`{`)); err != nil {
+	if err := in.Arrive([][]byte{[]byte(`{`)}); err != nil {
 		t.Fatalf("Arrive of an undecodable value: %v; want it kept for Recv", err)
 	}
 	a, _, ok, _ := in.pop()
@@ -196,7 +196,7 @@ func (panicky) UnmarshalJSON([]byte) error { panic("boom") }
 // value, to be raised where the value is received.
 func TestInboxKeepsADecodePanic(t *testing.T) {
 	in := inboxes[panicky](&options.Settings{Codec: codec.JSON()}, nil, nil)(nil, 2).(*inbox[panicky])
-	if err := in.Arrive([]byte(`{}`)); err != nil {
+	if err := in.Arrive([][]byte{[]byte(`{}`)}); err != nil {
 		t.Fatal(err)
 	}
 	a, _, ok, _ := in.pop()
@@ -227,7 +227,7 @@ type pair struct{ A, B int }
 func TestInboxDecodesEachValueAfresh(t *testing.T) {
 	in := inboxes[pair](&options.Settings{Codec: codec.JSON()}, nil, nil)(nil, 4).(*inbox[pair])
 	for _, v := range []string{`{"A":1,"B":2}`, `{"A":3}`} {
-		if err := in.Arrive([]byte(v)); err != nil {
+		if err := in.Arrive([][]byte{[]byte(v)}); err != nil {
 			t.Fatal(err)
 		}
 	}

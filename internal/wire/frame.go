@@ -10,17 +10,18 @@ type Kind uint8
 
 // The frame kinds. Values are fixed by the protocol; new kinds get new numbers.
 const (
-	KindHello   Kind = 1 // handshake, the first frame each way, on stream 0
-	KindData    Kind = 2 // one encoded value with its sequence number
-	KindCredit  Kind = 3 // the receiver took values: the sender may send that many more
-	KindClose   Kind = 4 // the sender closed its side of a stream after this many values
-	KindGoAway  Kind = 5 // the session ends, with a reason
-	KindPing    Kind = 6 // nothing to say: keeps an idle connection alive
-	KindOpen    Kind = 7 // a new stream, with its capacity and what it carries
-	KindAck     Kind = 8 // how many bytes of numbered frames arrived, on stream 0
-	KindStreams Kind = 9 // the peer may open that many more streams, on stream 0
+	KindHello   Kind = 1  // handshake, the first frame each way, on stream 0
+	KindData    Kind = 2  // one encoded value with its sequence number
+	KindCredit  Kind = 3  // the receiver took values: the sender may send that many more
+	KindClose   Kind = 4  // the sender closed its side of a stream after this many values
+	KindGoAway  Kind = 5  // the session ends, with a reason
+	KindPing    Kind = 6  // nothing to say: keeps an idle connection alive
+	KindOpen    Kind = 7  // a new stream, with its capacity and what it carries
+	KindAck     Kind = 8  // how many bytes of numbered frames arrived, on stream 0
+	KindStreams Kind = 9  // the peer may open that many more streams, on stream 0
+	KindValues  Kind = 10 // several encoded values of one stream, numbered from the first's
 
-	lastKind = KindStreams
+	lastKind = KindValues
 )
 
 // Numbered reports whether frames of kind k count in a session's byte
@@ -29,7 +30,7 @@ const (
 // connection: the handshake, its end, and what keeps it alive.
 func (k Kind) Numbered() bool {
 	switch k {
-	case KindData, KindCredit, KindClose, KindOpen, KindStreams:
+	case KindData, KindCredit, KindClose, KindOpen, KindStreams, KindValues:
 		return true
 	}
 	return false
@@ -56,6 +57,8 @@ func (k Kind) String() string {
 		return "ack"
 	case KindStreams:
 		return "streams"
+	case KindValues:
+		return "values"
 	}
 	return fmt.Sprintf("kind(%d)", uint8(k))
 }

@@ -411,7 +411,7 @@ func TestOpenRoundTripAndLimits(t *testing.T) {
 }
 
 func TestNumberedKinds(t *testing.T) {
-	want := map[Kind]bool{KindData: true, KindCredit: true, KindClose: true, KindOpen: true, KindStreams: true}
+	want := map[Kind]bool{KindData: true, KindCredit: true, KindClose: true, KindOpen: true, KindStreams: true, KindValues: true}
 	for k := KindHello; k <= lastKind; k++ {
 		if k.Numbered() != want[k] {
 			t.Errorf("%s: Numbered() = %v", k, k.Numbered())

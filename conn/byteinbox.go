@@ -14,10 +14,10 @@ import (
 // It grows as values arrive rather than making room for the window when
 // the stream opens, and keeps their bytes end to end with four bytes of
 // length each: a peer's open frame costs the receiver nothing until
-// values come, and its buffer holds at most about twice the frames' bytes
-// (a frame is 10 bytes and more) of the most values that waited at once,
-// the slack of a buffer that grows by doubling and is let go only once
-// the inbox is empty. The window and the byte budget bound
+// values come, and its buffers hold at most about twice the bytes and
+// the lengths of the most values that waited at once: the slack of a
+// buffer that grows by doubling and is let go only once the inbox is
+// empty. The window and the byte budget bound
 // what arrives, so a stream may be granted a larger capacity than the
 // main stream's (see MaxOpenCapacity). Next copies each value out, into a
 // pooled buffer.

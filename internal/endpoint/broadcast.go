@@ -310,7 +310,8 @@ func (b *Broadcaster[T]) deliver(v T, all bool) bool {
 	b.fresh = true
 	b.head.Store(h + 1)
 	for _, f := range b.feeds {
-		if f.sleeping.Load() {
+		// Once per sleep: the Feed may not run before the next value.
+		if f.sleeping.Load() && f.sleeping.Swap(false) {
 			signal(f.wake)
 		}
 	}

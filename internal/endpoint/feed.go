@@ -12,8 +12,7 @@ import (
 // SendFeed sends the values of f, each of which holds a reservation in c's
 // window, until the Broadcaster's channel is closed, then closes the send
 // side as CloseSend does. It returns nil after that, or the error that
-// stopped it. It sends the values waiting in f together, up to maxBatch,
-// in one step.
+// stopped it. It sends the values waiting in f together, in one step.
 //
 // A value too large for the peer, or one a stateful codec cannot encode,
 // is not sent: the error joins an *UndeliveredError for each, and the
@@ -24,7 +23,7 @@ import (
 func (c *Conn[T]) SendFeed(ctx context.Context, f *Feed[T]) error {
 	ctx, cancel := context.WithCancel(ctx) // see SendFrom
 	defer cancel()
-	group := make([]shared[T], 0, maxBatch)
+	group := make([]shared[T], 0, ringSize)
 	for {
 		var closed, gone bool
 		group, closed, gone = f.take(group[:0])
@@ -65,7 +64,7 @@ func (c *Conn[T]) SendFeed(ctx context.Context, f *Feed[T]) error {
 	}
 }
 
-// take appends to dst the values waiting in f, up to maxBatch, and
+// take appends to dst the values waiting in f, at most its size, and
 // reports whether f is closed and every value taken, or gone: Stopped, or
 // cut, when it may no longer read the ring.
 func (f *Feed[T]) take(dst []shared[T]) (_ []shared[T], closed, gone bool) {
@@ -76,7 +75,7 @@ func (f *Feed[T]) take(dst []shared[T]) (_ []shared[T], closed, gone bool) {
 		return dst, false, true
 	}
 	next, h := f.next.Load(), b.head.Load()
-	n := min(h-next, maxBatch)
+	n := h - next
 	for i := range n {
 		sl := &b.ring[(next+i)%ringSize]
 		dst = append(dst, sl.shared)
@@ -108,8 +107,8 @@ func (c *Conn[T]) feedGone(ctx context.Context) error {
 // the Broadcaster has returned, or is about to, so f holds at most its
 // size.
 func (c *Conn[T]) flushFeed(f *Feed[T], cause error) error {
-	group := make([]shared[T], 0, maxBatch)
-	for range f.size/maxBatch + 2 {
+	group := make([]shared[T], 0, ringSize)
+	for range f.size + 2 { // each round takes a value at least, or ends
 		var closed, gone bool
 		group, closed, gone = f.take(group[:0])
 		if gone {

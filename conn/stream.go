@@ -257,10 +257,8 @@ func (st *Stream) TookClose() {
 // frame, values[0] numbered seq and the others on from it. They are valid
 // only during the call.
 func (st *Stream) arrived(seq uint64, values [][]byte) error {
-	for i, v := range values {
-		if err := st.recv.OnData(seq+uint64(i), len(v)); err != nil {
-			return fmt.Errorf("%w: stream %d: %w", ErrProtocol, st.id, err)
-		}
+	if err := st.recv.OnValues(seq, len(values), func(i int) int { return len(values[i]) }); err != nil {
+		return fmt.Errorf("%w: stream %d: %w", ErrProtocol, st.id, err)
 	}
 	if err := st.in.Arrive(values); err != nil {
 		return err

@@ -41,6 +41,13 @@ func NewReceiver(capacity, maxValue int) *Receiver {
 // OnData accepts the value with sequence number seq, of size bytes, or says
 // why the peer was wrong to send it.
 func (r *Receiver) OnData(seq uint64, size int) error {
+	return r.OnValues(seq, 1, func(int) int { return size })
+}
+
+// OnValues accepts n values in a row, the first with sequence number seq,
+// of the sizes size gives, as n calls of OnData would, or says why the
+// peer was wrong to send the first it refuses.
+func (r *Receiver) OnValues(seq uint64, n int, size func(i int) int) error {
 	if r.closed {
 		return ErrAfterClose
 	}
@@ -50,12 +57,25 @@ func (r *Receiver) OnData(seq uint64, size int) error {
 	// An honest peer sends a value beyond the first window only after it got
 	// the credit that Take's count preceded, so the count read here already
 	// includes every take that credit stood for.
-	if err := r.room(size); err != nil {
-		return err
-	}
-	r.next.Store(seq + 1)
+	taken := r.taken.Load()
 	if r.budget > 0 {
-		r.held.push(uint32(size))
+		r.held.pop(taken - r.dropped)
+		r.dropped = taken
+	}
+	next := seq
+	defer func() { r.next.Store(next) }()
+	for i := range n {
+		if held := next - taken; held >= r.window {
+			return fmt.Errorf("%w: %d values held, window %d", ErrOverrun, held, r.window)
+		}
+		if r.budget > 0 {
+			sz := uint64(size(i))
+			if r.held.total+sz > r.budget {
+				return fmt.Errorf("%w: %d bytes held and %d more, budget %d", ErrOverrun, r.held.total, sz, r.budget)
+			}
+			r.held.push(uint32(sz))
+		}
+		next++
 	}
 	return nil
 }

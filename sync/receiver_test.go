@@ -3,6 +3,8 @@ package sync
 import (
 	"errors"
 	"testing"
+
+	"pgregory.net/rapid"
 )
 
 func TestReceiverSequence(t *testing.T) {
@@ -105,4 +107,42 @@ func TestReceiverTakeNCaughtUp(t *testing.T) {
 	if r.Take() != true {
 		t.Fatal("Take of the one value arrived since: not caught up")
 	}
+}
+
+// OnValues must accept and refuse exactly what as many OnData calls would,
+// and leave the receiver as they would, whatever the window, the budget,
+// the takes between frames and the sizes.
+func TestOnValuesIsOnDataInTurn(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		capacity := rapid.IntRange(0, 8).Draw(t, "capacity")
+		maxValue := rapid.SampledFrom([]int{0, 4, 1 << 20}).Draw(t, "maxValue")
+		batch, single := NewReceiver(capacity, maxValue), NewReceiver(capacity, maxValue)
+		for range rapid.IntRange(1, 20).Draw(t, "frames") {
+			if takes := rapid.IntRange(0, int(single.Arrived()-single.Taken())).Draw(t, "takes"); takes > 0 {
+				batch.TakeN(takes)
+				single.TakeN(takes)
+			}
+			seq := single.Arrived()
+			if rapid.Bool().Draw(t, "wrong seq") {
+				seq += uint64(rapid.IntRange(1, 3).Draw(t, "off"))
+			}
+			sizes := rapid.SliceOfN(rapid.IntRange(0, 2*max(maxValue, 1)), 1, 10).Draw(t, "sizes")
+			var want error
+			for i, sz := range sizes {
+				if want = single.OnData(seq+uint64(i), sz); want != nil {
+					break
+				}
+			}
+			got := batch.OnValues(seq, len(sizes), func(i int) int { return sizes[i] })
+			if (got == nil) != (want == nil) || (want != nil && got.Error() != want.Error()) {
+				t.Fatalf("OnValues(%d, %v) = %v; OnData in turn: %v", seq, sizes, got, want)
+			}
+			if batch.Arrived() != single.Arrived() {
+				t.Fatalf("arrived %d after OnValues, %d after OnData in turn", batch.Arrived(), single.Arrived())
+			}
+			if want != nil {
+				return // the connection would end here
+			}
+		}
+	})
 }

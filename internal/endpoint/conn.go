@@ -294,12 +294,9 @@ func (c *Conn[T]) sendReserved(v T) (uint64, error) {
 }
 
 // keepUnacked keeps vs, queued from seq on, until the peer's program takes
-// them; or, if the session ended since they were queued and settle has
-// run, deals with them as settle did with the others. sendMu is held.
+// them, or settle deals with them. sendMu is held.
 func (c *Conn[T]) keepUnacked(seq uint64, vs ...T) {
-	if late := c.unacked.push(c.acks.Load(), seq, vs...); len(late) > 0 && !c.c.Flushed() {
-		c.undelivered(late, c.c.Err())
-	}
+	c.unacked.push(c.acks.Load(), seq, vs...)
 }
 
 // appendValue encodes *p onto dst. The channels a value holds are carried

@@ -1,9 +1,6 @@
 package endpoint
 
-import (
-	"math"
-	"slices"
-)
+import "math"
 
 // unacked keeps, in order, the values a Conn sent that the peer's program
 // has not taken, as far as its credits say: if the session ends without
@@ -19,28 +16,21 @@ type unacked[T any] struct {
 	q     ring[T]
 	first uint64 // the sequence number of the oldest value, or of the next once none is kept
 	acked uint64 // values the peer's program took: those numbered below it
-	done  bool   // takeAll was called: the session ended, and nothing is kept
 }
 
 // push keeps vs, the values numbered from seq on, once the peer's program
 // took acked of the values sent. Sends push in the order of their
 // sequence numbers; credits for some of them may have come already, since
-// the peer may take a value before its send is back.
-//
-// A send queued its values before it pushes them, and the session may end
-// in between: once takeAll was called, push keeps nothing and returns
-// those of vs not acknowledged, for the caller to deal with as takeAll's
-// caller did with the others.
-func (u *unacked[T]) push(acked, seq uint64, vs ...T) (late []T) {
+// the peer may take a value before its send is back. A send holds sendMu
+// from queuing its values to pushing them, and Conn.settle takes it to
+// call takeAll, so no push comes after takeAll.
+func (u *unacked[T]) push(acked, seq uint64, vs ...T) {
 	u.trim(acked)
 	if skip := min(u.acked-min(u.acked, seq), uint64(len(vs))); skip > 0 {
 		vs, seq = vs[skip:], seq+skip
 	}
 	if len(vs) == 0 {
-		return nil
-	}
-	if u.done {
-		return slices.Clone(vs)
+		return
 	}
 	if u.q.n == 0 {
 		u.first = seq
@@ -48,7 +38,6 @@ func (u *unacked[T]) push(acked, seq uint64, vs ...T) (late []T) {
 	for _, v := range vs {
 		u.q.push(v, math.MaxInt)
 	}
-	return nil
 }
 
 // trim lets go of the values numbered below acked, which the peer's
@@ -68,11 +57,9 @@ func (u *unacked[T]) trim(acked uint64) {
 }
 
 // takeAll returns the values kept that the peer's program had not taken
-// once it took acked of them, oldest first, and keeps none from then on:
-// the session ended.
+// once it took acked of them, oldest first: the session ended.
 func (u *unacked[T]) takeAll(acked uint64) []T {
 	u.trim(acked)
-	u.done = true
 	u.first += uint64(u.q.n)
 	return u.q.drain()
 }

@@ -22,24 +22,6 @@ func TestUnackedKeepsWhatIsNotAcknowledged(t *testing.T) {
 	}
 }
 
-// A send may queue its values just before the session ends and push them
-// just after settle took the others: push then keeps none and hands back
-// those not acknowledged, or they would be neither kept nor reported.
-func TestUnackedHandsBackWhatComesAfterTheEnd(t *testing.T) {
-	u := ownedUnacked[int](new(gosync.Mutex))
-	u.push(0, 0, 0, 1)
-	if got := u.takeAll(0); !slices.Equal(got, []int{0, 1}) {
-		t.Fatalf("took %v; want [0 1]", got)
-	}
-	// Value 2 was taken by the peer's program.
-	if late := u.push(3, 2, 2, 3, 4); !slices.Equal(late, []int{3, 4}) {
-		t.Fatalf("a push after the end handed back %v; want [3 4]", late)
-	}
-	if got := u.takeAll(0); len(got) != 0 {
-		t.Fatalf("kept %v after the end", got)
-	}
-}
-
 // Acknowledged values are let go of at once, so that nothing of the
 // program's stays alive for them.
 func TestUnackedLetsGoOfWhatIsAcknowledged(t *testing.T) {

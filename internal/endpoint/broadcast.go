@@ -60,9 +60,8 @@ type Broadcaster[T any] struct {
 	head atomic.Uint64
 	end  atomic.Uint64
 
-	mu     gosync.Mutex
-	feeds  []*Feed[T]
-	closed bool // the channel was closed: Feeds added since start closed
+	mu    gosync.Mutex
+	feeds []*Feed[T]
 	// Since epoch, about when Run last gave the Feeds a value: it reads
 	// the clock when it next needs it, and fresh says it gave one since.
 	given time.Duration
@@ -150,7 +149,7 @@ func (b *Broadcaster[T]) Add(c *Conn[T], size int) *Feed[T] {
 	h := b.head.Load()
 	f.next.Store(h)
 	f.queued.Store(h)
-	if !b.closed { // once closed, f starts at the end
+	if !b.closedLocked() { // once closed, f starts at the end
 		b.feeds = append(b.feeds, f)
 	}
 	b.mu.Unlock()
@@ -397,14 +396,17 @@ func (b *Broadcaster[T]) release() {
 	}
 }
 
+// closedLocked reports whether the channel was closed: Feeds added since
+// start closed. b.mu is held.
+func (b *Broadcaster[T]) closedLocked() bool { return b.end.Load() != math.MaxUint64 }
+
 // closeFeeds closes every Feed, once the channel was closed.
 func (b *Broadcaster[T]) closeFeeds() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.closed {
+	if b.closedLocked() {
 		return
 	}
-	b.closed = true
 	b.end.Store(b.head.Load())
 	for _, f := range b.feeds {
 		signal(f.wake)

@@ -51,16 +51,21 @@ func (d *drains) stop() {
 	kept := d.kept
 	d.mu.Unlock()
 	if !kept {
-		d.end()
+		d.end(true)
 	}
 }
 
-func (d *drains) end() {
+// end stops d from starting drains, and waits for those that run: after
+// ending them, with now; otherwise until each ends by itself.
+func (d *drains) end(now bool) {
 	d.mu.Lock()
 	d.stopped = true
 	d.mu.Unlock()
-	d.cancel()
+	if now {
+		d.cancel()
+	}
 	d.wg.Wait()
+	d.cancel() // nothing is left to end: this frees the context
 }
 
 // keep makes the drains outlast the Close of their endpoint: each goes on
@@ -75,12 +80,8 @@ func (d *drains) keep(ctx context.Context) (wait func()) {
 	d.mu.Unlock()
 	unwatch := context.AfterFunc(ctx, d.cancel)
 	return func() {
-		d.mu.Lock()
-		d.stopped = true
-		d.mu.Unlock()
-		d.wg.Wait()
+		d.end(false)
 		unwatch()
-		d.cancel() // nothing is left to end: this frees the context
 	}
 }
 

@@ -133,3 +133,54 @@ func FuzzParseOpen(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseValues(f *testing.F) {
+	f.Add(valuesPayload(0, []byte("a"), []byte("b")))
+	f.Add(valuesPayload(300, nil, []byte("one"), nil))
+	f.Add(valuesPayload(^uint64(0)-1, bytes.Repeat([]byte{0x80}, 200), []byte{1}))
+	f.Add(valuesPayload(1, bytes.Repeat([]byte("f"), MaxValuesPayload-3)))
+	f.Add(valuesPayload(0, bytes.Repeat([]byte("o"), MaxValuesPayload-3), nil))
+	f.Add(append(valuesPayload(0, []byte("a")), 2, 'b'))
+	f.Add(AppendDataPrefix(nil, 9))
+	f.Fuzz(func(t *testing.T, p []byte) {
+		vs, err := ParseValues(p)
+		if err != nil {
+			checkErr(t, err)
+			return
+		}
+		if len(p) > MaxValuesPayload {
+			t.Fatalf("a values payload of %d bytes parsed", len(p))
+		}
+		first := vs.Seq
+		var sizes []int
+		out := AppendDataPrefix(nil, first)
+		// Each value takes a byte at least, so the walk ends.
+		for range len(p) + 1 {
+			d, ok, err := vs.Next()
+			if err != nil {
+				checkErr(t, err)
+				return
+			}
+			if !ok {
+				break
+			}
+			if want := first + uint64(len(sizes)); d.Seq != want {
+				t.Fatalf("value %d numbered %d, want %d", len(sizes), d.Seq, want)
+			}
+			sizes = append(sizes, len(d.Value))
+			out = AppendValue(out, d.Value)
+		}
+		if len(sizes) == 0 {
+			t.Fatal("a values payload without a value parsed")
+		}
+		if !bytes.Equal(out, p) {
+			t.Fatalf("values % x re-appended as % x", p, out)
+		}
+		// A sender packing these values would put them all in one frame
+		// of this payload.
+		payload, fit := ValuesSize(first, len(sizes), func(i int) int { return sizes[i] })
+		if payload != len(p) || fit != len(sizes) {
+			t.Fatalf("ValuesSize of %d values of %d bytes = %d bytes, %d values", len(sizes), len(p), payload, fit)
+		}
+	})
+}

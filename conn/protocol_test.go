@@ -85,6 +85,25 @@ var protocolCases = []struct {
 	{"value one byte above MaxValue", fixed(dataFrame(1, 0, strings.Repeat("v", 1025))), []error{ErrTooLarge}},
 	{"4 GiB data frame", fixed(header(wire.KindData, 1, 0xFFFFFFFF)), []error{ErrTooLarge}},
 	{"4 GiB open frame", fixed(header(wire.KindOpen, 3, 0xFFFFFFFF)), []error{ErrProtocol}},
+	{"values for a stream never opened", func(i ids) [][]byte { return [][]byte{valuesFrame(i.peer(1), 0, "a", "b")} }, []error{ErrProtocol}},
+	{"values for a stream of the session never opened", func(i ids) [][]byte { return [][]byte{valuesFrame(i.own(1), 0, "a", "b")} }, []error{ErrProtocol}},
+	{"values on stream 0", fixed(valuesFrame(0, 0, "a", "b")), []error{ErrProtocol}},
+	{"values out of sequence", fixed(valuesFrame(1, 1, "b", "c")), []error{ErrProtocol, nsync.ErrSequence}},
+	{"values repeating data", fixed(dataFrame(1, 0, "a"), valuesFrame(1, 0, "a", "b")), []error{ErrProtocol, nsync.ErrSequence}},
+	{"values beyond the window", fixed(valuesFrame(1, 0, "a", "b", "c")), []error{ErrProtocol, nsync.ErrOverrun}},
+	{"values beyond the window after data", fixed(dataFrame(1, 0, "a"), valuesFrame(1, 1, "b", "c")), []error{ErrProtocol, nsync.ErrOverrun}},
+	{"values beyond an opened stream's window", func(i ids) [][]byte {
+		return [][]byte{openFrame(i.peer(1), 1, ""), valuesFrame(i.peer(1), 0, "a", "b")}
+	}, []error{ErrProtocol, nsync.ErrOverrun}},
+	{"values after close", fixed(countFrame(wire.KindClose, 1, 0), valuesFrame(1, 0, "a", "b")), []error{ErrProtocol, nsync.ErrAfterClose}},
+	{"close count mismatch after values", fixed(valuesFrame(1, 0, "a", "b"), countFrame(wire.KindClose, 1, 1)), []error{ErrProtocol, nsync.ErrCloseCount}},
+	{"values frame without a value", fixed(frameBytes(wire.KindValues, 1, []byte{0})), []error{ErrProtocol, wire.ErrMalformed}},
+	{"empty values frame", fixed(frameBytes(wire.KindValues, 1, nil)), []error{ErrProtocol, wire.ErrMalformed}},
+	{"values frame with a value truncated", fixed(frameBytes(wire.KindValues, 1, []byte{0, 1, 'a', 5, 'b'})), []error{ErrProtocol, wire.ErrMalformed}},
+	{"values frame with an overlong length", fixed(frameBytes(wire.KindValues, 1, []byte{0, 0x81, 0, 'a'})), []error{ErrProtocol, wire.ErrMalformed}},
+	{"value in a values frame one byte above MaxValue", fixed(valuesFrame(1, 0, "a", strings.Repeat("v", 1025))), []error{ErrTooLarge}},
+	{"values frame a byte above its bound", fixed(header(wire.KindValues, 1, wire.MaxValuesPayload+1)), []error{ErrProtocol}},
+	{"4 GiB values frame", fixed(header(wire.KindValues, 1, 0xFFFFFFFF)), []error{ErrProtocol}},
 }
 
 func fixed(frames ...[]byte) func(ids) [][]byte {

@@ -23,6 +23,15 @@ func dataFrame(stream uint32, seq uint64, value string) []byte {
 	return frameBytes(wire.KindData, stream, append(wire.AppendDataPrefix(nil, seq), value...))
 }
 
+// valuesFrame is a values frame of the given values, the first numbered seq.
+func valuesFrame(stream uint32, seq uint64, values ...string) []byte {
+	p := wire.AppendDataPrefix(nil, seq)
+	for _, v := range values {
+		p = wire.AppendValue(p, []byte(v))
+	}
+	return frameBytes(wire.KindValues, stream, p)
+}
+
 func countFrame(kind wire.Kind, stream uint32, n uint64) []byte {
 	return frameBytes(kind, stream, wire.AppendCount(nil, n))
 }

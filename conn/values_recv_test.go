@@ -1,0 +1,95 @@
+package conn
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/netchan/netchan/internal/testkit"
+	"github.com/netchan/netchan/internal/wire"
+)
+
+// valuesConfig is testConfig with room for the values frames' tests: a
+// window of 8, and values larger than a values frame.
+func valuesConfig() *Config {
+	cfg := testConfig()
+	cfg.Capacity = 8
+	cfg.MaxValue = 8192
+	return cfg
+}
+
+// The values of values frames, between data frames, reach the program in
+// order, each once, and count as that many: the credits given back and
+// the close's count are theirs.
+func TestValuesFrameArrives(t *testing.T) {
+	want := []string{"zero", "", "two", strings.Repeat("3", 200), "four", "five", "six"}
+	for _, role := range []wire.Role{wire.RoleDialer, wire.RoleListener} {
+		t.Run(role.String(), func(t *testing.T) {
+			s, p := sessionAndPeer(t, role, valuesConfig(), valuesConfig(), nil)
+			ctx := patience(t)
+			p.write(valuesFrame(MainStream, 0, want[:4]...), dataFrame(MainStream, 4, want[4]), valuesFrame(MainStream, 5, want[5:]...))
+			for i, w := range want {
+				m, err := s.Main().Next(ctx)
+				if err != nil {
+					t.Fatalf("value %d: %v", i, err)
+				}
+				if string(m.Value) != w {
+					t.Errorf("value %d arrived as %.20q, want %.20q", i, m.Value, w)
+				}
+				m.Release()
+				s.Main().Take()
+			}
+			if got := s.Main().Stats().Arrived; got != uint64(len(want)) {
+				t.Errorf("%d values counted as arrived, want %d", got, len(want))
+			}
+			var credit uint64
+			for credit < uint64(len(want)) {
+				n, err := wire.ParseCount(p.expect(wire.KindCredit).Payload, wire.KindCredit)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if credit += n; credit > uint64(len(want)) {
+					t.Fatalf("credit for %d values, %d arrived", credit, len(want))
+				}
+			}
+			p.write(countFrame(wire.KindClose, MainStream, uint64(len(want))))
+			if err := recvEOF(ctx, s.Main()); err != nil {
+				t.Fatalf("after the close of %d values: %v", len(want), err)
+			}
+			if err := s.Err(); err != nil {
+				t.Fatalf("the session ended: %v", err)
+			}
+		})
+	}
+}
+
+// arrivals is an inbox that hands a copy of each Arrive's values to a
+// channel.
+type arrivals chan []string
+
+func (a arrivals) Arrive(values [][]byte) error {
+	got := make([]string, len(values))
+	for i, v := range values {
+		got[i] = string(v)
+	}
+	a <- got
+	return nil
+}
+
+func (a arrivals) Close()   {}
+func (a arrivals) Len() int { return 0 }
+
+// The inbox takes a values frame's values in one call, a data frame's
+// value in one of its own.
+func TestValuesFrameOneArrive(t *testing.T) {
+	got := make(arrivals, 4)
+	cfg := valuesConfig()
+	cfg.Inbox = func(*Session, int) Inbox { return got }
+	_, p, _ := rawDialer(t, cfg, valuesConfig(), nil)
+	p.write(valuesFrame(MainStream, 0, "a", "b", "c"), dataFrame(MainStream, 3, "d"), valuesFrame(MainStream, 4, "e", "f"))
+	for _, want := range []string{"a b c", "d", "e f"} {
+		values, _ := testkit.Recv(t, got)
+		if strings.Join(values, " ") != want {
+			t.Errorf("Arrive(%q), want the values %s", values, want)
+		}
+	}
+}

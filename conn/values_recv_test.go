@@ -93,3 +93,53 @@ func TestValuesFrameOneArrive(t *testing.T) {
 		}
 	}
 }
+
+// A values frame as large as the bound arrives, read where it lies in the
+// reader's buffer.
+func TestValuesFrameAtItsBound(t *testing.T) {
+	if wire.HeaderSize+wire.MaxValuesPayload > readBuffer {
+		t.Fatalf("a values frame of %d bytes does not fit the read buffer of %d", wire.HeaderSize+wire.MaxValuesPayload, readBuffer)
+	}
+	s, p, _ := rawDialer(t, valuesConfig(), valuesConfig(), nil)
+	// Payloads of 1+2+4084 and 1+2+4083+1 bytes.
+	want := []string{strings.Repeat("a", 4084), strings.Repeat("b", 4083), ""}
+	frames := [][]byte{valuesFrame(MainStream, 0, want[0]), valuesFrame(MainStream, 1, want[1:]...)}
+	for _, f := range frames {
+		if len(f) != wire.HeaderSize+wire.MaxValuesPayload {
+			t.Fatalf("a test frame of %d bytes", len(f))
+		}
+	}
+	p.write(frames...)
+	ctx := patience(t)
+	for i, w := range want {
+		m, err := s.Main().Next(ctx)
+		if err != nil {
+			t.Fatalf("value %d: %v", i, err)
+		}
+		if string(m.Value) != w {
+			t.Errorf("value %d arrived as %d bytes, want %d", i, len(m.Value), len(w))
+		}
+		m.Release()
+		s.Main().Take()
+	}
+}
+
+// With a small MaxValue, a values frame's values may be as large as it
+// and no larger.
+func TestValuesFrameSmallMaxValue(t *testing.T) {
+	cfg := valuesConfig()
+	cfg.MaxValue = 16
+	s, p, _ := rawDialer(t, cfg, cfg, nil)
+	bye := p.drain()
+	p.write(valuesFrame(MainStream, 0, strings.Repeat("x", 16), ""))
+	m, err := s.Main().Next(patience(t))
+	if err != nil || len(m.Value) != 16 {
+		t.Fatalf("a value of MaxValue bytes: %d bytes, %v", len(m.Value), err)
+	}
+	m.Release()
+	p.tryWrite(valuesFrame(MainStream, 2, "", strings.Repeat("x", 17)))
+	wantErr(t, "a value a byte above MaxValue", ended(t, s), ErrTooLarge)
+	if g, ok := testkit.Recv(t, bye); !ok || g.Code != codeOf(ErrTooLarge) {
+		t.Errorf("goaway %+v (%v)", g, ok)
+	}
+}

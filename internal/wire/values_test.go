@@ -182,3 +182,10 @@ func TestValuesMalformed(t *testing.T) {
 		}
 	}
 }
+
+// PROTOCOL.md gives the bound as 4087 bytes: a whole values frame is 4 KiB.
+func TestMaxValuesPayload(t *testing.T) {
+	if MaxValuesPayload != 4087 || HeaderSize+MaxValuesPayload != 4096 {
+		t.Errorf("MaxValuesPayload %d with a header of %d bytes; PROTOCOL.md says 4087, a frame of 4 KiB", MaxValuesPayload, HeaderSize)
+	}
+}

@@ -67,7 +67,26 @@ func readerSeeds() [][]byte {
 		header(wire.KindData, MainStream, 0xFFFFFFFF),
 		encoded(func(l *sendLog) { l.data(MainStream, 0, []byte("truncated")) })[:12],
 		ownFrame(wire.KindAck, wire.AppendCount(nil, 1<<40)),
+		encoded(func(l *sendLog) {
+			logValues(l, MainStream, 0, []byte("a"), nil)
+			l.data(MainStream, 2, []byte("c"))
+			l.count(wire.KindClose, MainStream, 3)
+		}),
+		encoded(func(l *sendLog) { logValues(l, MainStream, 0, []byte("v0"), []byte("v1"), []byte("v2")) }),
+		encoded(func(l *sendLog) {
+			l.open(3, wire.Open{Capacity: 4})
+			logValues(l, 3, 0, []byte{0}, []byte{1})
+		}),
+		valuesFrame(MainStream, 0, "a", string(make([]byte, 1025))),
+		header(wire.KindValues, MainStream, wire.MaxValuesPayload+1),
+		frameBytes(wire.KindValues, MainStream, []byte{0, 5, 'a'}),
 	}
+}
+
+// logValues appends a values frame of values to l, the first numbered seq.
+func logValues(l *sendLog, stream uint32, seq uint64, values ...[]byte) {
+	size, _ := wire.ValuesSize(seq, len(values), func(i int) int { return len(values[i]) })
+	l.values(stream, seq, size, 0, len(values), func(i int) []byte { return values[i] })
 }
 
 // FuzzReader feeds a handshaken session arbitrary bytes as frames from

@@ -143,3 +143,26 @@ func TestValuesFrameSmallMaxValue(t *testing.T) {
 		t.Errorf("goaway %+v (%v)", g, ok)
 	}
 }
+
+// On a rendezvous session, where a goroutine waiting for a value reads
+// for itself, a values frame on a buffered stream the peer opened arrives
+// whole and in order.
+func TestValuesFrameRendezvousSession(t *testing.T) {
+	for _, role := range []wire.Role{wire.RoleDialer, wire.RoleListener} {
+		t.Run(role.String(), func(t *testing.T) {
+			cfg := valuesConfig()
+			cfg.Capacity = 0
+			s, p := sessionAndPeer(t, role, cfg, cfg, nil)
+			id := idsOf(3 - role).peer(1)
+			p.write(openFrame(id, 4, "m"), valuesFrame(id, 0, "a", "b", "c"), countFrame(wire.KindClose, id, 3))
+			ctx := patience(t)
+			st, err := s.Accept(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := recvValues(ctx, st, 3, func(i int) []byte { return []byte{byte('a' + i)} }); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}

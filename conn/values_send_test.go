@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/netchan/netchan/internal/testkit"
 	"github.com/netchan/netchan/internal/wire"
 )
 
@@ -146,5 +147,38 @@ func TestSendNFillsValuesFrames(t *testing.T) {
 	}
 	if len(frames) != 3 {
 		t.Errorf("frames %s, want three", layout(frames))
+	}
+}
+
+// Between two sessions, rendezvous on their main streams, values that
+// SendN packs on a buffered stream arrive whole and in order, then the
+// close.
+func TestSendNRendezvousSession(t *testing.T) {
+	cfg := valuesConfig()
+	cfg.Capacity = 0
+	p := connect(t, cfg, cfg, nil)
+	ctx := patience(t)
+	st, err := p.d.Open(8, []byte("m"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	value := func(i int) []byte { return fmt.Appendf(nil, "value %d", i) }
+	gate := make(chan struct{}, 2)
+	gate <- struct{}{}
+	gate <- struct{}{}
+	sent := make(chan error, 1)
+	go func() { sent <- sendSegments(ctx, st, gate, 2, 8, 8, value) }()
+	in, err := p.a.Accept(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := recvValues(ctx, in, 16, value); err != nil {
+		t.Fatal(err)
+	}
+	if err, _ := testkit.Recv(t, sent); err != nil {
+		t.Fatal(err)
+	}
+	if sent, alone := p.d.Stats().BytesSent, uint64(16*(wire.HeaderSize+1+len("value 1"))); sent >= alone {
+		t.Errorf("%d bytes sent, as many as data frames alone would take (%d)", sent, alone)
 	}
 }

@@ -1,8 +1,11 @@
 package conn
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/netchan/netchan/internal/testkit"
 	"github.com/netchan/netchan/internal/wire"
@@ -165,4 +168,70 @@ func TestValuesFrameRendezvousSession(t *testing.T) {
 			}
 		})
 	}
+}
+
+// On a rendezvous session, goroutines waiting on two streams read values
+// frames for each other: a waiter on the main stream reads the frames of
+// a buffered stream whose receiver waits too, over many frames, each
+// sent once the credits say there is room.
+func TestValuesFramesReadByWaiters(t *testing.T) {
+	cfg := valuesConfig()
+	cfg.Capacity = 0
+	s, p, _ := rawDialer(t, cfg, cfg, nil)
+	id := idsOf(wire.RoleDialer).peer(1)
+	const window, per, frames = 8, 4, 50
+	value := func(i int) []byte { return fmt.Appendf(nil, "v%d", i) }
+	ctx := patience(t)
+	var g errgroup.Group
+	g.Go(func() error { // the main stream's one value comes last
+		m, err := s.Main().Next(ctx)
+		if err != nil {
+			return fmt.Errorf("main stream: %w", err)
+		}
+		defer m.Release()
+		if string(m.Value) != "last" {
+			return fmt.Errorf("main stream: %q", m.Value)
+		}
+		s.Main().Take()
+		return nil
+	})
+	g.Go(func() error {
+		st, err := s.Accept(ctx)
+		if err != nil {
+			return err
+		}
+		return recvValues(ctx, st, per*frames, value)
+	})
+	p.write(openFrame(id, window, "m"))
+	var credit uint64
+	for f := range frames {
+		for uint64(f*per+per) > credit+window {
+			r := p.read()
+			switch {
+			case r.Kind == wire.KindCredit && r.Stream == id:
+				n, err := wire.ParseCount(r.Payload, wire.KindCredit)
+				if err != nil {
+					t.Fatal(err)
+				}
+				credit += n
+			case r.Kind == wire.KindGoAway:
+				t.Fatalf("goaway after %d frames: %s", f, r.Payload)
+			}
+		}
+		vs := make([]string, per)
+		for i := range vs {
+			vs[i] = string(value(f*per + i))
+		}
+		p.write(valuesFrame(id, uint64(f*per), vs...))
+	}
+	p.write(countFrame(wire.KindClose, id, per*frames), dataFrame(MainStream, 0, "last"))
+	bye := p.drain()
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Err(); err != nil {
+		t.Fatalf("the session ended: %v", err)
+	}
+	p.close()
+	<-bye
 }

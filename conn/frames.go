@@ -39,9 +39,10 @@ func (s *Session) onFrame(h wire.Header, p []byte) error {
 		if err != nil {
 			return fmt.Errorf("%w: %w", ErrProtocol, err)
 		}
-		seq, values := vs.Seq, s.values[:0]
-		for {
-			d, ok, err := vs.Next()
+		// The whole frame is checked first: a broken one hands the
+		// stream nothing.
+		for check := vs; ; {
+			d, ok, err := check.Next()
 			if err != nil {
 				return fmt.Errorf("%w: %w", ErrProtocol, err)
 			}
@@ -51,9 +52,23 @@ func (s *Session) onFrame(h wire.Header, p []byte) error {
 			if err := s.checkSize(d.Value); err != nil {
 				return err
 			}
-			values = append(values, d.Value)
 		}
-		return s.arrive(st, seq, values)
+		for {
+			seq, values := vs.Seq, s.values[:0]
+			for len(values) < maxScratch {
+				d, ok, _ := vs.Next() // checked above
+				if !ok {
+					break
+				}
+				values = append(values, d.Value)
+			}
+			if len(values) == 0 {
+				return nil
+			}
+			if err := s.arrive(st, seq, values); err != nil {
+				return err
+			}
+		}
 	case wire.KindCredit, wire.KindClose:
 		st, err := s.stream(h.Stream)
 		if err != nil {
@@ -114,20 +129,19 @@ func (s *Session) checkSize(value []byte) error {
 	return nil
 }
 
-// arrive hands the values of a frame to their stream. values is the
-// reader's scratch, kept for the next frame unless a frame of many tiny
-// values grew it large.
+// arrive hands values of a frame to their stream. values is the reader's
+// scratch, kept for the next frame.
 func (s *Session) arrive(st *Stream, seq uint64, values [][]byte) error {
 	err := st.arrived(seq, values)
 	clear(values)
-	if cap(values) <= maxScratch {
-		s.values = values[:0]
-	}
+	s.values = values[:0]
 	return err
 }
 
-// maxScratch is the most values the reader's scratch keeps room for.
-const maxScratch = 1024
+// maxScratch is the most values the reader hands a stream at once: a
+// values frame of more, which only values of a byte or two make, goes in
+// parts, so that the reader's scratch stays small.
+const maxScratch = 256
 
 // countReceived counts size bytes of a numbered frame that arrived, and
 // asks the writer for an ack when the peer holds many unacknowledged.

@@ -16,8 +16,9 @@ import (
 // in the goroutine that already has the bytes at hand, spares a copy
 // of every value and a hand-off of its bytes to another goroutine.
 type Inbox interface {
-	// Arrive takes the values of one frame, in order: one, or the several
-	// of a values frame. They are valid only during the call. Arrive must
+	// Arrive takes values of one frame, in order: one, or the several of
+	// a values frame, which may come in more than one call. They are
+	// valid only during the call. Arrive must
 	// not block: the stream's window bounds how many values arrive before
 	// the program takes them, so an inbox that holds a window's worth
 	// never needs to. An error ends the connection with it.

@@ -235,3 +235,41 @@ func TestValuesFramesReadByWaiters(t *testing.T) {
 	p.close()
 	<-bye
 }
+
+// A values frame of more values than the reader hands a stream at once
+// arrives in parts, in order and whole; one broken at its end hands the
+// stream none of its values.
+func TestValuesFrameOfManyTinyValues(t *testing.T) {
+	n := 3*maxScratch + 5
+	tiny := make([]string, n)
+	for i := range tiny {
+		tiny[i] = string(rune('a' + i%26))
+	}
+	got := make(arrivals, 8)
+	cfg := valuesConfig()
+	cfg.Capacity = 2 * n
+	cfg.Inbox = func(*Session, int) Inbox { return got }
+	s, p, _ := rawDialer(t, cfg, cfg, nil)
+	p.write(valuesFrame(MainStream, 0, tiny...))
+	var all []string
+	for len(all) < n {
+		part, _ := testkit.Recv(t, got)
+		if len(part) > maxScratch {
+			t.Fatalf("a part of %d values, at most %d", len(part), maxScratch)
+		}
+		all = append(all, part...)
+	}
+	if strings.Join(all, "") != strings.Join(tiny, "") {
+		t.Fatalf("the values arrived as %.40q..., want %.40q...", strings.Join(all, ""), strings.Join(tiny, ""))
+	}
+
+	broken := valuesFrame(MainStream, uint64(n), tiny...)
+	broken[len(broken)-2] = 5 // the last value's length: it claims 5 bytes, and has 1
+	p.tryWrite(broken)
+	wantErr(t, "a values frame broken at its end", ended(t, s), ErrProtocol)
+	select {
+	case part := <-got:
+		t.Fatalf("a broken frame handed the stream %d values", len(part))
+	default:
+	}
+}

@@ -140,9 +140,11 @@ func (st *Stream) SendN(n int, value func(i int) []byte) (uint64, error) {
 // values that fit together in a values frame as one, the others in data
 // frames. The session's mu is held.
 func (st *Stream) queue(seq uint64, n int, value func(i int) []byte) {
-	size := func(i int) int { return len(value(i)) }
 	for i := 0; i < n; {
-		payload, fit := wire.ValuesSize(seq+uint64(i), n-i, func(j int) int { return size(i + j) })
+		payload, fit := 0, 1 // a value alone goes in a data frame
+		if n-i > 1 {
+			payload, fit = wire.ValuesSize(seq+uint64(i), n-i, func(j int) int { return len(value(i + j)) })
+		}
 		if fit < 2 {
 			st.s.log.data(st.id, seq+uint64(i), value(i))
 			i++

@@ -57,26 +57,20 @@ func (r *Receiver) OnValues(seq uint64, n int, size func(i int) int) error {
 	// An honest peer sends a value beyond the first window only after it got
 	// the credit that Take's count preceded, so the count read here already
 	// includes every take that credit stood for.
-	taken := r.taken.Load()
-	if r.budget > 0 {
-		r.held.pop(taken - r.dropped)
-		r.dropped = taken
-	}
+	taken := r.dropTaken()
 	next := seq
-	defer func() { r.next.Store(next) }()
 	for i := range n {
-		if held := next - taken; held >= r.window {
-			return fmt.Errorf("%w: %d values held, window %d", ErrOverrun, held, r.window)
+		sz := size(i)
+		if err := r.fits(next-taken, sz); err != nil {
+			r.next.Store(next)
+			return err
 		}
 		if r.budget > 0 {
-			sz := uint64(size(i))
-			if r.held.total+sz > r.budget {
-				return fmt.Errorf("%w: %d bytes held and %d more, budget %d", ErrOverrun, r.held.total, sz, r.budget)
-			}
 			r.held.push(uint32(sz))
 		}
 		next++
 	}
+	r.next.Store(next)
 	return nil
 }
 
@@ -87,20 +81,27 @@ func (r *Receiver) Room(size int) error {
 	if r.closed {
 		return ErrAfterClose
 	}
-	return r.room(size)
+	return r.fits(r.next.Load()-r.dropTaken(), size)
 }
 
-func (r *Receiver) room(size int) error {
+// dropTaken returns how many values the program took, and drops their
+// sizes from held.
+func (r *Receiver) dropTaken() uint64 {
 	taken := r.taken.Load()
-	if held := r.next.Load() - taken; held >= r.window {
+	if r.budget > 0 {
+		r.held.pop(taken - r.dropped)
+		r.dropped = taken
+	}
+	return taken
+}
+
+// fits reports whether one more value of size bytes may arrive while held
+// others wait for the program.
+func (r *Receiver) fits(held uint64, size int) error {
+	if held >= r.window {
 		return fmt.Errorf("%w: %d values held, window %d", ErrOverrun, held, r.window)
 	}
-	if r.budget == 0 {
-		return nil
-	}
-	r.held.pop(taken - r.dropped)
-	r.dropped = taken
-	if r.held.total+uint64(size) > r.budget {
+	if r.budget > 0 && r.held.total+uint64(size) > r.budget {
 		return fmt.Errorf("%w: %d bytes held and %d more, budget %d", ErrOverrun, r.held.total, size, r.budget)
 	}
 	return nil

@@ -67,39 +67,66 @@ func inboxes[T any](s *options.Settings, plan *chans.Plan, d *drains) func(*conn
 // except one beyond the codec's limits: that is hostile, not a mistake,
 // and ends the connection.
 func (in *inbox[T]) Arrive(values [][]byte) error {
+	if len(values) == 1 { // a data frame's: nothing to gather
+		a, err := in.arrival(values[0])
+		if err != nil {
+			return err
+		}
+		return in.queue(a)
+	}
 	for len(values) > 0 {
 		n := min(len(values), arriveChunk)
 		got := in.got[:0]
 		for _, v := range values[:n] {
-			a := in.decode(v)
-			switch {
-			case a.err == nil:
-			case hostile(a.err): // the value names streams it may not
-				return a.err
-			case errors.Is(a.err, codec.ErrLimitExceeded):
-				return fmt.Errorf("%w: %w", conn.ErrLimit, a.err)
+			a, err := in.arrival(v)
+			if err != nil {
+				return err
 			}
 			got = append(got, a)
 		}
 		values = values[n:]
-		in.mu.Lock()
-		if in.q.n+len(got) > in.window {
-			in.mu.Unlock()
-			// The stream's window bounds what arrives; unreachable unless
-			// that invariant broke.
-			return fmt.Errorf("%w: more values than the window", conn.ErrProtocol)
-		}
-		for _, a := range got {
-			in.q.push(a, in.window)
-		}
-		in.count.Store(int64(in.q.n))
-		first := in.q.n == len(got)
-		in.mu.Unlock()
+		err := in.queue(got...)
 		clear(got) // the values are the program's now
 		in.got = got[:0]
-		if first {
-			in.signal()
+		if err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// arrival decodes value, and returns an error that ends the connection
+// for one that is hostile.
+func (in *inbox[T]) arrival(value []byte) (arrival[T], error) {
+	a := in.decode(value)
+	switch {
+	case a.err == nil:
+	case hostile(a.err): // the value names streams it may not
+		return a, a.err
+	case errors.Is(a.err, codec.ErrLimitExceeded):
+		return a, fmt.Errorf("%w: %w", conn.ErrLimit, a.err)
+	}
+	return a, nil
+}
+
+// queue puts decoded values in the ring, and wakes a receiver if it was
+// empty.
+func (in *inbox[T]) queue(as ...arrival[T]) error {
+	in.mu.Lock()
+	if in.q.n+len(as) > in.window {
+		in.mu.Unlock()
+		// The stream's window bounds what arrives; unreachable unless
+		// that invariant broke.
+		return fmt.Errorf("%w: more values than the window", conn.ErrProtocol)
+	}
+	for i := range as {
+		in.q.push(as[i], in.window)
+	}
+	in.count.Store(int64(in.q.n))
+	first := in.q.n == len(as)
+	in.mu.Unlock()
+	if first {
+		in.signal()
 	}
 	return nil
 }

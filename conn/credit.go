@@ -81,7 +81,8 @@ func (c *creditor) owed() uint64 {
 	return owed
 }
 
-// arrived is called by the reader after each value: the peer's sender may
+// arrived is called by the reader after the values it hands the inbox at
+// once, a data frame's or those of a values frame: the peer's sender may
 // now be stuck on credits the program already freed.
 func (c *creditor) arrived() {
 	if c.st.recv.Arrived()-c.granted.Load() < c.stallAt {

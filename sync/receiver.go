@@ -8,8 +8,9 @@ import (
 // Receiver checks what arrives on a stream against the credit the receiving
 // side gave, and counts what its program took.
 //
-// OnData, Room and OnClose are called by the one goroutine that reads the
-// connection; Take may be called from any goroutine, concurrently with them.
+// OnData, OnValues, Room and OnClose are called by the one goroutine that
+// reads the connection; Take may be called from any goroutine, concurrently
+// with them.
 type Receiver struct {
 	window uint64
 	budget uint64 // bytes that may be held; 0: no bound

@@ -1,6 +1,7 @@
 package endpoint
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -77,10 +78,12 @@ func (in *inbox[T]) Arrive(values [][]byte) error {
 	for len(values) > 0 {
 		n := min(len(values), arriveChunk)
 		got := in.got[:0]
+		var broken error // ends the connection, after the values before it
 		for _, v := range values[:n] {
 			a, err := in.arrival(v)
 			if err != nil {
-				return err
+				broken = err
+				break
 			}
 			got = append(got, a)
 		}
@@ -88,7 +91,7 @@ func (in *inbox[T]) Arrive(values [][]byte) error {
 		err := in.queue(got...)
 		clear(got) // the values are the program's now
 		in.got = got[:0]
-		if err != nil {
+		if err := cmp.Or(err, broken); err != nil {
 			return err
 		}
 	}

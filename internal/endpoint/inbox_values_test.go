@@ -70,7 +70,8 @@ func TestInboxArriveBeyondTheWindow(t *testing.T) {
 }
 
 // A value beyond the codec's limits in a later part of a frame ends the
-// connection, as it would alone.
+// connection, as it would alone, after the values before it, which data
+// frames of their own would have delivered.
 func TestInboxArriveHostileInAFrame(t *testing.T) {
 	in := newTestInbox(t, 2*arriveChunk)
 	values := encodedInts(0, 2*arriveChunk)
@@ -84,5 +85,8 @@ func TestInboxArriveHostileInAFrame(t *testing.T) {
 	values[arriveChunk+1] = deep
 	if err := in.Arrive(values); !errors.Is(err, conn.ErrLimit) || !errors.Is(err, ErrDecode) {
 		t.Fatalf("Arrive of a frame with a value beyond the limits: %v; want ErrLimit and ErrDecode", err)
+	}
+	if got := in.Len(); got != arriveChunk+1 {
+		t.Errorf("%d values queued before the one beyond the limits; want %d", got, arriveChunk+1)
 	}
 }

@@ -130,7 +130,11 @@ func (st *Stream) SendN(n int, value func(i int) []byte) (uint64, error) {
 		return 0, ErrSendClosed
 	}
 	seq := st.send.CommitN(n, func(i int) int { return len(value(i)) })
-	st.queue(seq, n, value)
+	if n == 1 {
+		s.log.data(st.id, seq, value(0))
+	} else {
+		st.queue(seq, n, value)
+	}
 	s.mu.Unlock()
 	s.flush()
 	return seq, nil
@@ -259,7 +263,13 @@ func (st *Stream) TookClose() {
 // frame, values[0] numbered seq and the others on from it. They are valid
 // only during the call.
 func (st *Stream) arrived(seq uint64, values [][]byte) error {
-	if err := st.recv.OnValues(seq, len(values), func(i int) int { return len(values[i]) }); err != nil {
+	var err error
+	if len(values) == 1 { // a data frame's
+		err = st.recv.OnData(seq, len(values[0]))
+	} else {
+		err = st.recv.OnValues(seq, len(values), func(i int) int { return len(values[i]) })
+	}
+	if err != nil {
 		return fmt.Errorf("%w: stream %d: %w", ErrProtocol, st.id, err)
 	}
 	if err := st.in.Arrive(values); err != nil {

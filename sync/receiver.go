@@ -42,22 +42,26 @@ func NewReceiver(capacity, maxValue int) *Receiver {
 // OnData accepts the value with sequence number seq, of size bytes, or says
 // why the peer was wrong to send it.
 func (r *Receiver) OnData(seq uint64, size int) error {
-	return r.OnValues(seq, 1, func(int) int { return size })
+	if err := r.expect(seq); err != nil {
+		return err
+	}
+	if err := r.fits(seq-r.dropTaken(), size); err != nil {
+		return err
+	}
+	if r.budget > 0 {
+		r.held.push(uint32(size))
+	}
+	r.next.Store(seq + 1)
+	return nil
 }
 
 // OnValues accepts n values in a row, the first with sequence number seq,
 // of the sizes size gives, as n calls of OnData would, or says why the
 // peer was wrong to send the first it refuses.
 func (r *Receiver) OnValues(seq uint64, n int, size func(i int) int) error {
-	if r.closed {
-		return ErrAfterClose
+	if err := r.expect(seq); err != nil {
+		return err
 	}
-	if next := r.next.Load(); seq != next {
-		return fmt.Errorf("%w: got %d, want %d", ErrSequence, seq, next)
-	}
-	// An honest peer sends a value beyond the first window only after it got
-	// the credit that Take's count preceded, so the count read here already
-	// includes every take that credit stood for.
 	taken := r.dropTaken()
 	next := seq
 	for i := range n {
@@ -85,8 +89,21 @@ func (r *Receiver) Room(size int) error {
 	return r.fits(r.next.Load()-r.dropTaken(), size)
 }
 
+// expect checks that the next value may come, numbered seq.
+func (r *Receiver) expect(seq uint64) error {
+	if r.closed {
+		return ErrAfterClose
+	}
+	if next := r.next.Load(); seq != next {
+		return fmt.Errorf("%w: got %d, want %d", ErrSequence, seq, next)
+	}
+	return nil
+}
+
 // dropTaken returns how many values the program took, and drops their
-// sizes from held.
+// sizes from held. An honest peer sends a value beyond the first window
+// only after it got the credit that Take's count preceded, so the count
+// read here already includes every take that credit stood for.
 func (r *Receiver) dropTaken() uint64 {
 	taken := r.taken.Load()
 	if r.budget > 0 {

@@ -69,26 +69,26 @@ func inboxes[T any](s *options.Settings, plan *chans.Plan, d *drains) func(*conn
 // and ends the connection.
 func (in *inbox[T]) Arrive(values [][]byte) error {
 	if len(values) == 1 { // a data frame's: nothing to gather
-		a, err := in.arrival(values[0])
-		if err != nil {
+		var one [1]arrival[T]
+		one[0] = in.decode(values[0])
+		if err := refused(&one[0]); err != nil {
 			return err
 		}
-		return in.queue(a)
+		return in.queue(one[:])
 	}
 	for len(values) > 0 {
 		n := min(len(values), arriveChunk)
 		got := in.got[:0]
 		var broken error // ends the connection, after the values before it
 		for _, v := range values[:n] {
-			a, err := in.arrival(v)
-			if err != nil {
-				broken = err
+			got = append(got, in.decode(v))
+			if broken = refused(&got[len(got)-1]); broken != nil {
+				got = got[:len(got)-1]
 				break
 			}
-			got = append(got, a)
 		}
 		values = values[n:]
-		err := in.queue(got...)
+		err := in.queue(got)
 		clear(got) // the values are the program's now
 		in.got = got[:0]
 		if err := cmp.Or(err, broken); err != nil {
@@ -98,23 +98,21 @@ func (in *inbox[T]) Arrive(values [][]byte) error {
 	return nil
 }
 
-// arrival decodes value, and returns an error that ends the connection
-// for one that is hostile.
-func (in *inbox[T]) arrival(value []byte) (arrival[T], error) {
-	a := in.decode(value)
+// refused returns an error that ends the connection if a is hostile.
+func refused[T any](a *arrival[T]) error {
 	switch {
 	case a.err == nil:
 	case hostile(a.err): // the value names streams it may not
-		return a, a.err
+		return a.err
 	case errors.Is(a.err, codec.ErrLimitExceeded):
-		return a, fmt.Errorf("%w: %w", conn.ErrLimit, a.err)
+		return fmt.Errorf("%w: %w", conn.ErrLimit, a.err)
 	}
-	return a, nil
+	return nil
 }
 
 // queue puts decoded values in the ring, and wakes a receiver if it was
 // empty.
-func (in *inbox[T]) queue(as ...arrival[T]) error {
+func (in *inbox[T]) queue(as []arrival[T]) error {
 	in.mu.Lock()
 	if in.q.n+len(as) > in.window {
 		in.mu.Unlock()

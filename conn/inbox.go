@@ -18,10 +18,10 @@ import (
 type Inbox interface {
 	// Arrive takes values of one frame, in order: one, or the several of
 	// a values frame, which may come in more than one call. They are
-	// valid only during the call. Arrive must
-	// not block: the stream's window bounds how many values arrive before
-	// the program takes them, so an inbox that holds a window's worth
-	// never needs to. An error ends the connection with it.
+	// valid only during the call. Arrive must not block: the stream's
+	// window bounds how many values arrive before the program takes them,
+	// so an inbox that holds a window's worth never needs to. An error
+	// ends the connection with it.
 	Arrive(values [][]byte) error
 	// Close says the peer closed the stream: no value follows.
 	Close()

@@ -1,7 +1,6 @@
 package conn
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"testing"
@@ -18,10 +17,12 @@ import (
 // go, then its close.
 func sendSegments(ctx context.Context, st *Stream, gate <-chan struct{}, segments, per, batch int, value func(i int) []byte) error {
 	for seg := range segments {
-		select {
-		case <-gate:
-		case <-ctx.Done():
-			return ctx.Err()
+		if gate != nil {
+			select {
+			case <-gate:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
 		for i, end := seg*per, (seg+1)*per; i < end; {
 			k := min(batch, end-i)
@@ -37,27 +38,6 @@ func sendSegments(ctx context.Context, st *Stream, gate <-chan struct{}, segment
 		}
 	}
 	return st.CloseSend()
-}
-
-// recvValues receives value(0) to value(n-1) on st, once each and in
-// order, then the close.
-func recvValues(ctx context.Context, st *Stream, n int, value func(i int) []byte) error {
-	for i := range n {
-		m, err := st.Next(ctx)
-		if err != nil {
-			return fmt.Errorf("stream %d: value %d: %w", st.ID(), i, err)
-		}
-		if !bytes.Equal(m.Value, value(i)) {
-			return fmt.Errorf("stream %d: value %d arrived as %.20q", st.ID(), i, m.Value)
-		}
-		m.Release()
-		st.Take()
-	}
-	if err := recvEOF(ctx, st); err != nil {
-		return fmt.Errorf("stream %d: %w", st.ID(), err)
-	}
-	st.TookClose()
-	return nil
 }
 
 // Values sent in values frames cross cuts, by reset and by FIN, that fall

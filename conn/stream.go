@@ -130,11 +130,7 @@ func (st *Stream) SendN(n int, value func(i int) []byte) (uint64, error) {
 		return 0, ErrSendClosed
 	}
 	seq := st.send.CommitN(n, func(i int) int { return len(value(i)) })
-	if n == 1 {
-		s.log.data(st.id, seq, value(0))
-	} else {
-		st.queue(seq, n, value)
-	}
+	st.queue(seq, n, value)
 	s.mu.Unlock()
 	s.flush()
 	return seq, nil

@@ -41,26 +41,29 @@ func flow(ctx context.Context, from, to *Stream, n int, value func(i int) []byte
 		}
 		return from.CloseSend()
 	})
-	g.Go(func() error {
-		for i := range n {
-			m, err := to.Next(ctx)
-			if err != nil {
-				return fmt.Errorf("stream %d: value %d: %w", to.ID(), i, err)
-			}
-			got := m.Value
-			if !bytes.Equal(got, value(i)) {
-				return fmt.Errorf("stream %d: value %d arrived as %.20q", to.ID(), i, got)
-			}
-			m.Release()
-			to.Take()
-		}
-		if err := recvEOF(ctx, to); err != nil {
-			return fmt.Errorf("stream %d: %w", to.ID(), err)
-		}
-		to.TookClose()
-		return nil
-	})
+	g.Go(func() error { return recvValues(ctx, to, n, value) })
 	return g.Wait()
+}
+
+// recvValues receives value(0) to value(n-1) on st, once each and in
+// order, then the close.
+func recvValues(ctx context.Context, st *Stream, n int, value func(i int) []byte) error {
+	for i := range n {
+		m, err := st.Next(ctx)
+		if err != nil {
+			return fmt.Errorf("stream %d: value %d: %w", st.ID(), i, err)
+		}
+		if !bytes.Equal(m.Value, value(i)) {
+			return fmt.Errorf("stream %d: value %d arrived as %.20q", st.ID(), i, m.Value)
+		}
+		m.Release()
+		st.Take()
+	}
+	if err := recvEOF(ctx, st); err != nil {
+		return fmt.Errorf("stream %d: %w", st.ID(), err)
+	}
+	st.TookClose()
+	return nil
 }
 
 // Streams opened at either end reach the other's Accept with their id,

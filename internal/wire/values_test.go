@@ -32,33 +32,29 @@ func TestValuesSize(t *testing.T) {
 	// With seq 0 (one byte), a value of s bytes takes 1+s bytes while s
 	// < 128 and 2+s below 16384: 4084 bytes fill the payload exactly.
 	for _, tc := range []struct {
-		name        string
-		seq         uint64
-		sizes       []int
-		payload     int
-		fit         int
-		fullPayload bool // payload == MaxValuesPayload
+		name    string
+		seq     uint64
+		sizes   []int
+		payload int
+		fit     int
 	}{
-		{"no value", 0, nil, 1, 0, false},
-		{"no value, long seq", 300, nil, 2, 0, false},
-		{"one value filling the payload", 0, []int{4084}, MaxValuesPayload, 1, true},
-		{"one value a byte too large", 0, []int{4085}, 1, 0, false},
-		{"a value larger than a frame", 0, []int{5000, 1, 1}, 1, 0, false},
-		{"longest seq leaves less room", 1 << 63, []int{4075}, MaxValuesPayload, 1, true},
-		{"longest seq, a byte too large", 1 << 63, []int{4076}, 10, 0, false},
-		{"empty values", 0, repeat(5000, 0), MaxValuesPayload, MaxValuesPayload - 1, true},
-		{"forty small, and one to the byte", 0, append(repeat(40, 100), 45), MaxValuesPayload, 41, true},
-		{"forty small, and one a byte over", 0, append(repeat(40, 100), 46, 0), 1 + 40*101, 40, false},
-		{"stops at the first that does not fit", 0, []int{10, 5000, 10}, 12, 1, false},
-		{"all fit", 7, []int{1, 2, 3}, 1 + 2 + 3 + 4, 3, false},
+		{"no value", 0, nil, 1, 0},
+		{"no value, long seq", 300, nil, 2, 0},
+		{"one value filling the payload", 0, []int{4084}, MaxValuesPayload, 1},
+		{"one value a byte too large", 0, []int{4085}, 1, 0},
+		{"a value larger than a frame", 0, []int{5000, 1, 1}, 1, 0},
+		{"longest seq leaves less room", 1 << 63, []int{4075}, MaxValuesPayload, 1},
+		{"longest seq, a byte too large", 1 << 63, []int{4076}, 10, 0},
+		{"empty values", 0, repeat(5000, 0), MaxValuesPayload, MaxValuesPayload - 1},
+		{"forty small, and one to the byte", 0, append(repeat(40, 100), 45), MaxValuesPayload, 41},
+		{"forty small, and one a byte over", 0, append(repeat(40, 100), 46, 0), 1 + 40*101, 40},
+		{"stops at the first that does not fit", 0, []int{10, 5000, 10}, 12, 1},
+		{"all fit", 7, []int{1, 2, 3}, 1 + 2 + 3 + 4, 3},
 	} {
 		payload, fit := ValuesSize(tc.seq, len(tc.sizes), sizes(tc.sizes...))
 		if payload != tc.payload || fit != tc.fit {
 			t.Errorf("%s: ValuesSize = %d bytes, %d values; want %d, %d", tc.name, payload, fit, tc.payload, tc.fit)
 			continue
-		}
-		if tc.fullPayload != (payload == MaxValuesPayload) {
-			t.Errorf("%s: payload %d, full %v", tc.name, payload, tc.fullPayload)
 		}
 		// The size is that of the payload a sender builds of the values
 		// that fit.

@@ -107,6 +107,15 @@ const maxBatch = 256 << 10
 // log has not written, up to maxBatch. Once the session has ended and
 // everything is out, the goodbye follows, and last says the writer is done.
 func (s *Session) batchLocked(dst []byte) (batch []byte, more, last bool) {
+	if s.err != nil && s.handing == 0 {
+		// What the program took goes out before the goodbye, so that the
+		// peer knows exactly which of its values were received.
+		for _, st := range s.streams {
+			if n := st.credits.owed(); n > 0 {
+				s.addCreditLocked(st.id, n)
+			}
+		}
+	}
 	if r := s.received.Load(); r > s.ackedAt.Load() {
 		dst = appendFrame(dst, wire.KindAck, 0, func(b []byte) []byte { return wire.AppendCount(b, r) })
 		s.ackedAt.Store(r)
@@ -131,7 +140,7 @@ func (s *Session) batchLocked(dst []byte) (batch []byte, more, last bool) {
 	if s.log.unwritten() > 0 {
 		return dst, true, false
 	}
-	if s.err == nil {
+	if s.err == nil || s.handing > 0 {
 		return dst, false, false
 	}
 	reason := "closed"

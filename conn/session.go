@@ -64,6 +64,7 @@ type Session struct {
 	acceptCh chan struct{}
 	pingDue  bool     // the watchdog asks for a ping
 	byeDue   bool     // a goodbye went into a batch: credits after it cannot go
+	handing  int      // hand-overs under way, which the goodbye waits for: see Stream.HandOver
 	cur      *carrier // the connection of the moment; nil while broken
 	last     *carrier // the latest connection, kept for its addresses
 	next     *carrier // a listener's: a resumed connection to take over
@@ -300,13 +301,6 @@ func (s *Session) endLocked(err error) {
 			s.giveUpLocked(err) // no resume can come, or the window passed
 		}
 		return
-	}
-	// What the program took goes out before the goodbye, so that the
-	// peer knows exactly which of its values were received.
-	for _, st := range s.streams {
-		if n := st.credits.owed(); n > 0 {
-			s.addCreditLocked(st.id, n)
-		}
 	}
 	if s.last != nil && !errors.Is(err, ErrClosed) {
 		err = withPeer(err, s.last.nc.RemoteAddr().String())

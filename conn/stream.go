@@ -217,6 +217,37 @@ func (st *Stream) Inbox() Inbox { return st.in }
 // credit: the peer may send one more, and a rendezvous sender returns.
 func (st *Stream) Take() { st.TakeN(1) }
 
+// HandOver gives a value taken from the stream to this end's program,
+// by put, and counts it taken if put says the program has it: one step as
+// far as the session's last credits go. Otherwise a session ending between
+// the two would say its goodbye without the value's credit, and the peer
+// would report undelivered a value the program received. The goodbye
+// waits for a hand-over under way, so put must return promptly once Ending
+// is closed. HandOver returns put's answer, and false without calling put
+// once the session is ending.
+func (st *Stream) HandOver(put func() bool) bool {
+	s := st.s
+	s.mu.Lock()
+	if s.err != nil {
+		s.mu.Unlock()
+		return false
+	}
+	s.handing++
+	s.mu.Unlock()
+	ok := put()
+	if ok {
+		st.Take()
+	}
+	s.mu.Lock()
+	s.handing--
+	last := s.handing == 0 && s.err != nil
+	s.mu.Unlock()
+	if last {
+		s.signal() // the writer may say goodbye now
+	}
+	return ok
+}
+
 // TakeN is n Takes at once.
 func (st *Stream) TakeN(n int) {
 	if n > 0 {

@@ -67,12 +67,17 @@ func (p *pump) in() {
 			}
 			continue
 		}
-		if !p.put(v) {
+		put := func() bool {
+			if !p.put(v) {
+				return false
+			}
+			// The values in ch's buffer are not taken yet.
+			p.st.Withhold(p.ch.Len())
+			return true
+		}
+		if !p.st.HandOver(put) {
 			return
 		}
-		// The values in ch's buffer are not taken yet.
-		p.st.Withhold(p.ch.Len())
-		p.st.Take()
 	}
 }
 
@@ -88,10 +93,9 @@ func (p *pump) closeCh() {
 	p.ch.Close()
 }
 
-// put sends v on ch, unless the session starts ending first: once it
-// has, the credits it says before its goodbye are counted, and a value
-// handed over later would reach the program while its sender reports it
-// undelivered.
+// put sends v on ch, unless the session starts ending first: its goodbye
+// waits for the hand-over (see conn.Stream.HandOver), which must not wait
+// for a program that may never receive.
 func (p *pump) put(v reflect.Value) (ok bool) {
 	defer func() {
 		if r := recover(); r != nil { // the program closed an original it gave away

@@ -1,0 +1,59 @@
+package conn
+
+import (
+	"errors"
+	"testing"
+	"time"
+)
+
+// A value handed to the program as its session starts ending counts as
+// taken before the goodbye, which waits for the hand-over: the peer does
+// not report undelivered a value the program has.
+func TestHandOverCountsBeforeTheGoodbye(t *testing.T) {
+	p := connect(t, testConfig(), testConfig(), nil)
+	ctx := patience(t)
+	if err := sendInts(ctx, p.d.Main(), 0, 1); err != nil {
+		t.Fatal(err)
+	}
+	m, err := p.a.Main().Next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Release()
+	closed := make(chan struct{})
+	handed := p.a.Main().HandOver(func() bool {
+		go func() {
+			_ = p.a.Close()
+			close(closed)
+		}()
+		<-p.a.Ending()
+		// The goodbye must wait: were it out, the dialer's session would
+		// end on it, and the credit for this value would come too late.
+		select {
+		case <-p.d.Done():
+			t.Error("the goodbye went out during a hand-over")
+		case <-time.After(100 * time.Millisecond):
+		}
+		return true
+	})
+	if !handed {
+		t.Fatal("HandOver reported the value not handed over")
+	}
+	<-closed
+	if err := ended(t, p.d); !errors.Is(err, ErrPeerClosed) {
+		t.Fatalf("the dialer's session ended with %v, want ErrPeerClosed", err)
+	}
+	if n := p.d.Main().Unacknowledged(); n != 0 {
+		t.Errorf("the dialer counts %d values not taken, want 0", n)
+	}
+}
+
+// Once the session is ending, HandOver neither calls put nor counts a value.
+func TestHandOverAfterTheEnd(t *testing.T) {
+	p := connect(t, testConfig(), testConfig(), nil)
+	_ = p.a.Close()
+	called := false
+	if p.a.Main().HandOver(func() bool { called = true; return true }) || called {
+		t.Errorf("HandOver after the end: put called %v, and a value handed over", called)
+	}
+}

@@ -34,7 +34,7 @@ func listenBroadcast[T any](ctx context.Context, addr string, s *options.Setting
 			// The Feed comes before any value of the client can reach
 			// recv: a program that received one knows its next send
 			// reaches this client.
-			f := b.Add(c, chanBuffer[T](c.Capacity()))
+			f := b.Add(c, c.Capacity())
 			serveFeed(cctx, c, f, out, r)
 			f.Stop() // what the client did not take goes nowhere: the others have it
 		})

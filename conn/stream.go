@@ -91,6 +91,10 @@ func (st *Stream) Cancel() { st.send.Cancel() }
 // CancelN gives back n reservations.
 func (st *Stream) CancelN(n int) { st.send.CancelN(n) }
 
+// Sized says the n oldest reservations not said so yet hold values of size
+// bytes in all: see [nsync.Sender.Sized].
+func (st *Stream) Sized(n int, size uint64) { st.send.Sized(n, size) }
+
 // Hold keeps n values of the window unused: see [nsync.Sender.Hold].
 func (st *Stream) Hold(n int) { st.send.Hold(n) }
 

@@ -6,9 +6,10 @@ package sync
 // each knows from the handshake: no value needs to travel for it.
 //
 // The sender counts every reservation as a value of the largest size until
-// it commits the value's real size, so the values outstanding never exceed
-// the budget whatever happens concurrently; the receiver checks the bytes it
-// holds against the same budget. With small values the budget never binds
+// it commits the value's real size, or says it earlier (Sender.Sized), so
+// the values outstanding never exceed the budget whatever happens
+// concurrently; the receiver checks the bytes it holds against the same
+// budget. With small values the budget never binds
 // and the window is n values, as for a Go channel; with large values a send
 // may wait before n are outstanding.
 

@@ -31,6 +31,10 @@ type Sender struct {
 	budget   uint64 // bytes that may be outstanding; 0: no bound
 	maxValue uint64 // what a reservation may become, in bytes
 	out      sizes  // sizes of the values outstanding
+	// The oldest reservations whose values' sizes are known: see Sized.
+	// sizedBytes is at least what those values hold in all.
+	sized      uint64
+	sizedBytes uint64
 }
 
 // NewSender returns a window for a stream of the given capacity, to a peer
@@ -133,7 +137,35 @@ func (s *Sender) roomLocked() bool {
 	if s.sent+s.reserved-s.taken+s.held >= s.window {
 		return false
 	}
-	return s.budget == 0 || s.out.total+(s.reserved+1)*s.maxValue <= s.budget
+	return s.budget == 0 || s.out.total+s.sizedBytes+(s.reserved-s.sized+1)*s.maxValue <= s.budget
+}
+
+// Sized says that the n oldest reservations not said so yet hold values
+// of size bytes in all, known before they are committed: until then they
+// count that much of the byte budget, not the largest value each. A sender
+// that reserves ahead and keeps many values waiting to be written, as a
+// broadcast listener does for each client, would otherwise run out of
+// budget long before it runs out of window. Reservations must then be
+// committed in the order they were made, and with the sizes said here.
+func (s *Sender) Sized(n int, size uint64) {
+	if n <= 0 || s.budget == 0 {
+		return
+	}
+	s.mu.Lock()
+	n = min(n, int(s.reserved-s.sized))
+	s.sized += uint64(n)
+	s.sizedBytes += size
+	s.notifyLocked()
+	s.mu.Unlock()
+}
+
+// unsizeLocked forgets n sized reservations that go, without knowing which:
+// their bytes stay counted, which errs on the safe side, until none is left.
+func (s *Sender) unsizeLocked(n uint64) {
+	s.sized -= min(n, s.sized)
+	if s.sized == 0 {
+		s.sizedBytes = 0
+	}
 }
 
 // Cancel gives back a reservation that will not be used.
@@ -146,6 +178,7 @@ func (s *Sender) CancelN(n int) {
 	}
 	s.mu.Lock()
 	s.reserved -= uint64(n)
+	s.unsizeLocked(uint64(n))
 	s.notifyLocked()
 	s.mu.Unlock()
 }
@@ -167,11 +200,16 @@ func (s *Sender) CommitN(n int, size func(i int) int) uint64 {
 	s.sent += uint64(n)
 	if s.budget > 0 {
 		small := false
+		sized := min(uint64(n), s.sized) // the oldest are the sized ones
 		for i := range n {
 			sz := size(i)
 			s.out.push(uint32(sz))
+			if uint64(i) < sized {
+				s.sizedBytes -= min(uint64(sz), s.sizedBytes)
+			}
 			small = small || uint64(sz) < s.maxValue
 		}
+		s.unsizeLocked(sized)
 		if small && s.sent+s.reserved-s.taken+s.held < s.window {
 			// A reservation counted the largest size; the rest is free,
 			// which matters to a waiter only if the window has room.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/netchan/netchan/codec"
+	nsync "github.com/netchan/netchan/sync"
 )
 
 // Broadcaster hands every value a program sends on one channel to every
@@ -74,9 +75,12 @@ type Broadcaster[T any] struct {
 const slabSize = 4 << 10
 
 // ringSize is how far Run may be ahead of any Feed's SendFeed: the most a
-// Feed holds, as large as the largest buffer of a channel (see
-// sync.MaxHold).
-const ringSize = 64
+// Feed holds. Its values wait there reserved in their Conns' windows, and
+// said to be of their encodings' sizes (see conn.Stream.Sized), so that
+// the window's byte budget does not count them as the largest values: a
+// send pump then takes a few hundred values at a time, and a write carries
+// as many.
+const ringSize = 256
 
 // slot holds one value of the ring, and how many Feeds have yet to take
 // it: the last one clears it, so that the program's value and its encoding
@@ -132,15 +136,22 @@ type Feed[T any] struct {
 	buf  []byte
 	encs [][]byte
 
-	held int // room Run reserved in the window and in the ring; guarded by b.mu
+	// Guarded by b.mu: room Run reserved in the window and in the ring,
+	// for values to come, at most spare; and the values Run gave f since
+	// their sizes were last said to the window, with their sizes' sum.
+	held, spare  int
+	unsized      int
+	unsizedBytes uint64
 }
 
 // Add gives c a Feed of size values, at least one and at most the ring's
-// size, and returns it: c sends
-// its values with SendFeed, and calls Stop once it no longer does. From
-// now on c gets every value the program sends.
+// size, and returns it: c sends its values with SendFeed, and calls Stop
+// once it no longer does. From now on c gets every value the program sends.
+// Run reserves room for values to come a few at a time, at most what a
+// sender may hold of c's window (see sync.MaxHold), and one.
 func (b *Broadcaster[T]) Add(c *Conn[T], size int) *Feed[T] {
-	f := &Feed[T]{c: c, b: b, size: min(max(size, 1), ringSize), wake: make(chan struct{}, 1)}
+	f := &Feed[T]{c: c, b: b, size: min(max(size, 1), ringSize), wake: make(chan struct{}, 1),
+		spare: max(nsync.MaxHold(c.Capacity()), 1)}
 	f.move()
 	// Credits say the peer's program took values: room, and no stall. The
 	// values themselves are not kept: a Feed's Conn reports none.
@@ -297,6 +308,10 @@ func (b *Broadcaster[T]) deliver(v T, all bool) bool {
 			b.removeLocked(f) // ending: what it holds goes nowhere
 		} else {
 			f.held--
+			if s.enc != nil {
+				f.unsized++
+				f.unsizedBytes += uint64(len(s.enc))
+			}
 			i++
 		}
 	}
@@ -343,7 +358,11 @@ func (b *Broadcaster[T]) encode(v T) ([]byte, error) {
 // reserveLocked reserves as much room in f as the ring and its Conn's
 // window have, and reports whether it got some.
 func (b *Broadcaster[T]) reserveLocked(f *Feed[T]) bool {
-	if free := f.size - int(b.head.Load()-f.next.Load()) - f.held; free > 0 {
+	if f.unsized > 0 {
+		f.c.s.Sized(f.unsized, f.unsizedBytes)
+		f.unsized, f.unsizedBytes = 0, 0
+	}
+	if free := min(f.size-int(b.head.Load()-f.next.Load()), f.spare) - f.held; free > 0 {
 		f.held += f.c.s.TryReserveN(free)
 	}
 	return f.held > 0

@@ -86,3 +86,6 @@ func HoldSendLock[T any](c *Conn[T]) (release func()) {
 // Acks is the count of values the peer's program took, as c's reader
 // last heard it.
 func Acks[T any](c *Conn[T]) uint64 { return c.acks.Load() }
+
+// RingSize is how far a Broadcaster's Run may be ahead of a Feed.
+const RingSize = ringSize

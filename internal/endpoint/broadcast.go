@@ -75,12 +75,12 @@ type Broadcaster[T any] struct {
 const slabSize = 4 << 10
 
 // ringSize is how far Run may be ahead of any Feed's SendFeed: the most a
-// Feed holds. Its values wait there reserved in their Conns' windows, and
-// said to be of their encodings' sizes (see conn.Stream.Sized), so that
-// the window's byte budget does not count them as the largest values: a
-// send pump then takes a few hundred values at a time, and a write carries
-// as many.
-const ringSize = 256
+// Feed holds, as many values as the default window. They wait there
+// reserved in their Conns' windows, and said to be of their encodings'
+// sizes (see conn.Stream.Sized), so that the window's byte budget does not
+// count them as the largest values: a send pump behind then takes hundreds
+// of values at a time, and a write carries as many.
+const ringSize = 1024
 
 // slot holds one value of the ring, and how many Feeds have yet to take
 // it: the last one clears it, so that the program's value and its encoding

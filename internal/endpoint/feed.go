@@ -107,7 +107,7 @@ func (c *Conn[T]) feedGone(ctx context.Context) error {
 // the Broadcaster has returned, or is about to, so f holds at most its
 // size.
 func (c *Conn[T]) flushFeed(f *Feed[T], cause error) error {
-	group := make([]shared[T], 0, min(f.size, 64)) // grown as needed
+	group := make([]shared[T], 0, min(f.size, 64))
 	for range f.size + 2 { // each round takes a value at least, or ends
 		var closed, gone bool
 		group, closed, gone = f.take(group[:0])

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/netchan/netchan/internal/testkit"
 )
 
 // A value handed to the program as its session starts ending counts as
@@ -55,5 +57,44 @@ func TestHandOverAfterTheEnd(t *testing.T) {
 	called := false
 	if p.a.Main().HandOver(func() bool { called = true; return true }) || called {
 		t.Errorf("HandOver after the end: put called %v, and a value handed over", called)
+	}
+}
+
+// The credit of a value handed over as the session starts ending goes
+// before the goodbye even when no rule would send it at once: more values
+// arrived than the program took, so the take alone leaves it owed, and the
+// goodbye collects it once the hand-over ended.
+func TestHandOverCreditOwedGoesBeforeTheGoodbye(t *testing.T) {
+	cfg := testConfig()
+	cfg.Capacity = 16 // a credit waits for 4 values taken
+	p := connect(t, cfg, cfg, nil)
+	ctx := patience(t)
+	if err := sendInts(ctx, p.d.Main(), 0, 3); err != nil {
+		t.Fatal(err)
+	}
+	m, err := p.a.Main().Next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Release()
+	testkit.Eventually(t, "the other two values arriving", func() bool { return p.a.Main().Inbox().Len() == 2 })
+	closed := make(chan struct{})
+	handed := p.a.Main().HandOver(func() bool {
+		go func() {
+			_ = p.a.Close()
+			close(closed)
+		}()
+		<-p.a.Ending()
+		return true
+	})
+	<-closed
+	if !handed {
+		t.Fatal("HandOver reported the value not handed over")
+	}
+	if err := ended(t, p.d); !errors.Is(err, ErrPeerClosed) {
+		t.Fatalf("the dialer's session ended with %v, want ErrPeerClosed", err)
+	}
+	if n := p.d.Main().Unacknowledged(); n != 2 {
+		t.Errorf("the dialer counts %d values not taken, want the 2 not handed over", n)
 	}
 }

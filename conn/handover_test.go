@@ -34,7 +34,7 @@ func TestHandOverCountsBeforeTheGoodbye(t *testing.T) {
 		select {
 		case <-p.d.Done():
 			t.Error("the goodbye went out during a hand-over")
-		case <-time.After(100 * time.Millisecond):
+		case <-time.After(testkit.Settle):
 		}
 		return true
 	})

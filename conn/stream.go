@@ -91,8 +91,9 @@ func (st *Stream) Cancel() { st.send.Cancel() }
 // CancelN gives back n reservations.
 func (st *Stream) CancelN(n int) { st.send.CancelN(n) }
 
-// Sized says the n oldest reservations not said so yet hold values of size
-// bytes in all: see [nsync.Sender.Sized].
+// Sized says n values given to reservations, in the order those are
+// committed, hold size bytes in all: see [nsync.Sender.Sized], and what it
+// forbids.
 func (st *Stream) Sized(n int, size uint64) { st.send.Sized(n, size) }
 
 // Hold keeps n values of the window unused: see [nsync.Sender.Hold].

@@ -140,13 +140,20 @@ func (s *Sender) roomLocked() bool {
 	return s.budget == 0 || s.out.total+s.sizedBytes+(s.reserved-s.sized+1)*s.maxValue <= s.budget
 }
 
-// Sized says that the n oldest reservations not said so yet hold values
-// of size bytes in all, known before they are committed: until then they
-// count that much of the byte budget, not the largest value each. A sender
-// that reserves ahead and keeps many values waiting to be written, as a
-// broadcast listener does for each client, would otherwise run out of
-// budget long before it runs out of window. Reservations must then be
-// committed in the order they were made, and with the sizes said here.
+// Sized says that n values, given to reservations in the order those are
+// committed and not said so yet, hold size bytes in all, known before they
+// are committed: until then they count that much of the byte budget, not
+// the largest value each. A sender that reserves ahead and keeps many
+// values waiting to be written, as a broadcast listener does for each
+// client, would otherwise run out of budget long before it runs out of
+// window.
+//
+// Sized may be told late, once some of the n values were committed: it
+// then counts their bytes for the others, which errs on the safe side.
+// But no reservation may be waiting for a value then, and none of the n
+// may have been cancelled unless it was larger than the largest value the
+// peer accepts: each would let the others be counted for less than they
+// hold. Values must be committed with the sizes said here.
 func (s *Sender) Sized(n int, size uint64) {
 	if n <= 0 || s.budget == 0 {
 		return

@@ -30,7 +30,42 @@ func fanOutHand(b *testing.B, clients int) {
 	queues := make([]chan []byte, clients)
 	var wg sync.WaitGroup
 	counts := make([]int, clients) // each client's, written by its program
-	errs := make(chan error, 2*clients)
+	// The first failure, which closes failed and every connection, so
+	// that nothing waits for ever on a client that stopped.
+	var (
+		failure  error
+		failOnce sync.Once
+		failed   = make(chan struct{})
+		connsMu  sync.Mutex
+		conns    []net.Conn
+	)
+	fail := func(err error) {
+		failOnce.Do(func() {
+			failure = err
+			close(failed)
+			connsMu.Lock()
+			for _, c := range conns {
+				_ = c.Close()
+			}
+			connsMu.Unlock()
+		})
+	}
+	queuesClosed := false
+	closeQueues := func() {
+		if !queuesClosed {
+			queuesClosed = true
+			for _, q := range queues {
+				if q != nil {
+					close(q)
+				}
+			}
+		}
+	}
+	defer func() { // after a Fatal too: every goroutine returns
+		fail(nil)
+		closeQueues()
+		wg.Wait()
+	}()
 	for i := range clients {
 		queues[i] = make(chan []byte, 1024)
 		accepted := make(chan net.Conn, 1)
@@ -39,20 +74,31 @@ func fanOutHand(b *testing.B, clients int) {
 			if err == nil {
 				err = sc.(*tls.Conn).Handshake()
 			}
-			if err != nil {
-				errs <- err
+			if err != nil && sc != nil {
+				_ = sc.Close()
 				sc = nil // and the dial fails too
 			}
 			accepted <- sc
 		}()
 		nc, err := tls.Dial("tcp", ln.Addr().String(), trust.Client)
-		if err != nil {
-			b.Fatal(err)
-		}
 		sc := <-accepted
-		wg.Go(func() { errs <- handWrite(sc, queues[i]) })
+		if err != nil || sc == nil {
+			b.Fatalf("connecting client %d: %v", i, err)
+		}
+		connsMu.Lock()
+		conns = append(conns, nc, sc)
+		connsMu.Unlock()
+		wg.Go(func() {
+			if err := handWrite(sc, queues[i]); err != nil {
+				fail(err)
+			}
+		})
 		got := make(chan int, 1024)
-		wg.Go(func() { errs <- handRead(nc, cod, got) })
+		wg.Go(func() {
+			if err := handRead(nc, cod, got); err != nil {
+				fail(err)
+			}
+		})
 		wg.Go(func() {
 			for range got {
 				counts[i]++
@@ -66,7 +112,11 @@ func fanOutHand(b *testing.B, clients int) {
 				b.Fatal(err)
 			}
 			for _, q := range queues {
-				q <- enc
+				select {
+				case q <- enc:
+				case <-failed:
+					b.Fatal(failure)
+				}
 			}
 		}
 	}
@@ -74,16 +124,11 @@ func fanOutHand(b *testing.B, clients int) {
 	cpu := cpuTime()
 	b.ResetTimer()
 	publish(4*clients, b.N)
-	for _, q := range queues {
-		close(q)
-	}
+	closeQueues()
 	wg.Wait()
 	b.StopTimer()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			b.Fatal(err)
-		}
+	if failure != nil {
+		b.Fatal(failure)
 	}
 	var delivered int64
 	for _, n := range counts {

@@ -87,5 +87,6 @@ func HoldSendLock[T any](c *Conn[T]) (release func()) {
 // last heard it.
 func Acks[T any](c *Conn[T]) uint64 { return c.acks.Load() }
 
-// RingSize is how far a Broadcaster's Run may be ahead of a Feed.
-const RingSize = ringSize
+// RingLen is how far a Broadcaster's Run may be ahead of a Feed, for
+// values of T.
+func RingLen[T any]() int { return feedRingLen[T]() }

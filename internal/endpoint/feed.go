@@ -77,7 +77,7 @@ func (f *Feed[T]) take(dst []shared[T]) (_ []shared[T], closed, gone bool) {
 	next, h := f.next.Load(), b.head.Load()
 	n := h - next
 	for i := range n {
-		sl := &b.ring[(next+i)%ringSize]
+		sl := b.slot(next + i)
 		dst = append(dst, sl.shared)
 		sl.leave()
 	}
@@ -146,6 +146,10 @@ func (c *Conn[T]) sendShared(f *Feed[T], group []shared[T]) error {
 	limit := c.c.PeerMaxValue()
 	buf, encs := f.buf[:0], f.encs[:0]
 	var errs []error
+	// A value refused is never one of its window's sized values that is
+	// small enough for the peer, which conn.Stream.Sized forbids: a
+	// stateless codec's values refused are too large, and a stateful
+	// codec's values are never sized.
 	refuse := func(v T, err error) {
 		c.s.Cancel()
 		c.breakIfStateful(err)

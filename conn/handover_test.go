@@ -13,22 +13,10 @@ import (
 // not report undelivered a value the program has.
 func TestHandOverCountsBeforeTheGoodbye(t *testing.T) {
 	p := connect(t, testConfig(), testConfig(), nil)
-	ctx := patience(t)
-	if err := sendInts(ctx, p.d.Main(), 0, 1); err != nil {
+	if err := sendInts(patience(t), p.d.Main(), 0, 1); err != nil {
 		t.Fatal(err)
 	}
-	m, err := p.a.Main().Next(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.Release()
-	closed := make(chan struct{})
-	handed := p.a.Main().HandOver(func() bool {
-		go func() {
-			_ = p.a.Close()
-			close(closed)
-		}()
-		<-p.a.Ending()
+	notTaken := handOverAsItCloses(t, p, func() {
 		// The goodbye must wait: were it out, the dialer's session would
 		// end on it, and the credit for this value would come too late.
 		select {
@@ -36,17 +24,9 @@ func TestHandOverCountsBeforeTheGoodbye(t *testing.T) {
 			t.Error("the goodbye went out during a hand-over")
 		case <-time.After(testkit.Settle):
 		}
-		return true
 	})
-	if !handed {
-		t.Fatal("HandOver reported the value not handed over")
-	}
-	<-closed
-	if err := ended(t, p.d); !errors.Is(err, ErrPeerClosed) {
-		t.Fatalf("the dialer's session ended with %v, want ErrPeerClosed", err)
-	}
-	if n := p.d.Main().Unacknowledged(); n != 0 {
-		t.Errorf("the dialer counts %d values not taken, want 0", n)
+	if notTaken != 0 {
+		t.Errorf("the dialer counts %d values not taken, want 0", notTaken)
 	}
 }
 
@@ -68,16 +48,27 @@ func TestHandOverCreditOwedGoesBeforeTheGoodbye(t *testing.T) {
 	cfg := testConfig()
 	cfg.Capacity = 16 // a credit waits for 4 values taken
 	p := connect(t, cfg, cfg, nil)
-	ctx := patience(t)
-	if err := sendInts(ctx, p.d.Main(), 0, 3); err != nil {
+	if err := sendInts(patience(t), p.d.Main(), 0, 3); err != nil {
 		t.Fatal(err)
 	}
-	m, err := p.a.Main().Next(ctx)
+	testkit.Eventually(t, "the three values arriving", func() bool { return p.a.Main().Inbox().Len() == 3 })
+	if notTaken := handOverAsItCloses(t, p, func() {}); notTaken != 2 {
+		t.Errorf("the dialer counts %d values not taken, want the 2 not handed over", notTaken)
+	}
+}
+
+// handOverAsItCloses takes the next value of the accepted session's main
+// stream and hands it over as that session closes: put starts the close,
+// waits until the session is ending, runs during, and says the program
+// has the value. Once the dialer's session ended on the goodbye, it
+// returns how many values the dialer counts not taken.
+func handOverAsItCloses(t *testing.T, p *pair, during func()) (notTaken int) {
+	t.Helper()
+	m, err := p.a.Main().Next(patience(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	m.Release()
-	testkit.Eventually(t, "the other two values arriving", func() bool { return p.a.Main().Inbox().Len() == 2 })
 	closed := make(chan struct{})
 	handed := p.a.Main().HandOver(func() bool {
 		go func() {
@@ -85,6 +76,7 @@ func TestHandOverCreditOwedGoesBeforeTheGoodbye(t *testing.T) {
 			close(closed)
 		}()
 		<-p.a.Ending()
+		during()
 		return true
 	})
 	<-closed
@@ -94,7 +86,5 @@ func TestHandOverCreditOwedGoesBeforeTheGoodbye(t *testing.T) {
 	if err := ended(t, p.d); !errors.Is(err, ErrPeerClosed) {
 		t.Fatalf("the dialer's session ended with %v, want ErrPeerClosed", err)
 	}
-	if n := p.d.Main().Unacknowledged(); n != 2 {
-		t.Errorf("the dialer counts %d values not taken, want the 2 not handed over", n)
-	}
+	return p.d.Main().Unacknowledged()
 }

@@ -97,14 +97,7 @@ func TestSizedKeepsTheBudget(t *testing.T) {
 				pending = slices.Delete(pending, i, i+1)
 				s.CancelN(1)
 			case 4:
-				if len(out) == 0 {
-					continue
-				}
-				n := rapid.IntRange(1, len(out)).Draw(t, "grant")
-				if err := s.Grant(uint64(n)); err != nil {
-					t.Fatal(err)
-				}
-				out = out[n:]
+				out = grantSome(t, s, out)
 			}
 		}
 		s.CancelN(len(pending))
@@ -118,4 +111,17 @@ func TestSizedKeepsTheBudget(t *testing.T) {
 			t.Fatalf("with nothing left, reserved %d, as a new Sender does %d", got, want)
 		}
 	})
+}
+
+// grantSome credits some of the values out holds, the sizes of those
+// committed and not credited, oldest first, and returns the others.
+func grantSome(t *rapid.T, s *Sender, out []uint64) []uint64 {
+	if len(out) == 0 {
+		return out
+	}
+	n := rapid.IntRange(1, len(out)).Draw(t, "grant")
+	if err := s.Grant(uint64(n)); err != nil {
+		t.Fatal(err)
+	}
+	return out[n:]
 }

@@ -33,3 +33,23 @@ func Example() {
 	// true true false
 	// true
 }
+
+// A sender that reserves ahead, for values of up to 16 MiB: each
+// reservation counts 16 MiB of the 64 MiB byte budget, so four fill it,
+// until the sender says how large the values it holds are.
+func ExampleSender_Sized() {
+	sender := nsync.NewSender(100, 16<<20)
+	fmt.Println(sender.TryReserveN(10)) // room for four of the largest
+
+	// The four hold values of 1 KiB each, encoded and waiting to be sent.
+	sender.Sized(4, 4<<10)
+	fmt.Println(sender.TryReserveN(10)) // three more of the largest fit
+
+	sender.CommitN(4, func(int) int { return 1 << 10 })
+	sender.CancelN(3)
+	fmt.Println(sender.TryReserveN(10))
+	// Output:
+	// 4
+	// 3
+	// 3
+}

@@ -88,3 +88,17 @@ func handOverAsItCloses(t *testing.T, p *pair, during func()) (notTaken int) {
 	}
 	return p.d.Main().Unacknowledged()
 }
+
+// A put that panics still ends its hand-over: the session closes, and the
+// peer hears its goodbye.
+func TestHandOverThatPanicsLetsTheSessionEnd(t *testing.T) {
+	p := connect(t, testConfig(), testConfig(), nil)
+	func() {
+		defer func() { _ = recover() }()
+		p.a.Main().HandOver(func() bool { panic("a program's bug") })
+	}()
+	within(t, testkit.Patience, "closing after a hand-over panicked", func() error { return p.a.Close() })
+	if err := ended(t, p.d); !errors.Is(err, ErrPeerClosed) {
+		t.Fatalf("the dialer's session ended with %v, want ErrPeerClosed", err)
+	}
+}

@@ -239,16 +239,18 @@ func (st *Stream) HandOver(put func() bool) bool {
 	}
 	s.handing++
 	s.mu.Unlock()
+	defer func() { // even if put panics: the goodbye must not wait for ever
+		s.mu.Lock()
+		s.handing--
+		last := s.handing == 0 && s.err != nil
+		s.mu.Unlock()
+		if last {
+			s.signal() // the writer may say goodbye now
+		}
+	}()
 	ok := put()
 	if ok {
 		st.Take()
-	}
-	s.mu.Lock()
-	s.handing--
-	last := s.handing == 0 && s.err != nil
-	s.mu.Unlock()
-	if last {
-		s.signal() // the writer may say goodbye now
 	}
 	return ok
 }

@@ -100,8 +100,18 @@ func FuzzPeer(f *testing.F) {
 					seq++
 				}
 				c.mu.Unlock()
-			case 2: // raw bytes
-				c.arrived(&nats.Msg{Data: program[:min(size%64, len(program))]})
+			case 2: // raw bytes, which may happen to form a message it takes
+				raw := program[:min(size%64, len(program))]
+				c.mu.Lock()
+				before := c.queued
+				c.mu.Unlock()
+				c.arrived(&nats.Msg{Data: raw})
+				c.mu.Lock()
+				if n := c.queued - before; n > 0 { // a data message's payload ends it
+					accepted = append(accepted, raw[len(raw)-n:]...)
+				}
+				seq = max(seq, c.recvSeq)
+				c.mu.Unlock()
 			default: // a read
 				_ = c.SetReadDeadline(time.Now().Add(-time.Second))
 				if size%2 == 0 {

@@ -59,7 +59,7 @@ type Broadcaster[T any] struct {
 	// The values given, the one numbered n at slot(n), written by Run
 	// under mu, read by each Feed's SendFeed; head numbers the next, end
 	// the first after the close (math.MaxUint64 while open).
-	ring []slot[T] // of a power of two
+	ring []slot[T] // its length a power of two
 
 	head atomic.Uint64
 	end  atomic.Uint64
@@ -382,8 +382,8 @@ func (b *Broadcaster[T]) reserveLocked(f *Feed[T]) bool {
 	}
 	// f holds no room for a value to come, as Sized needs, and SendFeed
 	// cancels only values too large for the peer. Saying each value's
-	// size as it is given costs a lock of the window per value: 1.14
-	// times the CPU per value with 64 clients.
+	// size as it is given would take the window's lock once per value and
+	// client (docs/performance.md).
 	if f.unsized > 0 {
 		f.c.s.Sized(f.unsized, f.unsizedBytes)
 		f.unsized, f.unsizedBytes = 0, 0

@@ -107,7 +107,7 @@ const maxBatch = 256 << 10
 // log has not written, up to maxBatch. Once the session has ended and
 // everything is out, the goodbye follows, and last says the writer is done.
 func (s *Session) batchLocked(dst []byte) (batch []byte, more, last bool) {
-	if s.err != nil && s.handing == 0 {
+	if s.err != nil && s.handing == 0 && !s.byeDue {
 		// What the program took goes out before the goodbye, so that the
 		// peer knows exactly which of its values were received.
 		for _, st := range s.streams {

@@ -167,7 +167,7 @@ type Feed[T any] struct {
 // size, and returns it: c sends its values with SendFeed, and calls Stop
 // once it no longer does. From now on c gets every value the program sends.
 // Run reserves room for values to come a few at a time, at most what a
-// sender may hold of c's window (see sync.MaxHold), and one.
+// sender may hold of c's window (see sync.MaxHold), and at least one.
 func (b *Broadcaster[T]) Add(c *Conn[T], size int) *Feed[T] {
 	f := &Feed[T]{c: c, b: b, size: min(max(size, 1), len(b.ring)), wake: make(chan struct{}, 1),
 		spare: max(nsync.MaxHold(c.Capacity()), 1)}

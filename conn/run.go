@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 
+	"github.com/netchan/netchan/internal/pool"
 	"github.com/netchan/netchan/internal/wire"
 )
 
@@ -47,7 +48,7 @@ func (s *Session) serve(c *carrier) error {
 // wakes, it writes everything queued since it last did, so a busy session
 // makes one write for many frames, and an idle one flushes each at once.
 func (s *Session) writeLoop(c *carrier) error {
-	var batch []byte
+	var own []byte // the writer's buffer for batches of up to keepLog
 	for {
 		select {
 		case <-s.wake:
@@ -71,14 +72,19 @@ func (s *Session) writeLoop(c *carrier) error {
 		runtime.Gosched()
 		s.wmu.Lock()
 		s.mu.Lock()
-		var more, last bool
-		batch, more, last = s.batchLocked(batch[:0])
+		dst, big := s.batchBuffer(own)
+		batch, more, last := s.batchLocked(dst)
 		s.mu.Unlock()
 		var err error
 		if len(batch) > 0 {
 			err = c.write(batch, s.cfg.IdleTimeout)
 		}
 		s.wmu.Unlock()
+		if big != nil {
+			pool.Put(big)
+		} else if cap(batch) <= 2*keepLog {
+			own = batch
+		}
 		if err != nil {
 			c.fail(err)
 			if last {
@@ -92,11 +98,28 @@ func (s *Session) writeLoop(c *carrier) error {
 		if more {
 			s.signal()
 		}
-		if cap(batch) > keepLog {
-			batch = nil
-		}
 	}
 }
+
+// batchBuffer returns what the next batch is appended to: the writer's own
+// buffer, or, for more than keepLog bytes, a buffer from the pool, which
+// big holds for the writer to give back once the batch is written. A
+// session busy with a window of values needs up to maxBatch for each
+// write, and an idle one should hold no such buffer: the pool, shared by
+// every session, gives both with no policy of its own.
+func (s *Session) batchBuffer(own []byte) (dst []byte, big *[]byte) {
+	n := s.log.unwritten()
+	if n <= keepLog {
+		return own[:0], nil
+	}
+	big = pool.Get(min(n+controlRoom, maxBatch))
+	return (*big)[:0], big
+}
+
+// controlRoom is the room a batch needs beside the log's frames, for those
+// the writer adds: an ack and a ping. A batch holds at most maxBatch bytes
+// either way, unless a single frame is larger.
+const controlRoom = 64
 
 // maxBatch bounds one batch, so that frames queued while it is written
 // wait for at most that much.

@@ -114,7 +114,7 @@ func closedAfterCancel[T any](b *testing.B, cancel context.CancelFunc, chans ...
 }
 
 // capacities are the windows BenchmarkCapacity sweeps.
-var capacities = []int{1, 2, 4, 8, 16, 64, 256, 1024}
+var capacities = []int{1, 2, 4, 8, 16, 64, 256, 1024, 4096}
 
 // BenchmarkCapacity streams values one way on typed.Conn for each capacity:
 // throughput grows with the window until it meets the one-way baseline.

@@ -23,9 +23,10 @@ type Option = options.Option
 const (
 	// DefaultBuffer is the capacity when neither WithBuffer nor Sync is given:
 	// deep enough that a stream of small values is not held back by the
-	// credits' round trip (see the README's Performance), while the byte
-	// budget of package sync bounds what a receiver holds.
-	DefaultBuffer = 1024
+	// credits' round trip, even with many connections on a few cores (see
+	// docs/performance.md), while the byte budget of package sync bounds
+	// what a receiver holds whatever the capacity.
+	DefaultBuffer = 4096
 	// MaxBuffer is the largest capacity WithBuffer accepts.
 	MaxBuffer = 1 << 20
 	// DefaultMaxMessageSize is the largest encoded value accepted by default.

@@ -18,7 +18,7 @@
 // (default "."), each only when the results vary that setting.
 //
 // To measure and plot a sweep, for the channel API and for typed (clients
-// 1 to 64 at the default capacity; capacity 1 to 1024 with 8 clients),
+// 1 to 64 at the default capacity; capacity 1 to 4096 with 8 clients),
 // from anywhere in the repository:
 //
 //	cmd/netchan-plot/sweep.sh            # DURATION=3s OUT=docs by default
@@ -31,7 +31,7 @@
 //		for c in 1 2 4 8 16 32 64; do
 //			/tmp/nb -json -api $api -duration 3s -clients $c >/tmp/results/$api-clients-$c.json
 //		done
-//		for n in 1 4 16 64 256 1024; do
+//		for n in 1 4 16 64 256 1024 4096; do
 //			/tmp/nb -json -api $api -duration 3s -clients 8 -buffer $n >/tmp/results/$api-capacity-$n.json
 //		done
 //	done

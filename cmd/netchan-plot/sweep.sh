@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Measures netchan-bench over a sweep and plots it, for the channel API and
-# for typed: clients 1 to 64 at the default capacity, then capacity 1 to 1024
+# for typed: clients 1 to 64 at the default capacity, then capacity 1 to 4096
 # with 8 clients. Each run writes one JSON summary into a temporary
 # directory; netchan-plot then writes docs/throughput-clients.png and
 # docs/throughput-capacity.png.
@@ -22,7 +22,7 @@ for api in chan typed; do
 		echo "api=$api clients=$c" >&2
 		"$bench" -json -api "$api" -duration "$duration" -clients "$c" 2>/dev/null >"$results/$api-clients-$c.json"
 	done
-	for n in 1 4 16 64 256 1024; do
+	for n in 1 4 16 64 256 1024 4096; do
 		echo "api=$api capacity=$n clients=8" >&2
 		"$bench" -json -api "$api" -duration "$duration" -clients 8 -buffer "$n" 2>/dev/null >"$results/$api-capacity-$n.json"
 	done

@@ -82,9 +82,8 @@ const slabSize = 4 << 10
 // windows, and said to be of their encodings' sizes (see
 // conn.Stream.Sized), so that the window's byte budget does not count them
 // as the largest values: a send pump behind then takes hundreds of values
-// at a time, and a write carries as many. It holds as many values as the
-// default window, maxRing, or as many as ringBytes of T hold, at least
-// minRing.
+// at a time, and a write carries as many. It holds maxRing values, or as
+// many as ringBytes of T hold, at least minRing.
 const (
 	maxRing   = 1024
 	minRing   = 64

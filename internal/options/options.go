@@ -29,7 +29,7 @@ func New(f func(*Settings)) Option { return Option{apply: f} }
 
 // Defaults and bounds, documented on the options that set them.
 const (
-	DefaultBuffer           = 1024
+	DefaultBuffer           = 4096
 	MaxBuffer               = wire.MaxCapacity
 	DefaultMaxMessageSize   = 1 << 20
 	MinMaxMessageSize       = 64

@@ -39,10 +39,6 @@ func TestWorkerThatLeavesLosesNoJob(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, jobsB, err := netchan.Dial[int](ctx, ln.Addr().String(), netchan.Insecure())
-	if err != nil {
-		t.Fatal(err)
-	}
 	seen := make(map[int]string, jobs)
 	take := func(who string, job int) {
 		if prev, ok := seen[job]; ok {
@@ -53,6 +49,13 @@ func TestWorkerThatLeavesLosesNoJob(t *testing.T) {
 	for range few {
 		job, _ := testkit.Recv(t, jobsA)
 		take("the worker that leaves", job)
+	}
+	// The other worker connects only now: one connected first could have
+	// every job in its window, the default capacity being more than 2,000,
+	// and the first would wait for a job for ever.
+	_, jobsB, err := netchan.Dial[int](ctx, ln.Addr().String(), netchan.Insecure())
+	if err != nil {
+		t.Fatal(err)
 	}
 	close(send)
 	leave()

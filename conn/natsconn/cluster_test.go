@@ -54,7 +54,11 @@ func clusterStream(t *testing.T, victim int) {
 		defer close(ds)
 		for i := range n {
 			if i == n/2 {
-				<-cut
+				select {
+				case <-cut:
+				case <-ctx.Done():
+					return
+				}
 			}
 			select {
 			case ds <- i: // after a failure, reported undelivered at once
@@ -66,7 +70,11 @@ func clusterStream(t *testing.T, victim int) {
 	wg.Go(func() {
 		for i := range n {
 			if i == n/2 {
-				<-cut
+				select {
+				case <-cut:
+				case <-ctx.Done():
+					return
+				}
 			}
 			select {
 			case ls <- i:
@@ -79,19 +87,28 @@ func clusterStream(t *testing.T, victim int) {
 		}
 		close(ls)
 	})
+	dialerQuarter := make(chan struct{}) // closed once the dialer received n/4
 	wg.Go(func() {
 		for v := range dr {
 			dt.received(v)
+			if dt.count() == n/4 {
+				close(dialerQuarter)
+			}
 		}
 	})
 	wg.Go(func() {
-		for dt.count() < n/4 || lt.count() < n/4 {
+		for lt.count() < n/4 {
 			select {
 			case v := <-lr:
 				lt.received(v)
 			case <-ctx.Done():
 				return
 			}
+		}
+		select {
+		case <-dialerQuarter:
+		case <-ctx.Done():
+			return
 		}
 		nodes[victim].Shutdown()
 		close(cut)

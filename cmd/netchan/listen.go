@@ -20,7 +20,7 @@ func (s *session[T]) listen(ctx context.Context) error {
 		return err
 	}
 	w := newClientWatch(ln, s.cfg.keep)
-	opts = append(opts, netchan.WithListener(w), netchan.OnDone(w.served))
+	opts = append(opts, netchan.WithListener(w), netchan.OnConnect(w.started), netchan.OnDone(w.served))
 	lctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	send, recv, err := netchan.Listen[T](lctx, "", opts...)

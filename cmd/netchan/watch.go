@@ -4,24 +4,29 @@ import (
 	"errors"
 	"net"
 	"sync"
+
+	"github.com/netchan/netchan"
 )
 
-// clientWatch is the net.Listener netchan listen serves on. The channel
-// API does not tell when a client leaves, but the network connections it
-// accepts and closes do: clientWatch counts those open, and with the ends
-// netchan reports through OnDone, closes over once the run is done: stdin
-// has ended, a client has come and gone, and no other is connected or
-// still in its handshake. With keep it never does.
+// clientWatch is the net.Listener netchan listen serves on. It counts the
+// network connections open, which covers clients still in their
+// handshake, and the clients' sessions, from OnConnect to OnDone: a
+// session's connection may close before its last values reached the
+// program (they wait in its inbox after a clean end), or while it waits
+// to resume. It closes over once the run is done: stdin has ended, a
+// client has come and gone, and no other is connected, still in its
+// handshake, or has values on their way. With keep it never does.
 type clientWatch struct {
 	net.Listener
 	keep bool
 	over chan struct{}
 
-	mu     sync.Mutex
-	open   int  // connections accepted and not yet closed
-	came   bool // a connection completed its handshake, and ended
-	ended  bool // stdin has ended
-	closed bool // over is closed
+	mu       sync.Mutex
+	open     int  // connections accepted and not yet closed
+	sessions int  // sessions started and not yet done
+	came     bool // a session ended
+	ended    bool // stdin has ended
+	closed   bool // over is closed
 }
 
 func newClientWatch(l net.Listener, keep bool) *clientWatch {
@@ -40,11 +45,20 @@ func (w *clientWatch) Accept() (net.Conn, error) {
 	return &watchedConn{Conn: c, w: w}, nil
 }
 
-// served is the OnDone function: a client's connection has ended.
+// started is the OnConnect function: a client's session has started.
+func (w *clientWatch) started(*netchan.Conn) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.sessions++
+}
+
+// served is the OnDone function: a client's session has ended, and its
+// values were handed to the program.
 func (w *clientWatch) served(error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.came = true
+	w.sessions--
 	w.checkLocked()
 }
 
@@ -64,7 +78,7 @@ func (w *clientWatch) isOver() bool {
 }
 
 func (w *clientWatch) checkLocked() {
-	if w.keep || w.closed || !w.ended || !w.came || w.open > 0 {
+	if w.keep || w.closed || !w.ended || !w.came || w.open > 0 || w.sessions > 0 {
 		return
 	}
 	w.closed = true

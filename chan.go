@@ -104,9 +104,10 @@ func Dial[T any](ctx context.Context, addr string, opts ...Option) (send chan<- 
 // later, after each received what was sent to it. recv is closed when ctx
 // ends, after every connection stopped: ctx bounds the listener, its
 // connections and its goroutines. Values from a client that closed its
-// side are the program's once they arrived, as that client was told: if
-// ctx ends before the program received them, they are dropped, as values
-// left in a channel's buffer are. If the listener fails otherwise (its
+// side are the program's once they arrived, as that client was told: once
+// ctx ended, recv still yields them until it is closed, and those the
+// program leaves unread are lost, as values left in a channel's buffer
+// are. If the listener fails otherwise (its
 // Accept, reported to OnError), the connections it had are served to their
 // end, recv is closed, and every value sent from then on is reported as
 // undelivered until ctx ends or send is closed.

@@ -82,7 +82,7 @@ func (s *Session) writeLoop(c *carrier) error {
 		s.wmu.Unlock()
 		if big != nil {
 			pool.Put(big)
-		} else if cap(batch) <= 2*keepLog {
+		} else if cap(batch) <= keepLog {
 			own = batch
 		}
 		if err != nil {
@@ -116,9 +116,11 @@ func (s *Session) batchBuffer(own []byte) (dst []byte, big *[]byte) {
 	return (*big)[:0], big
 }
 
-// controlRoom is the room a batch needs beside the log's frames, for those
-// the writer adds: an ack and a ping. A batch holds at most maxBatch bytes
-// either way, unless a single frame is larger.
+// controlRoom is the room a batch needs beside the log's frames counted
+// before it is taken, for those the writer adds as it takes it: an ack, a
+// ping, the credits owed. A batch holds at most maxBatch bytes either way,
+// unless a single frame is larger; one that outgrows its buffer moves to a
+// larger array as any append does, and the pool's buffer goes back unused.
 const controlRoom = 64
 
 // maxBatch bounds one batch, so that frames queued while it is written

@@ -108,11 +108,11 @@ func (s *Session) writeLoop(c *carrier) error {
 // write, and an idle one should hold no such buffer: the pool, shared by
 // every session, gives both with no policy of its own.
 func (s *Session) batchBuffer(own []byte) (dst []byte, big *[]byte) {
-	n := s.log.unwritten()
+	n := s.log.unwritten() + controlRoom
 	if n <= keepLog {
 		return own[:0], nil
 	}
-	big = pool.Get(min(n+controlRoom, maxBatch))
+	big = pool.Get(min(n, maxBatch))
 	return (*big)[:0], big
 }
 

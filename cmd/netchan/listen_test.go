@@ -164,6 +164,10 @@ func TestListenEnds(t *testing.T) {
 	c = start(ctx, []string{"listen", "-insecure", "-keep", "127.0.0.1:0"}, strings.NewReader(""), nil)
 	addr := c.stderr.await(t, listening)[1]
 	goClient(t, addr, []any{"first"}, netchan.Insecure())
+	// A client's session ends once its value reached the listener, which
+	// may print it after a later client's: the order is the test's only
+	// once the first is printed.
+	c.stdout.await(t, regexp.MustCompile(`"first"\n`))
 	goClient(t, addr, []any{"second"}, netchan.Insecure())
 	c.stdout.await(t, regexp.MustCompile(`"first"\n"second"\n`))
 	cancel()

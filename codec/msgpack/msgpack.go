@@ -36,6 +36,7 @@ package msgpack
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"reflect"
 
@@ -121,7 +122,15 @@ func cannot(v reflect.Value) bool {
 	return false
 }
 
-func (msgpackCodec) Unmarshal(data []byte, v any) error {
+// ErrDecoderPanic is wrapped by the error Unmarshal returns when the
+// MessagePack library panics on an input. v5.4.1 does, decoding a nil into
+// a struct field whose type decodes itself (a time.Time, or any type whose
+// pointer has UnmarshalBinary, UnmarshalText or UnmarshalMsgpack); this
+// codec's encoder never writes such a frame, so only a broken or hostile
+// peer can send one. The error carries the panic's message.
+var ErrDecoderPanic = errors.New("netchan: msgpack: the decoder panicked on this input")
+
+func (msgpackCodec) Unmarshal(data []byte, v any) (err error) {
 	if err := checkFrame(data); err != nil {
 		return err
 	}
@@ -130,11 +139,17 @@ func (msgpackCodec) Unmarshal(data []byte, v any) error {
 		return codec.ErrInterfaceType
 	}
 	dec := mp.GetDecoder()
+	defer func() {
+		if r := recover(); r != nil {
+			// A decoder left in the middle of a panic is not given back.
+			err = fmt.Errorf("%w: %v", ErrDecoderPanic, r)
+			return
+		}
+		mp.PutDecoder(dec)
+	}()
 	dec.Reset(bytes.NewReader(data))
 	dec.SetMapDecoder(decodeMap)
-	err := dec.Decode(v)
-	mp.PutDecoder(dec)
-	return err
+	return dec.Decode(v)
 }
 
 // decodeMap decodes a map in an `any` as a map[any]any, whatever its keys:

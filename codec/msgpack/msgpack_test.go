@@ -92,3 +92,32 @@ func TestFrameChecks(t *testing.T) {
 		t.Errorf("Marshal nesting %d deep: got %v", msgpack.MaxDepth+1, err)
 	}
 }
+
+type stamped struct {
+	Name string
+	T    time.Time
+}
+
+// TestNilIntoTime: v5.4.1 panics decoding a nil into a time.Time field (a
+// fuzzer found it); the codec returns an error instead, and its next
+// decoding works.
+func TestNilIntoTime(t *testing.T) {
+	c := msgpack.Codec()
+	frame, err := c.Marshal(map[string]any{"Name": "x", "T": nil})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got stamped
+	if err := c.Unmarshal(frame, &got); !errors.Is(err, msgpack.ErrDecoderPanic) || !strings.Contains(err.Error(), "IsNil") {
+		t.Errorf("a nil for a time.Time: got %v", err)
+	}
+	want := stamped{Name: "y", T: time.Unix(1, 2)}
+	frame, err = c.Marshal(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = stamped{}
+	if err := c.Unmarshal(frame, &got); err != nil || got.Name != want.Name || !got.T.Equal(want.T) {
+		t.Fatalf("after the refused frames: got %+v, %v", got, err)
+	}
+}

@@ -124,10 +124,10 @@ func cannot(v reflect.Value) bool {
 
 // ErrDecoderPanic is wrapped by the error Unmarshal returns when the
 // MessagePack library panics on an input. v5.4.1 does, decoding a nil into
-// a struct field whose type decodes itself (a time.Time, or any type whose
-// pointer has UnmarshalBinary, UnmarshalText or UnmarshalMsgpack); this
-// codec's encoder never writes such a frame, so only a broken or hostile
-// peer can send one. The error carries the panic's message.
+// a field of a type registered with it as an extension by value, time.Time
+// among them; this codec's encoder never writes such a frame, so only a
+// broken or hostile peer can send one. The error carries the panic's
+// message.
 var ErrDecoderPanic = errors.New("netchan: msgpack: the decoder panicked on this input")
 
 func (msgpackCodec) Unmarshal(data []byte, v any) (err error) {

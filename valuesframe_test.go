@@ -59,3 +59,47 @@ func TestValuesFrameReachesRecv(t *testing.T) {
 	}
 	p.Close() // before c's Close, which then need not wait for its goodbye
 }
+
+// The channel API's counterpart: a value the codec refuses is reported to
+// OnError as an ErrDecode, and the values after it still arrive, in order.
+func TestValuesFrameSkipsAnUndecodableValue(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), testkit.Patience)
+	defer cancel()
+	ln := testkit.Loopback(t)
+	errs := &errorLog{}
+	_, recv, err := netchan.Listen[int](ctx, "", netchan.WithListener(ln), netchan.Insecure(), netchan.OnError(errs.add))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := testkit.DialPeer(t, ln.Addr().String(), testkit.PeerHello())
+	defer p.Close()
+	payload := wire.AppendDataPrefix(nil, 0)
+	for _, v := range []any{1, "not an int", 3} {
+		b, err := codec.CBOR().Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		payload = wire.AppendValue(payload, b)
+	}
+	if err := p.Write(testkit.Frame(wire.KindValues, 1, payload)); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []int{1, 3} {
+		select {
+		case v := <-recv:
+			if v != want {
+				t.Fatalf("received %d, want %d", v, want)
+			}
+		case <-ctx.Done():
+			t.Fatalf("waiting for %d: %v", want, ctx.Err())
+		}
+	}
+	testkit.Eventually(t, "the undecodable value reported as an ErrDecode", func() bool {
+		for _, err := range errs.all() {
+			if errors.Is(err, netchan.ErrDecode) {
+				return true
+			}
+		}
+		return false
+	})
+}

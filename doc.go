@@ -112,18 +112,20 @@
 //
 // # Panics
 //
-// No input from the network makes netchan panic: every decoder is fuzzed.
-// A malformed frame ends the connection with an error; a value the codec
+// No input from the network makes netchan panic: every decoder is fuzzed. A
+// malformed frame ends the connection with an error; a value the codec
 // cannot decode into T is an error wrapping ErrDecode, returned by typed's
 // Recv or reported as the Errors section says, and the values after it go
-// on. netchan does not recover panics raised by code it calls on your
-// behalf, a codec's Marshal or Unmarshal or the OnError function, rather
-// than turn them into errors that would hide a bug: in typed's Send and
-// Recv such a panic reaches the caller, and in the goroutines behind the
-// channel API it ends the program, as a panic in any goroutine does.
-// Values are decoded as they arrive, in the connection's own goroutine; a
-// panic there is kept with its stack and raised again in the Recv that
-// would have returned the value.
+// on. A value beyond the codec's limits (codec.ErrLimitExceeded), or one
+// naming streams its peer may not, is hostile rather than mistaken, and ends
+// the connection with ErrLimit or ErrProtocol. netchan does not recover
+// panics raised by code it calls on your behalf, a codec's Marshal or
+// Unmarshal or the OnError function, rather than turn them into errors that
+// would hide a bug: in typed's Send and Recv such a panic reaches the
+// caller, and in the goroutines behind the channel API it ends the program,
+// as a panic in any goroutine does. Values are decoded as they arrive, in
+// the connection's own goroutine; a panic there is kept with its stack and
+// raised again in the Recv that would have returned the value.
 //
 // # Stats
 //

@@ -169,63 +169,30 @@ func (cm comparer) diffMap(w, g reflect.Value, path string, mapped bool) string 
 	if w.Len() != g.Len() {
 		return cm.differ(path, w, g, fmt.Sprintf("%d entries arrived as %d", w.Len(), g.Len()))
 	}
-	var searched []entry // g's entries, once a key needs a search
+	var unfound []entry // w's entries whose key g does not hold by ==
 	for it := w.MapRange(); it.Next(); {
 		k := it.Key()
 		gv := g.MapIndex(k)
 		if !gv.IsValid() {
-			// A key that is equal but not == (NaN, a time in another zone)
-			// needs a search.
-			if searched == nil {
-				searched = entries(g)
-			}
-			gv = cm.search(searched, k, it.Value(), mapped)
-		}
-		if !gv.IsValid() {
-			return cm.differ(fmt.Sprintf("%s[%v]", path, show(k)), it.Value(), gv, "the entry is missing")
+			unfound = append(unfound, entry{k, it.Value()})
+			continue
 		}
 		if d := cm.diff(it.Value(), gv, fmt.Sprintf("%s[%v]", path, show(k)), mapped); d != "" {
 			return d
 		}
 	}
-	return ""
-}
-
-// entry is a map's entry, for a search.
-type entry struct {
-	k, v  reflect.Value
-	taken bool
-}
-
-func entries(m reflect.Value) []entry {
-	var es []entry
-	for it := m.MapRange(); it.Next(); {
-		es = append(es, entry{k: it.Key(), v: it.Value()})
+	if len(unfound) == 0 {
+		return ""
 	}
-	return es
-}
-
-// search returns the value of the entry among es that k and v arrived as.
-// A map may hold several NaN keys, told apart only by their values, so an
-// entry matches when both its key and its value do, and is taken once.
-// Failing that it returns the value of an entry whose key alone matches, so
-// that the caller names the value that differs.
-func (cm comparer) search(es []entry, k, v reflect.Value, mapped bool) reflect.Value {
-	var keyOnly reflect.Value
-	for i := range es {
-		e := &es[i]
-		if e.taken || cm.diff(k, e.k, "", mapped) != "" {
-			continue
-		}
-		if cm.diff(v, e.v, "", mapped) == "" {
-			e.taken = true
-			return e.v
-		}
-		if !keyOnly.IsValid() {
-			keyOnly = e.v
+	// Keys that are equal but not == (NaN, a time in another zone) are
+	// paired among the entries of g whose key w does not hold by ==.
+	var rest []entry
+	for it := g.MapRange(); it.Next(); {
+		if !w.MapIndex(it.Key()).IsValid() {
+			rest = append(rest, entry{it.Key(), it.Value()})
 		}
 	}
-	return keyOnly
+	return cm.diffUnfound(unfound, rest, path, mapped)
 }
 
 func (cm comparer) differ(path string, w, g reflect.Value, why string) string {

@@ -31,12 +31,13 @@
 // The decoder checks each frame before it decodes it: exactly one item,
 // every length within the frame, arrays and maps nested at most MaxDepth
 // deep. So a hostile peer cannot make it allocate more than the frame
-// warrants, and netchan's message size limit bounds the work.
+// warrants, and netchan's message size limit bounds the work. Where the
+// library panics on an input, Unmarshal returns an error wrapping
+// ErrDecoderPanic instead.
 package msgpack
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"reflect"
 
@@ -122,14 +123,6 @@ func cannot(v reflect.Value) bool {
 	return false
 }
 
-// ErrDecoderPanic is wrapped by the error Unmarshal returns when the
-// MessagePack library panics on an input. v5.4.1 does, decoding a nil into
-// a field of a type registered with it as an extension by value, time.Time
-// among them; this codec's encoder never writes such a frame, so only a
-// broken or hostile peer can send one. The error carries the panic's
-// message.
-var ErrDecoderPanic = errors.New("netchan: msgpack: the decoder panicked on this input")
-
 func (msgpackCodec) Unmarshal(data []byte, v any) (err error) {
 	if err := checkFrame(data); err != nil {
 		return err
@@ -140,10 +133,8 @@ func (msgpackCodec) Unmarshal(data []byte, v any) (err error) {
 	}
 	dec := mp.GetDecoder()
 	defer func() {
-		if r := recover(); r != nil {
-			// A decoder left in the middle of a panic is not given back.
-			err = fmt.Errorf("%w: %v", ErrDecoderPanic, r)
-			return
+		if recoverLibrary(recover(), &err) {
+			return // a decoder left in the middle of a panic is not given back
 		}
 		mp.PutDecoder(dec)
 	}()

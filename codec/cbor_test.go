@@ -280,3 +280,45 @@ func TestCBORAppendMarshalAllocations(t *testing.T) {
 		t.Fatalf("AppendMarshal: %v allocs per value, Marshal: %v; want fewer", appendAllocs, marshalAllocs)
 	}
 }
+
+// TestCBORDuplicateKeys: a map two of whose keys encode alike is refused
+// by the encoder, as the decoder would refuse it, with the path to the
+// map; keys that differ go.
+func TestCBORDuplicateKeys(t *testing.T) {
+	at := time.Unix(1e9, 0)
+	type holder struct{ M map[any]int }
+	for _, tc := range []struct {
+		name string
+		v    any
+		path string
+	}{
+		{"int64 and uint64", map[any]string{int64(1): "a", uint64(1): "b"}, ""},
+		{"nil and the zero time", holder{M: map[any]int{nil: 1, time.Time{}: 2}}, ".M"},
+		{"one instant in two zones", map[time.Time]int{at.UTC(): 1, at.In(time.FixedZone("X", 3600)): 2}, ""},
+		{"inside an any", map[string]any{"x": map[any]int{int8(3): 1, int64(3): 2}}, `["x"]`},
+		{"in a slice", []map[any]int{{}, {uint16(2): 1, uint32(2): 2}}, "[1]"},
+	} {
+		for _, c := range []codec.Codec{codec.CBOR(), codec.ForConnection(codec.CBOR())} {
+			_, err := c.Marshal(tc.v)
+			var u *codec.UnsupportedError
+			if !errors.Is(err, codec.ErrDuplicateKey) || !errors.Is(err, codec.ErrUnsupported) || !errors.As(err, &u) || u.Path != tc.path {
+				t.Errorf("%s: got %v, want ErrDuplicateKey at %q", tc.name, err, tc.path)
+			}
+			if a, ok := c.(codec.Appender); ok {
+				dst := []byte("kept")
+				if out, err := a.AppendMarshal(dst, tc.v); !errors.Is(err, codec.ErrDuplicateKey) || string(out) != "kept" {
+					t.Errorf("%s: AppendMarshal gave %q, %v", tc.name, out, err)
+				}
+			}
+		}
+	}
+	for _, v := range []any{
+		map[any]int{int64(1): 1, int64(2): 2, "1": 3, nil: 4},
+		map[time.Time]int{at: 1, at.Add(1): 2},
+		holder{M: map[any]int{uint64(1): 1, int64(-1): 2}},
+	} {
+		if _, err := codec.CBOR().Marshal(v); err != nil {
+			t.Errorf("%#v: %v", v, err)
+		}
+	}
+}

@@ -95,9 +95,6 @@ func init() {
 //     with [ErrInterfaceType]: the decoder cannot choose its concrete type.
 //   - A time whose year in UTC is outside 0 to 9999, like any value Marshal
 //     cannot encode, is refused with an error wrapping [ErrUnsupported].
-//   - So is a map two of whose keys encode alike, which the decoder would
-//     refuse ([ErrDuplicateKey]): int64(1) and uint64(1) in a map[any]any,
-//     nil and the zero time, one instant in two zones.
 func CBOR() Codec { return cborCodec{enc: cborEnc, dec: cborDec} }
 
 type cborCodec struct {
@@ -118,9 +115,6 @@ func (c cborCodec) Marshal(v any) ([]byte, error) {
 	if err != nil {
 		return nil, Unsupported("cbor", v, err, cborCannot)
 	}
-	if err := checkCBORKeys(c.enc, v); err != nil {
-		return nil, err
-	}
 	return b, nil
 }
 
@@ -140,9 +134,6 @@ func (c cborCodec) AppendMarshal(dst []byte, v any) ([]byte, error) {
 	cborBuffers.Put(buf)
 	if err != nil {
 		return dst, Unsupported("cbor", v, err, cborCannot)
-	}
-	if err := checkCBORKeys(c.enc, v); err != nil {
-		return dst, err
 	}
 	return out, nil
 }

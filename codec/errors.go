@@ -50,9 +50,4 @@ var (
 	// Europe/Amsterdam before 1937) have such offsets; convert the time to
 	// UTC before sending it.
 	ErrTimeOffset = errors.New("netchan: codec: time zone offset is not a whole number of minutes")
-
-	// ErrDuplicateKey reports a map two of whose keys encode alike, such as
-	// int64(1) and uint64(1) in a map[any]any, which CBOR's decoder refuses:
-	// the CBOR codec refuses to send it.
-	ErrDuplicateKey = errors.New("netchan: codec: two keys of a map encode alike")
 )

@@ -95,6 +95,14 @@ func init() {
 //     with [ErrInterfaceType]: the decoder cannot choose its concrete type.
 //   - A time whose year in UTC is outside 0 to 9999, like any value Marshal
 //     cannot encode, is refused with an error wrapping [ErrUnsupported].
+//
+// One value is sent that does not arrive: a map two of whose keys decode as
+// equal, such as int64(1) and uint64(1), or float32(1.5) and float64(1.5),
+// or nil and the zero time, in a map[any]any. The decoder refuses a frame
+// with a repeated key, from this encoder or a hostile one, with
+// [ErrDuplicateKey]; netchan reports the value at the receiver (ErrDecode),
+// and the sender is not told. Telling such keys apart before sending would
+// mean decoding every map with interface keys once more.
 func CBOR() Codec { return cborCodec{enc: cborEnc, dec: cborDec} }
 
 type cborCodec struct {
@@ -189,9 +197,13 @@ func wrapCBORError(err error) error {
 		nested *cbor.MaxNestedLevelError
 		array  *cbor.MaxArrayElementsError
 		pairs  *cbor.MaxMapPairsError
+		dup    *cbor.DupMapKeyError
 	)
 	if errors.As(err, &nested) || errors.As(err, &array) || errors.As(err, &pairs) {
 		return fmt.Errorf("%w: %w", ErrLimitExceeded, err)
+	}
+	if errors.As(err, &dup) {
+		return fmt.Errorf("%w: %w", ErrDuplicateKey, err)
 	}
 	return err
 }

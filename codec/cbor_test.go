@@ -145,8 +145,8 @@ func TestCBORLimits(t *testing.T) {
 		dup := []byte{0xa2, 0x61, 'S', 0x01, 0x61, 'S', 0x02} // {"S": 1, "S": 2}
 		var m map[string]int
 		var dke *cbor.DupMapKeyError
-		if err := c.Unmarshal(dup, &m); !errors.As(err, &dke) {
-			t.Fatalf("map: got %v, want *cbor.DupMapKeyError", err)
+		if err := c.Unmarshal(dup, &m); !errors.As(err, &dke) || !errors.Is(err, codec.ErrDuplicateKey) {
+			t.Fatalf("map: got %v, want a *cbor.DupMapKeyError wrapped in ErrDuplicateKey", err)
 		}
 		var s struct{ S int }
 		if err := c.Unmarshal(dup, &s); err == nil {
@@ -278,5 +278,27 @@ func TestCBORAppendMarshalAllocations(t *testing.T) {
 	})
 	if appendAllocs >= marshalAllocs {
 		t.Fatalf("AppendMarshal: %v allocs per value, Marshal: %v; want fewer", appendAllocs, marshalAllocs)
+	}
+}
+
+// TestCBORKeysThatDecodeAsEqual pins the limitation CBOR's documentation
+// states: a map[any]any whose keys differ in type only is encoded, and its
+// frame refused by the decoder with ErrDuplicateKey. Should the encoder
+// learn to refuse such maps, the documentation must change with it.
+func TestCBORKeysThatDecodeAsEqual(t *testing.T) {
+	c := codec.CBOR()
+	for _, v := range []map[any]string{
+		{int64(1): "a", uint64(1): "b"},
+		{float32(1.5): "a", float64(1.5): "b"},
+		{nil: "a", time.Time{}: "b"},
+	} {
+		frame, err := c.Marshal(v)
+		if err != nil {
+			t.Fatalf("%#v: Marshal: %v", v, err)
+		}
+		var got map[any]string
+		if err := c.Unmarshal(frame, &got); !errors.Is(err, codec.ErrDuplicateKey) {
+			t.Errorf("%#v: Unmarshal: got %v, %#v; want ErrDuplicateKey", v, err, got)
+		}
 	}
 }

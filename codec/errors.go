@@ -50,4 +50,10 @@ var (
 	// Europe/Amsterdam before 1937) have such offsets; convert the time to
 	// UTC before sending it.
 	ErrTimeOffset = errors.New("netchan: codec: time zone offset is not a whole number of minutes")
+
+	// ErrDuplicateKey reports a frame holding a map two of whose keys
+	// decode as equal, which [CBOR] refuses so that two readers cannot
+	// disagree on the value. Its encoder can write one from a Go map whose
+	// keys differ in type only: see [CBOR].
+	ErrDuplicateKey = errors.New("netchan: codec: a map holds two keys that decode as equal")
 )

@@ -16,6 +16,7 @@ func Claims(c codec.Codec) []Option {
 		return []Option{
 			TimeArrivesIn(time.UTC),
 			ZeroTimeAsNil(),
+			DuplicateKeysRefused(),
 			RefusesTimes(func(t time.Time) bool { return outsideRFC3339(t.UTC()) }),
 			AnyAs(cborAny),
 		}

@@ -14,6 +14,7 @@ type claims struct {
 	nilMapEmpty   bool
 	zeroPointer   bool
 	zeroTime      bool
+	dupKeys       bool
 	negZero       bool
 	timeLoc       *time.Location
 
@@ -48,6 +49,12 @@ func ZeroPointerAsNil() Option { return Option{func(c *claims) { c.zeroPointer =
 // ZeroTimeAsNil claims that the zero time.Time may arrive as nil where it
 // can (a *time.Time, an `any`), as with CBOR, which sends it as null.
 func ZeroTimeAsNil() Option { return Option{func(c *claims) { c.zeroTime = true }} }
+
+// DuplicateKeysRefused claims that a map two of whose keys decode as equal
+// may be encoded and then refused by the decoder with an error wrapping
+// codec.ErrDuplicateKey, as with CBOR: a fuzzed input may decode to such
+// a map (nil and a zero time read from a NaN epoch, both sent as null).
+func DuplicateKeysRefused() Option { return Option{func(c *claims) { c.dupKeys = true }} }
 
 // NegativeZeroAsZero claims that a float holding -0 may arrive as +0.
 func NegativeZeroAsZero() Option { return Option{func(c *claims) { c.negZero = true }} }

@@ -107,6 +107,9 @@ func decodeStable[T any](t tb, k *kit, data []byte) {
 	}
 	again, err := decodeAs[T](p.recv, frame)
 	requireNoPanic(t, "decoding a re-encoded value", frame, err)
+	if err != nil && k.claims.dupKeys && errors.Is(err, codec.ErrDuplicateKey) {
+		return // as claimed: keys that decode as equal were sent
+	}
 	if err != nil {
 		t.Fatalf("decoding a re-encoded %T: %v\nvalue: %#v", v, err, v)
 	}

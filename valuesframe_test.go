@@ -32,14 +32,7 @@ func TestValuesFrameReachesRecv(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	payload := wire.AppendDataPrefix(nil, 0)
-	for _, v := range []any{1, "not an int", 3} {
-		b, err := codec.CBOR().Marshal(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		payload = wire.AppendValue(payload, b)
-	}
+	payload := oneBadValue(t)
 	for _, f := range [][]byte{testkit.Frame(wire.KindValues, 1, payload), testkit.Frame(wire.KindClose, 1, wire.AppendCount(nil, 3))} {
 		if err := p.Write(f); err != nil {
 			t.Fatal(err)
@@ -73,14 +66,7 @@ func TestValuesFrameSkipsAnUndecodableValue(t *testing.T) {
 	}
 	p := testkit.DialPeer(t, ln.Addr().String(), testkit.PeerHello())
 	defer p.Close()
-	payload := wire.AppendDataPrefix(nil, 0)
-	for _, v := range []any{1, "not an int", 3} {
-		b, err := codec.CBOR().Marshal(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		payload = wire.AppendValue(payload, b)
-	}
+	payload := oneBadValue(t)
 	if err := p.Write(testkit.Frame(wire.KindValues, 1, payload)); err != nil {
 		t.Fatal(err)
 	}
@@ -100,4 +86,19 @@ func TestValuesFrameSkipsAnUndecodableValue(t *testing.T) {
 	if len(reported) != 1 || !errors.Is(reported[0], netchan.ErrDecode) {
 		t.Fatalf("reported %v; want one ErrDecode", reported)
 	}
+}
+
+// oneBadValue returns a values frame's payload of 1, a string where an int
+// is expected, and 3.
+func oneBadValue(t *testing.T) []byte {
+	t.Helper()
+	payload := wire.AppendDataPrefix(nil, 0)
+	for _, v := range []any{1, "not an int", 3} {
+		b, err := codec.CBOR().Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		payload = wire.AppendValue(payload, b)
+	}
+	return payload
 }

@@ -23,10 +23,11 @@ var ErrDecoderPanic = errors.New("netchan: msgpack: the decoder panicked on this
 // libraryPackage is the prefix of the library's function names in a stack.
 const libraryPackage = "github.com/vmihailenco/msgpack/v5."
 
-// recoverLibrary turns a panic the library raised into an error wrapping
-// ErrDecoderPanic, in *err, and reports whether there was one. Any other
-// panic is raised again. It must be called directly by a deferred
-// function, as recover must.
+// recoverLibrary turns r, a recovered panic the library raised, into an
+// error wrapping ErrDecoderPanic, in *err, and reports whether there was
+// one. Any other panic is raised again. It must run inside the deferred
+// function that recovered r, while the panicking frames are still on the
+// stack.
 func recoverLibrary(r any, err *error) bool {
 	if r == nil {
 		return false
